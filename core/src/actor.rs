@@ -1,0 +1,52 @@
+//! Who is acting. Built at the edge from the authorizer's claims; the core decides what each
+//! actor may do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::ids::{CustomerId, PartnerId, StaffId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    Customer(CustomerId),
+    Partner(PartnerId),
+    Staff(StaffId),
+    /// Checkout and the scheduler.
+    System,
+}
+
+impl Actor {
+    /// The role as a phrase for refusals ("a customer may not …").
+    pub fn role(&self) -> &'static str {
+        match self {
+            Actor::Customer(_) => "a customer",
+            Actor::Partner(_) => "a partner",
+            Actor::Staff(_) => "staff",
+            Actor::System => "the system",
+        }
+    }
+
+    pub(crate) fn forbidden(&self, action: &'static str) -> DomainError {
+        DomainError::Forbidden {
+            role: self.role(),
+            action,
+        }
+    }
+
+    /// Staff only.
+    pub(crate) fn require_staff(&self, action: &'static str) -> Result<(), DomainError> {
+        match self {
+            Actor::Staff(_) => Ok(()),
+            _ => Err(self.forbidden(action)),
+        }
+    }
+
+    /// Checkout or scheduler only.
+    pub(crate) fn require_system(&self, action: &'static str) -> Result<(), DomainError> {
+        match self {
+            Actor::System => Ok(()),
+            _ => Err(self.forbidden(action)),
+        }
+    }
+}

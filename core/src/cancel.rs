@@ -1,0 +1,177 @@
+//! The three cancellation levels (DESIGN §3.1) and update-invoice (§3.2). Staff only:
+//! customers cannot cancel, partners report instead that a course cannot run.
+//!
+//! Every cancellation returns the full decision; a dry run is the same decision, not recorded.
+
+use crate::actor::Actor;
+use crate::command::{Context, Decision, DecisionBuilder};
+use crate::error::DomainError;
+use crate::fee::{self, Cancelled, FeeChoice};
+use crate::followup::{Effect, Message};
+use crate::ids::{BookingId, OptionId};
+use crate::invoice::InvoiceStatus;
+use crate::order::{AttendeeBooking, BookingStatus, OptionStatus, Order};
+
+fn require_staff_cancellation(actor: &Actor) -> Result<(), DomainError> {
+    match actor {
+        Actor::Staff(_) => Ok(()),
+        Actor::Customer(_) => Err(DomainError::CustomersCannotCancel),
+        other => Err(other.forbidden("cancel invoices, bookings or options")),
+    }
+}
+
+/// Which options of which bookings a cancellation takes away.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Invoice,
+    Booking(&'a BookingId),
+    Option(&'a BookingId, &'a OptionId),
+}
+
+impl Scope<'_> {
+    fn select<'o>(&self, order: &'o Order) -> Result<Vec<Cancelled<'o>>, DomainError> {
+        let whole = |booking: &'o AttendeeBooking| Cancelled {
+            booking,
+            options: booking.active_options().collect(),
+        };
+        match self {
+            Scope::Invoice => Ok(order.valid_bookings().map(whole).collect()),
+            Scope::Booking(id) => {
+                let booking = order.booking(id)?;
+                if !booking.is_valid() {
+                    return Err(DomainError::BookingAlreadyCancelled);
+                }
+                Ok(vec![whole(booking)])
+            }
+            Scope::Option(booking_id, option_id) => {
+                let booking = order.booking(booking_id)?;
+                let option = booking
+                    .options
+                    .iter()
+                    .find(|o| &o.id == *option_id)
+                    .ok_or(DomainError::NotFound("booking option"))?;
+                if !option.is_active() {
+                    return Err(DomainError::OptionAlreadyCancelled);
+                }
+                Ok(vec![Cancelled {
+                    booking,
+                    options: vec![option],
+                }])
+            }
+        }
+    }
+}
+
+fn cancel(
+    order: &Order,
+    scope: Scope<'_>,
+    choice: &FeeChoice,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    require_staff_cancellation(&ctx.actor)?;
+    if order.invoice.status == InvoiceStatus::Cancelled {
+        return Err(DomainError::InvoiceCancelled);
+    }
+    let cancelled = scope.select(order)?;
+    let quote = fee::quote(order, &cancelled, choice, ctx.now)?;
+    let targets: Vec<(BookingId, Vec<OptionId>)> = cancelled
+        .iter()
+        .map(|c| {
+            (
+                c.booking.id.clone(),
+                c.options.iter().map(|o| o.id.clone()).collect(),
+            )
+        })
+        .collect();
+
+    let mut after = order.clone();
+    let mut numbers = order.numbers(ctx);
+    let mut decision = DecisionBuilder::change(order, ctx, "cancellation");
+    for (booking_id, option_ids) in &targets {
+        let booking = after.booking_mut(booking_id)?;
+        for option in booking
+            .options
+            .iter_mut()
+            .filter(|o| option_ids.contains(&o.id))
+        {
+            option.status = OptionStatus::Cancelled;
+        }
+        if booking.active_options().next().is_none() {
+            booking.status = BookingStatus::Cancelled;
+        }
+    }
+    after.fees.extend(quote.lines.iter().cloned());
+    let documents = match scope {
+        Scope::Invoice => after.cancel_whole_invoice(&mut numbers, ctx.now)?,
+        _ => after
+            .begin_invoice_change(&mut numbers, ctx.now)?
+            .into_iter()
+            .collect(),
+    };
+    let refund = order.owed() - after.owed();
+    let newest = documents.last().map(|d| d.number.clone());
+    let message = match scope {
+        Scope::Invoice => Message::InvoiceCancelled,
+        _ => Message::BookingCancelled,
+    };
+    decision.effect(after.tell_customer(message, newest));
+    for document in &documents {
+        decision.effect(Effect::DeliverDocument {
+            number: document.number.clone(),
+        });
+    }
+    if refund.is_positive() {
+        decision.effect(Effect::Refund {
+            customer: order.customer.clone(),
+            amount: refund,
+        });
+    }
+    decision.documents(documents);
+    decision.fee(quote);
+    Ok(decision.finish(after, Some(numbers)))
+}
+
+/// Cancels the whole invoice: every attendee booking in it. The people stay on the order; a
+/// credit note is issued, and a fee invoice if a fee is charged.
+pub fn cancel_invoice(
+    order: &Order,
+    fee: &FeeChoice,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    cancel(order, Scope::Invoice, fee, ctx)
+}
+
+/// Cancels one attendee booking and all its options. The invoice remains and must be updated.
+pub fn cancel_booking(
+    order: &Order,
+    booking: &BookingId,
+    fee: &FeeChoice,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    cancel(order, Scope::Booking(booking), fee, ctx)
+}
+
+/// Cancels one booking option. Booking and invoice remain valid; the invoice must be updated.
+pub fn cancel_option(
+    order: &Order,
+    booking: &BookingId,
+    option: &OptionId,
+    fee: &FeeChoice,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    cancel(order, Scope::Option(booking, option), fee, ctx)
+}
+
+/// Issues the new invoice version after one or more changes (staff).
+pub fn update_invoice(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
+    ctx.actor.require_staff("update invoices")?;
+    let mut after = order.clone();
+    let document = after.issue_next_version(ctx.now)?;
+    let mut decision = DecisionBuilder::change(order, ctx, "invoice updated");
+    decision.effect(after.tell_customer(Message::InvoiceUpdated, Some(document.number.clone())));
+    decision.effect(Effect::DeliverDocument {
+        number: document.number.clone(),
+    });
+    decision.documents([document]);
+    Ok(decision.finish(after, None))
+}

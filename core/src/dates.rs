@@ -1,0 +1,124 @@
+//! Event dates: when a course or conference day runs, whose it is, whether it takes bookings,
+//! and the cancellation terms customers agree to when they book it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::error::DomainError;
+use crate::ids::{BookingId, DateId, OrderId, PartnerId};
+use crate::order::Order;
+use crate::terms::CancellationTerms;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDate {
+    pub id: DateId,
+    pub partner: PartnerId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// An inactive date takes no further bookings or rebookings.
+    pub active: bool,
+    pub terms: CancellationTerms,
+}
+
+impl EventDate {
+    /// A new, active date. It must end after it starts.
+    pub fn new(
+        id: DateId,
+        partner: PartnerId,
+        title: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        terms: CancellationTerms,
+        actor: &Actor,
+    ) -> Result<Self, DomainError> {
+        match actor {
+            Actor::System | Actor::Staff(_) => {}
+            Actor::Partner(p) if *p == partner => {}
+            other => return Err(other.forbidden("create dates for this partner")),
+        }
+        if ends_at <= starts_at {
+            return Err(DomainError::InvalidInput(
+                "a date must end after it starts".into(),
+            ));
+        }
+        if title.trim().is_empty() {
+            return Err(DomainError::InvalidInput("a date needs a title".into()));
+        }
+        Ok(EventDate {
+            id,
+            partner,
+            title,
+            starts_at,
+            ends_at,
+            active: true,
+            terms,
+        })
+    }
+
+    /// Activates or deactivates the date (its partner, or staff).
+    pub fn set_active(&self, active: bool, actor: &Actor) -> Result<EventDate, DomainError> {
+        match actor {
+            Actor::Partner(p) if *p == self.partner => {}
+            Actor::Partner(_) => return Err(DomainError::NotFound("date")),
+            Actor::Staff(_) => {}
+            other => return Err(other.forbidden("activate or deactivate dates")),
+        }
+        if self.active == active {
+            return Err(DomainError::DateActivationUnchanged(active));
+        }
+        Ok(EventDate {
+            active,
+            ..self.clone()
+        })
+    }
+
+    /// Whether bookings of `partner` may be moved onto this date at `now`.
+    pub(crate) fn accepts_rebooking_for(
+        &self,
+        partner: &PartnerId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if &self.partner != partner {
+            return Err(DomainError::DateOfAnotherPartner);
+        }
+        if !self.active {
+            return Err(DomainError::DateInactive);
+        }
+        if self.starts_at <= now {
+            return Err(DomainError::DateInThePast);
+        }
+        Ok(())
+    }
+}
+
+/// One line of a date's attendee list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub order: OrderId,
+    pub booking: BookingId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The attendee list of a date: valid bookings only; cancelled people drop off.
+pub fn attendees_on<'a>(
+    date: &DateId,
+    orders: impl IntoIterator<Item = &'a Order>,
+) -> Vec<Attendee> {
+    orders
+        .into_iter()
+        .flat_map(|order| {
+            order
+                .valid_bookings()
+                .filter(|b| &b.date.id == date)
+                .map(|b| Attendee {
+                    order: order.id.clone(),
+                    booking: b.id.clone(),
+                    name: b.attendee_name.clone(),
+                    email: b.attendee_email.clone(),
+                })
+        })
+        .collect()
+}

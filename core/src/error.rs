@@ -1,0 +1,231 @@
+//! Refusals of the domain. Each has a stable machine `code` and a sentence a person understands;
+//! the HTTP layer maps [`DomainError::kind`] to a status and never writes its own text.
+
+use thiserror::Error;
+
+/// How a refusal should be treated by whoever called the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input itself is malformed or out of range (HTTP 400).
+    InvalidInput,
+    /// The caller's role may never do this (HTTP 403).
+    Forbidden,
+    /// Unknown, or owned by someone else: never reveal which (HTTP 404).
+    NotFound,
+    /// The object is in a state where this cannot happen (HTTP 409).
+    Conflict,
+    /// A business rule refuses it; `detail` names the rule (HTTP 422).
+    RuleRefused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    // --- input ---
+    #[error(
+        "{value:?} is not a valid {kind} id: use 1 to 64 characters of A-Z, a-z, 0-9, '-', '_' or '.'"
+    )]
+    InvalidId { kind: &'static str, value: String },
+    #[error("{0:?} is not a currency Storno handles (use an ISO 4217 code such as EUR)")]
+    UnknownCurrency(String),
+    #[error("{amount} has more decimal places than {currency} allows")]
+    AmountTooPrecise { amount: String, currency: String },
+    #[error("{0} is not a percentage between 0 and 100 with at most four decimal places")]
+    InvalidPercentage(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("the amount is in {given}, but this order is in {expected}")]
+    CurrencyMismatch { expected: String, given: String },
+
+    // --- who may do it ---
+    #[error("{role} may not {action}")]
+    Forbidden {
+        role: &'static str,
+        action: &'static str,
+    },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+
+    // --- state ---
+    #[error("the invoice is cancelled; nothing on it can change any more")]
+    InvoiceCancelled,
+    #[error("the invoice has no pending changes to issue a new version for")]
+    NothingToUpdate,
+    #[error("this attendee booking is already cancelled")]
+    BookingAlreadyCancelled,
+    #[error("this booking option is already cancelled")]
+    OptionAlreadyCancelled,
+    #[error("the payout for this order was already released")]
+    PayoutAlreadyReleased,
+    #[error("the rebook flag is already {}", if *.0 { "on" } else { "off" })]
+    RebookFlagUnchanged(bool),
+    #[error("this rebooking request was already decided")]
+    RequestAlreadyDecided,
+    #[error("the partner already reported that this course cannot run")]
+    PartnerCancellationAlreadyReported,
+    #[error("no partner cancellation is open for this order")]
+    NoPartnerCancellation,
+    #[error("the partner cancellation of this order is already resolved")]
+    PartnerCancellationResolved,
+    #[error("no alternative dates are waiting for the customer's answer")]
+    NoAlternativeDatesOpen,
+    #[error("the date is already {}", if *.0 { "active" } else { "inactive" })]
+    DateActivationUnchanged(bool),
+
+    // --- business rules ---
+    #[error(
+        "orders sold through private event sales follow their own terms; this flow does not apply to them"
+    )]
+    PrivateEventOrder,
+    #[error("customers cannot cancel; they may request a rebooking instead")]
+    CustomersCannotCancel,
+    #[error("a refund is only possible once the customer declined both a rebooking and a credit")]
+    RefundBeforeRebookingAndCreditDeclined,
+    #[error("a credit can only be offered once the customer declined a rebooking")]
+    CreditBeforeRebookingDeclined,
+    #[error("the target date is inactive and takes no bookings or rebookings")]
+    DateInactive,
+    #[error("the target date belongs to another partner")]
+    DateOfAnotherPartner,
+    #[error("the target date has already started")]
+    DateInThePast,
+    #[error("the bookings are already on that date")]
+    SameDate,
+    #[error("a partner may propose one to three alternative dates, all different")]
+    AlternativeDatesCount,
+    #[error("the chosen date is not one of the proposed alternatives")]
+    NotAProposedDate,
+    #[error("the order has no option with its own cancellation fee")]
+    NoOwnCancellationFee,
+    #[error("an individual fee needs a reason")]
+    FeeReasonMissing,
+    #[error("the fee of {fee} would exceed the {paid} paid for what is cancelled")]
+    FeeExceedsPaid { fee: String, paid: String },
+    #[error("the payment captured ({captured}) does not match the invoice total ({invoice})")]
+    CaptureMismatch { captured: String, invoice: String },
+    #[error("the order has no bookings")]
+    NoBookings,
+    #[error("the payout is paused while the rebook flag is on")]
+    PayoutPaused,
+    #[error("the payout is withheld because the partner reported that the course cannot run")]
+    PayoutWithheld,
+    #[error("the payout is not due yet")]
+    PayoutNotDue,
+    #[error("nothing is left to pay out for this order")]
+    NothingToPayOut,
+    #[error("there is already an open rebooking request for this order")]
+    RebookingRequestOpen,
+    #[error("this rebooking request was not approved by the partner")]
+    RequestNotApproved,
+    #[error("the order is fully cancelled")]
+    OrderCancelled,
+    #[error("the date has no valid bookings on this order")]
+    NotOnThisDate,
+}
+
+impl DomainError {
+    /// The stable machine code clients switch on. Never change a published code.
+    pub fn code(&self) -> &'static str {
+        use DomainError::*;
+        match self {
+            InvalidId { .. } => "invalid_id",
+            UnknownCurrency(_) => "unknown_currency",
+            AmountTooPrecise { .. } => "amount_too_precise",
+            InvalidPercentage(_) => "invalid_percentage",
+            InvalidInput(_) => "invalid_input",
+            CurrencyMismatch { .. } => "currency_mismatch",
+            Forbidden { .. } => "forbidden",
+            NotFound(_) => "not_found",
+            InvoiceCancelled => "invoice_cancelled",
+            NothingToUpdate => "nothing_to_update",
+            BookingAlreadyCancelled => "booking_already_cancelled",
+            OptionAlreadyCancelled => "option_already_cancelled",
+            PayoutAlreadyReleased => "payout_already_released",
+            RebookFlagUnchanged(_) => "rebook_flag_unchanged",
+            RequestAlreadyDecided => "rebooking_request_already_decided",
+            PartnerCancellationAlreadyReported => "partner_cancellation_already_reported",
+            NoPartnerCancellation => "no_partner_cancellation",
+            PartnerCancellationResolved => "partner_cancellation_resolved",
+            NoAlternativeDatesOpen => "no_alternative_dates_open",
+            DateActivationUnchanged(_) => "date_activation_unchanged",
+            PrivateEventOrder => "private_event_order",
+            CustomersCannotCancel => "customers_cannot_cancel",
+            RefundBeforeRebookingAndCreditDeclined => "refund_before_rebooking_and_credit_declined",
+            CreditBeforeRebookingDeclined => "credit_before_rebooking_declined",
+            DateInactive => "date_inactive",
+            DateOfAnotherPartner => "date_of_another_partner",
+            DateInThePast => "date_in_the_past",
+            SameDate => "same_date",
+            AlternativeDatesCount => "alternative_dates_count",
+            NotAProposedDate => "not_a_proposed_date",
+            NoOwnCancellationFee => "no_own_cancellation_fee",
+            FeeReasonMissing => "fee_reason_missing",
+            FeeExceedsPaid { .. } => "fee_exceeds_paid",
+            CaptureMismatch { .. } => "capture_mismatch",
+            NoBookings => "no_bookings",
+            PayoutPaused => "payout_paused",
+            PayoutWithheld => "payout_withheld",
+            PayoutNotDue => "payout_not_due",
+            NothingToPayOut => "nothing_to_pay_out",
+            RebookingRequestOpen => "rebooking_request_open",
+            RequestNotApproved => "rebooking_request_not_approved",
+            OrderCancelled => "order_cancelled",
+            NotOnThisDate => "not_on_this_date",
+        }
+    }
+
+    /// How the refusal maps to a response.
+    pub fn kind(&self) -> ErrorKind {
+        use DomainError::*;
+        match self {
+            InvalidId { .. }
+            | UnknownCurrency(_)
+            | AmountTooPrecise { .. }
+            | InvalidPercentage(_)
+            | InvalidInput(_)
+            | CurrencyMismatch { .. } => ErrorKind::InvalidInput,
+            Forbidden { .. } => ErrorKind::Forbidden,
+            NotFound(_) => ErrorKind::NotFound,
+            InvoiceCancelled
+            | NothingToUpdate
+            | BookingAlreadyCancelled
+            | OptionAlreadyCancelled
+            | PayoutAlreadyReleased
+            | RebookFlagUnchanged(_)
+            | RequestAlreadyDecided
+            | PartnerCancellationAlreadyReported
+            | NoPartnerCancellation
+            | PartnerCancellationResolved
+            | NoAlternativeDatesOpen
+            | DateActivationUnchanged(_)
+            | OrderCancelled => ErrorKind::Conflict,
+            _ => ErrorKind::RuleRefused,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_a_snake_case_code_and_a_sentence() {
+        let samples = [
+            DomainError::PrivateEventOrder,
+            DomainError::RefundBeforeRebookingAndCreditDeclined,
+            DomainError::Forbidden {
+                role: "a customer",
+                action: "cancel an order",
+            },
+            DomainError::NotFound("order"),
+        ];
+        for error in samples {
+            assert!(
+                error
+                    .code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
+            assert!(error.to_string().len() > 10, "{error}");
+        }
+    }
+}

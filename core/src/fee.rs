@@ -1,0 +1,279 @@
+//! Cancellation fees (DESIGN §3.3): which rule applies, how much, and the VAT it carries.
+//!
+//! A fee is a gross amount, never more than what was paid for what is cancelled. It becomes
+//! fee lines split by VAT rate according to the issuer's [`FeeVatMode`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::document::DocumentLine;
+use crate::error::DomainError;
+use crate::ids::{BookingId, OptionId};
+use crate::money::Money;
+use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order};
+use crate::rate::VatRate;
+
+/// The fee staff choose for a cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FeeChoice {
+    None,
+    /// The cancellation terms frozen onto the order at registration.
+    Terms,
+    /// An amount staff set, with the reason it is charged.
+    Individual {
+        amount: Money,
+        reason: String,
+    },
+    /// The own cancellation fees of the cancelled options.
+    OptionOwnFee,
+}
+
+/// Which rule produced (part of) a fee, for quotes and dry runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum FeeRule {
+    NoFee,
+    Tier {
+        number: usize,
+        days_before: u32,
+        description: String,
+    },
+    NoTierApplies {
+        days_before: u32,
+    },
+    Individual {
+        reason: String,
+    },
+    OptionOwnFee {
+        option: OptionId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeePart {
+    pub booking: BookingId,
+    pub rule: FeeRule,
+    pub fee: Money,
+}
+
+/// A fee as computed: the rules used, what was paid for the cancelled items, the fee and the
+/// lines it adds to the next document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeQuote {
+    pub parts: Vec<FeePart>,
+    pub paid_for_cancelled: Money,
+    pub total: Money,
+    pub lines: Vec<DocumentLine>,
+}
+
+/// The options a cancellation takes away, by booking.
+pub(crate) struct Cancelled<'a> {
+    pub booking: &'a AttendeeBooking,
+    pub options: Vec<&'a BookingOption>,
+}
+
+impl Cancelled<'_> {
+    fn paid(&self, order: &Order) -> Money {
+        Money::sum(
+            order.currency,
+            self.options
+                .iter()
+                .map(|o| o.gross())
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+    }
+}
+
+pub(crate) fn quote(
+    order: &Order,
+    cancelled: &[Cancelled<'_>],
+    choice: &FeeChoice,
+    now: DateTime<Utc>,
+) -> Result<FeeQuote, DomainError> {
+    let zero = Money::zero(order.currency);
+    let paid = cancelled.iter().fold(zero, |sum, c| sum + c.paid(order));
+    let mut parts = Vec::new();
+    match choice {
+        FeeChoice::None => {}
+        FeeChoice::Terms => {
+            for c in cancelled {
+                let terms = order.frozen_terms.get(&c.booking.terms_of);
+                let applied = terms.and_then(|t| t.tier_at(c.booking.date.starts_at, now));
+                let days_before = u32::try_from((c.booking.date.starts_at - now).num_days().max(0))
+                    .unwrap_or(u32::MAX);
+                let (rule, fee) = match applied {
+                    Some(applied) => (
+                        FeeRule::Tier {
+                            number: applied.number,
+                            days_before: applied.days_before,
+                            description: applied.tier.to_string(),
+                        },
+                        applied.tier.fee_on(c.paid(order)),
+                    ),
+                    None => (FeeRule::NoTierApplies { days_before }, zero),
+                };
+                parts.push(FeePart {
+                    booking: c.booking.id.clone(),
+                    rule,
+                    fee,
+                });
+            }
+        }
+        FeeChoice::Individual { amount, reason } => {
+            if reason.trim().is_empty() {
+                return Err(DomainError::FeeReasonMissing);
+            }
+            if amount.currency() != order.currency {
+                return Err(DomainError::CurrencyMismatch {
+                    expected: order.currency.to_string(),
+                    given: amount.currency().to_string(),
+                });
+            }
+            if amount.is_negative() {
+                return Err(DomainError::InvalidInput("a fee cannot be negative".into()));
+            }
+            if amount.amount() > paid.amount() {
+                return Err(DomainError::FeeExceedsPaid {
+                    fee: amount.to_string(),
+                    paid: paid.to_string(),
+                });
+            }
+            if let Some(first) = cancelled.first() {
+                parts.push(FeePart {
+                    booking: first.booking.id.clone(),
+                    rule: FeeRule::Individual {
+                        reason: reason.trim().to_owned(),
+                    },
+                    fee: *amount,
+                });
+            }
+        }
+        FeeChoice::OptionOwnFee => {
+            for c in cancelled {
+                for option in &c.options {
+                    if let Some(own) = option.own_cancellation_fee {
+                        parts.push(FeePart {
+                            booking: c.booking.id.clone(),
+                            rule: FeeRule::OptionOwnFee {
+                                option: option.id.clone(),
+                            },
+                            fee: own.min(option.gross()),
+                        });
+                    }
+                }
+            }
+            if parts.is_empty() {
+                return Err(DomainError::NoOwnCancellationFee);
+            }
+        }
+    }
+    let total = parts.iter().fold(zero, |sum, p| sum + p.fee).min(paid);
+    let lines = fee_lines(order.issuer.fee_vat, cancelled, &parts, total);
+    Ok(FeeQuote {
+        parts,
+        paid_for_cancelled: paid,
+        total,
+        lines,
+    })
+}
+
+fn describe(parts: &[FeePart]) -> String {
+    let rule = match parts.first().map(|p| &p.rule) {
+        Some(FeeRule::Tier { description, .. }) if parts.len() == 1 => {
+            format!("cancellation terms, {description}")
+        }
+        Some(FeeRule::Tier { .. }) | Some(FeeRule::NoTierApplies { .. }) => {
+            "cancellation terms".to_owned()
+        }
+        Some(FeeRule::Individual { reason }) => reason.clone(),
+        Some(FeeRule::OptionOwnFee { .. }) => "option cancellation fee".to_owned(),
+        Some(FeeRule::NoFee) | None => "no fee".to_owned(),
+    };
+    format!("Cancellation fee ({rule})")
+}
+
+/// The fee as document lines, one per VAT rate.
+fn fee_lines(
+    mode: FeeVatMode,
+    cancelled: &[Cancelled<'_>],
+    parts: &[FeePart],
+    total: Money,
+) -> Vec<DocumentLine> {
+    if total.is_zero() {
+        return Vec::new();
+    }
+    let description = describe(parts);
+    let mut gross_by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    let mut largest: Option<(&BookingOption, Money)> = None;
+    for option in cancelled.iter().flat_map(|c| c.options.iter()) {
+        let gross = option.gross();
+        let entry = gross_by_rate
+            .entry(option.vat_rate)
+            .or_insert(Money::zero(total.currency()));
+        *entry = *entry + gross;
+        let larger = largest.is_none_or(|(best, best_gross)| {
+            (gross.amount(), option.vat_rate) > (best_gross.amount(), best.vat_rate)
+        });
+        if larger {
+            largest = Some((option, gross));
+        }
+    }
+    let split: Vec<(VatRate, Money)> = match mode {
+        FeeVatMode::None => vec![(VatRate::ZERO, total)],
+        FeeVatMode::ItemRate => vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)],
+        FeeVatMode::Proportional => proportional_split(total, &gross_by_rate),
+    };
+    split
+        .into_iter()
+        .filter(|(_, gross)| !gross.is_zero())
+        .map(|(rate, gross)| DocumentLine::priced_gross(description.clone(), gross, rate))
+        .collect()
+}
+
+/// Splits `total` across rates in proportion to the gross paid at each rate; what rounding
+/// leaves over goes to the highest rate.
+pub(crate) fn proportional_split(
+    total: Money,
+    gross_by_rate: &BTreeMap<VatRate, Money>,
+) -> Vec<(VatRate, Money)> {
+    let base = Money::sum(total.currency(), gross_by_rate.values());
+    if base.is_zero() {
+        return vec![(VatRate::ZERO, total)];
+    }
+    let mut shares: Vec<(VatRate, Money)> = gross_by_rate
+        .iter()
+        .map(|(rate, gross)| (*rate, total.times(gross.amount() / base.amount())))
+        .collect();
+    let allotted = Money::sum(total.currency(), shares.iter().map(|(_, m)| m));
+    if let Some(highest) = shares.last_mut() {
+        highest.1 = highest.1 + (total - allotted);
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use rust_decimal_macros::dec;
+
+    fn eur(amount: rust_decimal::Decimal) -> Money {
+        Money::new(amount, Currency::EUR).unwrap()
+    }
+
+    #[test]
+    fn a_proportional_fee_split_sums_to_the_fee_with_the_remainder_on_the_highest_rate() {
+        let mut by_rate = BTreeMap::new();
+        by_rate.insert(VatRate::new(dec!(7)).unwrap(), eur(dec!(100)));
+        by_rate.insert(VatRate::new(dec!(19)).unwrap(), eur(dec!(100)));
+        by_rate.insert(VatRate::ZERO, eur(dec!(100)));
+        let split = proportional_split(eur(dec!(100)), &by_rate);
+        let amounts: Vec<_> = split.iter().map(|(_, m)| m.amount()).collect();
+        assert_eq!(amounts, vec![dec!(33.33), dec!(33.33), dec!(33.34)]);
+        assert_eq!(split[2].0, VatRate::new(dec!(19)).unwrap());
+    }
+}

@@ -1,0 +1,123 @@
+//! Follow-up intents a decision leaves for after its commit: messages, refunds, transfers.
+//!
+//! Each carries a deterministic effect key (`kind:order:revision:index`), so whoever executes
+//! it can do so exactly once however often it is delivered.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CustomerId, DateId, OrderId, PartnerId, RequestId};
+use crate::money::Money;
+use crate::numbering::DocumentNumber;
+use crate::order::Order;
+
+/// What a message says happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Message {
+    OrderConfirmed,
+    BookingCancelled,
+    InvoiceUpdated,
+    InvoiceCancelled,
+    UpdatedTicket { date: DateId },
+    RebookingOffer { dates: Vec<DateId> },
+    AlternativeDateChosen { date: DateId },
+    AlternativeDatesDeclined,
+    RebookFlagSet,
+    RebookFlagCleared,
+    RebookingRequested { request: RequestId },
+    RebookingApproved { request: RequestId },
+    RebookingDeclined { request: RequestId },
+    PartnerCannotRun,
+    CreditGranted { amount: Money },
+    RefundIssued { amount: Money },
+    PayoutWithheld { debit: Money },
+    PayoutReleased { amount: Money },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Effect {
+    NotifyCustomer {
+        customer: CustomerId,
+        message: Message,
+        /// The newest document, for the message to link.
+        document: Option<DocumentNumber>,
+    },
+    NotifyPartner {
+        partner: PartnerId,
+        message: Message,
+    },
+    NotifyStaff {
+        message: Message,
+    },
+    /// Refund to the customer's original payment.
+    Refund {
+        customer: CustomerId,
+        amount: Money,
+    },
+    /// Transfer a released payout to the partner.
+    TransferPayout {
+        partner: PartnerId,
+        amount: Money,
+    },
+    /// Render and deliver an issued document.
+    DeliverDocument {
+        number: DocumentNumber,
+    },
+}
+
+impl Effect {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::NotifyCustomer { .. } => "notify-customer",
+            Effect::NotifyPartner { .. } => "notify-partner",
+            Effect::NotifyStaff { .. } => "notify-staff",
+            Effect::Refund { .. } => "refund",
+            Effect::TransferPayout { .. } => "transfer",
+            Effect::DeliverDocument { .. } => "deliver-document",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// Deterministic: the same decision always yields the same keys.
+    pub key: String,
+    pub order: OrderId,
+    pub effect: Effect,
+}
+
+impl FollowUp {
+    pub(crate) fn keyed(order: &Order, effects: Vec<Effect>) -> Vec<FollowUp> {
+        effects
+            .into_iter()
+            .enumerate()
+            .map(|(index, effect)| FollowUp {
+                key: format!("{}:{}:{}:{index}", effect.kind(), order.id, order.revision),
+                order: order.id.clone(),
+                effect,
+            })
+            .collect()
+    }
+}
+
+impl Order {
+    pub(crate) fn tell_customer(
+        &self,
+        message: Message,
+        document: Option<DocumentNumber>,
+    ) -> Effect {
+        Effect::NotifyCustomer {
+            customer: self.customer.clone(),
+            message,
+            document,
+        }
+    }
+
+    pub(crate) fn tell_partner(&self, message: Message) -> Effect {
+        Effect::NotifyPartner {
+            partner: self.partner.clone(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Identifiers. Each is its own type so an option id can never be passed as a booking id.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+
+/// Longest identifier accepted; DynamoDB keys and URLs stay short and predictable.
+pub const MAX_ID_LEN: usize = 64;
+
+fn valid(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_ID_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an id: 1 to 64 characters of `A-Z a-z 0-9 - _ .`.
+            pub fn parse(value: impl Into<String>) -> Result<Self, DomainError> {
+                let value = value.into();
+                if valid(&value) {
+                    Ok(Self(value))
+                } else {
+                    Err(DomainError::InvalidId { kind: $kind, value })
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(/// An order, as registered by checkout.
+    OrderId, "order");
+id_type!(/// One attendee's booking inside an order.
+    BookingId, "booking");
+id_type!(/// One offer package booked for an attendee.
+    OptionId, "option");
+id_type!(/// A course provider or organiser.
+    PartnerId, "partner");
+id_type!(/// A paying customer.
+    CustomerId, "customer");
+id_type!(/// A member of platform staff.
+    StaffId, "staff");
+id_type!(/// A scheduled course or conference date.
+    DateId, "date");
+id_type!(/// Whoever issues the documents (and owns the number series).
+    IssuerId, "issuer");
+id_type!(/// A customer's rebooking request within an order.
+    RequestId, "rebooking request");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_accept_url_safe_characters_only() {
+        assert!(OrderId::parse("ord-2024_01.a").is_ok());
+        assert!(OrderId::parse("").is_err());
+        assert!(OrderId::parse("a/b").is_err());
+        assert!(OrderId::parse("x".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! The invoice's life: `issued` → (first change) → `editing` → (update) → `issued` as a new
+//! version; `issued | editing` → (cancel) → `cancelled` (DESIGN §3.2).
+//!
+//! The cancellation document for the current version is issued at the first change, so while
+//! editing the customer's newest document is that cancellation. Several changes while editing
+//! produce one new version.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::document::{
+    AttendeeEntry, Document, DocumentHeader, DocumentKind, DocumentLine, LineKind,
+};
+use crate::error::DomainError;
+use crate::numbering::NumberAllocator;
+use crate::order::{CancelledOptionPresentation, Order};
+
+/// The note placed after a cancelled attendee's name.
+pub const CANCELED_NOTE: &str = "canceled";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Issued,
+    Editing,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub status: InvoiceStatus,
+    /// The newest invoice version issued (already negated while editing or cancelled).
+    pub current: Document,
+}
+
+impl Order {
+    fn document_header(&self) -> DocumentHeader {
+        DocumentHeader {
+            order: self.id.clone(),
+            issuer: self.issuer.id.clone(),
+            customer: self.customer.clone(),
+            currency: self.currency,
+        }
+    }
+
+    /// The invoice's attendees and lines as the order stands now: valid options, cancelled
+    /// ones as the issuer presents them, cancelled people noted, and every fee charged.
+    pub fn invoice_content(&self) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
+        let mut attendees = Vec::with_capacity(self.bookings.len());
+        let mut lines = Vec::with_capacity(self.bookings.len() * 3 + self.fees.len());
+        for booking in &self.bookings {
+            attendees.push(AttendeeEntry {
+                booking: booking.id.clone(),
+                name: booking.attendee_name.clone(),
+                note: (!booking.is_valid()).then(|| CANCELED_NOTE.to_owned()),
+            });
+            for option in &booking.options {
+                if option.is_active() {
+                    lines.push(option.line(&booking.id));
+                } else if self.issuer.cancelled_options
+                    == CancelledOptionPresentation::CancellationLine
+                {
+                    let line = option.line(&booking.id);
+                    lines.push(DocumentLine {
+                        kind: LineKind::CancelledItem,
+                        description: format!("Cancellation: {}", line.description),
+                        quantity: -line.quantity,
+                        net: -line.net,
+                        vat: -line.vat,
+                        gross: -line.gross,
+                        ..line.clone()
+                    });
+                    lines.insert(lines.len() - 1, line);
+                }
+            }
+        }
+        lines.extend(self.fees.iter().cloned());
+        (attendees, lines)
+    }
+
+    /// Version 1 of the invoice, at registration.
+    pub(crate) fn first_invoice(
+        &self,
+        numbers: &mut NumberAllocator,
+        now: DateTime<Utc>,
+    ) -> Document {
+        let (attendees, lines) = self.invoice_content();
+        Document::new(
+            numbers.take(&self.issuer.numbers),
+            DocumentKind::Invoice {
+                version: 1,
+                replaces: None,
+            },
+            self.document_header(),
+            now,
+            attendees,
+            lines,
+        )
+    }
+
+    /// Call before any change to bookings or options: on the first change the current version
+    /// is cancelled at once and the invoice moves to `editing`.
+    pub(crate) fn begin_invoice_change(
+        &mut self,
+        numbers: &mut NumberAllocator,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Document>, DomainError> {
+        match self.invoice.status {
+            InvoiceStatus::Cancelled => Err(DomainError::InvoiceCancelled),
+            InvoiceStatus::Editing => Ok(None),
+            InvoiceStatus::Issued => {
+                let cancellation = self
+                    .invoice
+                    .current
+                    .cancellation(numbers.take(&self.issuer.numbers), now);
+                self.invoice.status = InvoiceStatus::Editing;
+                Ok(Some(cancellation))
+            }
+        }
+    }
+
+    /// Issues the next invoice version from the current state (update-invoice).
+    pub(crate) fn issue_next_version(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<Document, DomainError> {
+        match self.invoice.status {
+            InvoiceStatus::Cancelled => return Err(DomainError::InvoiceCancelled),
+            InvoiceStatus::Issued => return Err(DomainError::NothingToUpdate),
+            InvoiceStatus::Editing => {}
+        }
+        let previous = &self.invoice.current;
+        let version = match previous.kind {
+            DocumentKind::Invoice { version, .. } => version + 1,
+            _ => unreachable!("the current invoice is always an invoice version"),
+        };
+        let (attendees, lines) = self.invoice_content();
+        let document = Document::new(
+            previous.number.with_version(version),
+            DocumentKind::Invoice {
+                version,
+                replaces: Some(previous.number.clone()),
+            },
+            self.document_header(),
+            now,
+            attendees,
+            lines,
+        );
+        self.invoice = Invoice {
+            status: InvoiceStatus::Issued,
+            current: document.clone(),
+        };
+        Ok(document)
+    }
+
+    /// Cancels the invoice as a whole: its cancellation document (unless the first change
+    /// already issued it) and, if fees were charged, a fee invoice of its own.
+    pub(crate) fn cancel_whole_invoice(
+        &mut self,
+        numbers: &mut NumberAllocator,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Document>, DomainError> {
+        let mut documents: Vec<Document> = self
+            .begin_invoice_change(numbers, now)?
+            .into_iter()
+            .collect();
+        if !self.fees.is_empty() {
+            documents.push(Document::new(
+                numbers.take(&self.issuer.numbers),
+                DocumentKind::FeeInvoice {
+                    after_cancelled: self.invoice.current.number.clone(),
+                },
+                self.document_header(),
+                now,
+                Vec::new(),
+                self.fees.clone(),
+            ));
+        }
+        self.invoice.status = InvoiceStatus::Cancelled;
+        Ok(documents)
+    }
+}

@@ -1,0 +1,247 @@
+//! Double-entry bookkeeping (DESIGN §3.5). Every decision that moves money yields one posting
+//! whose debits equal its credits; every balance can be explained entry by entry.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CustomerId, OrderId, PartnerId};
+use crate::money::{Currency, Money};
+
+/// The ledger's accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Account {
+    /// Money received from customers and not yet paid out (an asset: debit balance).
+    CustomerPayments,
+    /// Credit on customers' accounts (a liability: credit balance).
+    CustomerCredit,
+    /// Refunds owed to customers' original payments.
+    RefundsPayable,
+    /// The partners' share of orders not yet paid out.
+    PartnerPayable,
+    /// Debits on partners' balances (commission kept, clawbacks), offset against later payouts
+    /// (an asset: debit balance; negative means the platform owes the partner).
+    PartnerDebits,
+    /// The platform's commission.
+    PlatformCommission,
+    /// Cancellation fees charged and not yet paid out to the partner.
+    FeeIncome,
+}
+
+impl Account {
+    /// Whether the account's natural balance is a debit (assets) or a credit.
+    pub fn is_debit_normal(self) -> bool {
+        matches!(self, Account::CustomerPayments | Account::PartnerDebits)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Debit,
+    Credit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub account: Account,
+    pub side: Side,
+    /// Always positive.
+    pub amount: Money,
+}
+
+/// One balanced set of entries, tagged with the order, partner and customer it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    pub order: OrderId,
+    pub partner: PartnerId,
+    pub customer: CustomerId,
+    pub at: DateTime<Utc>,
+    pub memo: String,
+    pub entries: Vec<LedgerEntry>,
+}
+
+impl Posting {
+    /// Σ debits − Σ credits; zero for every posting the core makes.
+    pub fn imbalance(&self, currency: Currency) -> Money {
+        self.entries
+            .iter()
+            .fold(Money::zero(currency), |sum, e| match e.side {
+                Side::Debit => sum + e.amount,
+                Side::Credit => sum - e.amount,
+            })
+    }
+
+    pub fn is_balanced(&self) -> bool {
+        self.entries
+            .first()
+            .is_none_or(|e| self.imbalance(e.amount.currency()).is_zero())
+    }
+
+    /// The signed effect on an account in its natural direction (credit-normal accounts grow
+    /// with credits).
+    pub fn effect_on(&self, account: Account, currency: Currency) -> Money {
+        self.entries.iter().filter(|e| e.account == account).fold(
+            Money::zero(currency),
+            |sum, e| {
+                let grows = (e.side == Side::Debit) == account.is_debit_normal();
+                if grows {
+                    sum + e.amount
+                } else {
+                    sum - e.amount
+                }
+            },
+        )
+    }
+}
+
+/// Builds a posting from signed movements: a positive amount grows the account in its natural
+/// direction, a negative one shrinks it. Zero movements are dropped.
+pub(crate) struct PostingBuilder {
+    entries: Vec<LedgerEntry>,
+}
+
+impl PostingBuilder {
+    pub fn new() -> Self {
+        PostingBuilder {
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn grow(mut self, account: Account, amount: Money) -> Self {
+        if amount.is_zero() {
+            return self;
+        }
+        let natural = if account.is_debit_normal() {
+            Side::Debit
+        } else {
+            Side::Credit
+        };
+        let (side, amount) = if amount.is_negative() {
+            (opposite(natural), -amount)
+        } else {
+            (natural, amount)
+        };
+        self.entries.push(LedgerEntry {
+            account,
+            side,
+            amount,
+        });
+        self
+    }
+
+    pub fn build(
+        self,
+        order: &crate::order::Order,
+        at: DateTime<Utc>,
+        memo: impl Into<String>,
+    ) -> Option<Posting> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let posting = Posting {
+            order: order.id.clone(),
+            partner: order.partner.clone(),
+            customer: order.customer.clone(),
+            at,
+            memo: memo.into(),
+            entries: self.entries,
+        };
+        debug_assert!(posting.is_balanced(), "unbalanced posting: {posting:?}");
+        Some(posting)
+    }
+}
+
+fn opposite(side: Side) -> Side {
+    match side {
+        Side::Debit => Side::Credit,
+        Side::Credit => Side::Debit,
+    }
+}
+
+impl fmt::Display for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Account::CustomerPayments => "customer payments",
+            Account::CustomerCredit => "customer credit",
+            Account::RefundsPayable => "refunds payable",
+            Account::PartnerPayable => "partner payable",
+            Account::PartnerDebits => "partner debits",
+            Account::PlatformCommission => "platform commission",
+            Account::FeeIncome => "fee income",
+        };
+        f.write_str(name)
+    }
+}
+
+/// The balances one order holds on the accounts it revalues, derived from its state.
+struct Positions {
+    commission: Money,
+    fee_income: Money,
+    partner_payable: Money,
+    partner_debits: Money,
+}
+
+impl Positions {
+    fn of(order: &crate::order::Order) -> Self {
+        let zero = Money::zero(order.currency);
+        match &order.payout.released {
+            // Once paid out, any later difference to what the partner is due is a debit
+            // (clawback) on the partner's balance, offset against later payouts.
+            Some(release) => Positions {
+                commission: order.commission(),
+                fee_income: zero,
+                partner_payable: zero,
+                partner_debits: release.settled - order.partner_due(),
+            },
+            None => {
+                let share = order.partner_share();
+                Positions {
+                    commission: order.commission(),
+                    fee_income: order.fees_gross(),
+                    partner_payable: share.max(zero),
+                    partner_debits: (-share).max(zero),
+                }
+            }
+        }
+    }
+}
+
+/// The movements that take an order's accounts from `before` to `after` (a new order when
+/// `before` is `None`). What the customer no longer owes goes to `returned_to`. Balanced by
+/// construction: commission + partner's due + returned always add up to what was captured.
+pub(crate) fn revaluation(
+    before: Option<&crate::order::Order>,
+    after: &crate::order::Order,
+    returned_to: Account,
+    extra: PostingBuilder,
+) -> PostingBuilder {
+    let (was, owed_before) = match before {
+        Some(order) => (Positions::of(order), order.owed()),
+        None => {
+            let zero = Money::zero(after.currency);
+            let nothing = Positions {
+                commission: zero,
+                fee_income: zero,
+                partner_payable: zero,
+                partner_debits: zero,
+            };
+            (nothing, after.captured)
+        }
+    };
+    let now = Positions::of(after);
+    extra
+        .grow(Account::PlatformCommission, now.commission - was.commission)
+        .grow(Account::FeeIncome, now.fee_income - was.fee_income)
+        .grow(
+            Account::PartnerPayable,
+            now.partner_payable - was.partner_payable,
+        )
+        .grow(
+            Account::PartnerDebits,
+            now.partner_debits - was.partner_debits,
+        )
+        .grow(returned_to, owed_before - after.owed())
+}

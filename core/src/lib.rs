@@ -1,0 +1,59 @@
+//! # storno-core
+//!
+//! Storno's pure domain: orders of attendee bookings and booking options, invoices with
+//! versions and immutable documents, the three cancellation levels with their fees, rebooking
+//! and partner cancellation, partner payouts and a double-entry ledger.
+//!
+//! Nothing here does I/O, reads a clock or knows about AWS. Every command is a function
+//! `(&state, command, &Context) -> Result<Decision, DomainError>`: the [`Context`] carries the
+//! time, the actor and the next free document number; the [`Decision`] carries the new state,
+//! the documents issued, the balanced ledger posting and the follow-ups to run after commit.
+//! A dry run is a decision that is shown and not recorded.
+
+pub mod actor;
+pub mod cancel;
+pub mod command;
+pub mod dates;
+pub mod document;
+pub mod error;
+pub mod fee;
+pub mod followup;
+pub mod ids;
+pub mod invoice;
+pub mod ledger;
+pub mod money;
+pub mod numbering;
+pub mod order;
+pub mod partner_cancellation;
+pub mod payout;
+pub mod rate;
+pub mod rebooking;
+pub mod register;
+pub mod terms;
+
+pub use actor::Actor;
+pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
+pub use command::{Context, Decision, NumbersUsed};
+pub use dates::{EventDate, attendees_on};
+pub use document::{Document, DocumentKind, DocumentLine, LineKind};
+pub use error::{DomainError, ErrorKind};
+pub use fee::{FeeChoice, FeeQuote, FeeRule};
+pub use followup::{Effect, FollowUp, Message};
+pub use ids::*;
+pub use invoice::InvoiceStatus;
+pub use ledger::{Account, Posting};
+pub use money::{Currency, Money};
+pub use numbering::{DocumentNumber, NumberFormat, SeriesKey};
+pub use order::{
+    AttendeeBooking, BookingOption, BookingStatus, CancelledOptionPresentation, FeeVatMode,
+    IssuerSettings, OptionStatus, Order, SalesChannel,
+};
+pub use partner_cancellation::{Resolution, report_cannot_run, resolve_partner_cancellation};
+pub use payout::{PayoutState, release_payout};
+pub use rate::{Percentage, VatRate};
+pub use rebooking::{
+    answer_alternative_dates, decide_rebooking_request, propose_alternative_dates, rebook,
+    request_rebooking, set_rebook_flag,
+};
+pub use register::{NewBooking, NewOption, NewOrder, register_order};
+pub use terms::{CancellationTerms, FeeTier};

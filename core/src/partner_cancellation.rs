@@ -1,0 +1,175 @@
+//! "Cannot run, no rebooking possible" (DESIGN §3.4): the partner reports, staff resolve with
+//! the customer in a fixed order — rebook, then credit, then a full refund only as the last
+//! option. The partner's payout is withheld and the platform keeps its commission, which
+//! becomes a debit on the partner's balance.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::command::{Context, Decision, DecisionBuilder};
+use crate::document::Document;
+use crate::error::DomainError;
+use crate::followup::{Effect, Message};
+use crate::ledger::Account;
+use crate::money::Money;
+use crate::numbering::NumberAllocator;
+use crate::order::{BookingStatus, OptionStatus, Order};
+
+/// How the customer answered an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Open,
+    Declined,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Rebooked { at: DateTime<Utc> },
+    Credited { at: DateTime<Utc>, amount: Money },
+    Refunded { at: DateTime<Utc>, amount: Money },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerCancellation {
+    pub reported_at: DateTime<Utc>,
+    pub rebooking: Answer,
+    pub credit: Answer,
+    pub outcome: Option<Outcome>,
+}
+
+impl PartnerCancellation {
+    pub fn is_open(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+/// What staff record while resolving a partner cancellation. Rebooking itself is the official
+/// rebooking command, which also closes an open partner cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    RebookingDeclined,
+    CreditDeclined,
+    GrantCredit,
+    Refund,
+}
+
+/// The partner reports that the course cannot run and no rebooking is possible.
+pub fn report_cannot_run(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
+    order.require_owner_partner(&ctx.actor, "report that a course cannot run")?;
+    order.require_direct_sale()?;
+    if order.is_fully_cancelled() {
+        return Err(DomainError::OrderCancelled);
+    }
+    if order
+        .partner_cancellation
+        .as_ref()
+        .is_some_and(PartnerCancellation::is_open)
+    {
+        return Err(DomainError::PartnerCancellationAlreadyReported);
+    }
+    let mut after = order.clone();
+    after.partner_cancellation = Some(PartnerCancellation {
+        reported_at: ctx.now,
+        rebooking: Answer::Open,
+        credit: Answer::Open,
+        outcome: None,
+    });
+    let mut decision = DecisionBuilder::change(order, ctx, "partner cannot run");
+    decision.effect(Effect::NotifyStaff {
+        message: Message::PartnerCannotRun,
+    });
+    Ok(decision.finish(after, None))
+}
+
+/// Staff record the customer's answer, or settle with credit or (last) a refund.
+pub fn resolve_partner_cancellation(
+    order: &Order,
+    resolution: Resolution,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    ctx.actor.require_staff("resolve partner cancellations")?;
+    order.require_direct_sale()?;
+    let pc = order
+        .partner_cancellation
+        .as_ref()
+        .ok_or(DomainError::NoPartnerCancellation)?;
+    if !pc.is_open() {
+        return Err(DomainError::PartnerCancellationResolved);
+    }
+    let mut after = order.clone();
+    let mut numbers = order.numbers(ctx);
+    let mut decision = DecisionBuilder::change(order, ctx, "partner cancellation");
+    let state = after.partner_cancellation.as_mut().expect("checked above");
+    match resolution {
+        Resolution::RebookingDeclined => state.rebooking = Answer::Declined,
+        Resolution::CreditDeclined => {
+            if state.rebooking != Answer::Declined {
+                return Err(DomainError::CreditBeforeRebookingDeclined);
+            }
+            state.credit = Answer::Declined;
+        }
+        Resolution::GrantCredit | Resolution::Refund => {
+            if state.rebooking != Answer::Declined {
+                return Err(DomainError::CreditBeforeRebookingDeclined);
+            }
+            if resolution == Resolution::Refund && state.credit != Answer::Declined {
+                return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);
+            }
+            let amount = order.owed();
+            state.outcome = Some(match resolution {
+                Resolution::GrantCredit => Outcome::Credited {
+                    at: ctx.now,
+                    amount,
+                },
+                _ => Outcome::Refunded {
+                    at: ctx.now,
+                    amount,
+                },
+            });
+            let documents = settle_in_full(&mut after, &mut numbers, ctx)?;
+            let newest = documents.last().map(|d| d.number.clone());
+            for document in &documents {
+                decision.effect(Effect::DeliverDocument {
+                    number: document.number.clone(),
+                });
+            }
+            decision.documents(documents);
+            if resolution == Resolution::GrantCredit {
+                decision.return_to(Account::CustomerCredit);
+                decision.effect(order.tell_customer(Message::CreditGranted { amount }, newest));
+            } else {
+                decision.effect(Effect::Refund {
+                    customer: order.customer.clone(),
+                    amount,
+                });
+                decision.effect(order.tell_customer(Message::RefundIssued { amount }, newest));
+            }
+            let debit = after.commission();
+            decision.effect(order.tell_partner(Message::PayoutWithheld { debit }));
+        }
+    }
+    Ok(decision.finish(after, Some(numbers)))
+}
+
+/// Cancels everything without a fee, returns every fee charged before, and keeps the
+/// commission on what was booked.
+fn settle_in_full(
+    order: &mut Order,
+    numbers: &mut NumberAllocator,
+    ctx: &Context,
+) -> Result<Vec<Document>, DomainError> {
+    let kept = order.commission();
+    order.fees.clear();
+    for booking in &mut order.bookings {
+        booking.status = BookingStatus::Cancelled;
+        for option in &mut booking.options {
+            option.status = OptionStatus::Cancelled;
+        }
+    }
+    let documents = order.cancel_whole_invoice(numbers, ctx.now)?;
+    order.commission_kept = Some(kept);
+    Ok(documents)
+}

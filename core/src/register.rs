@@ -1,0 +1,244 @@
+//! Order intake: checkout registers a paid order. The invoice's first version is issued, the
+//! payment booked, and the cancellation terms of each booked date frozen onto the order.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{Context, Decision, DecisionBuilder};
+use crate::dates::EventDate;
+use crate::document::{Document, DocumentHeader, DocumentKind};
+use crate::error::DomainError;
+use crate::followup::{Effect, Message};
+use crate::ids::{BookingId, CustomerId, DateId, OptionId, OrderId, PartnerId};
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::ledger::Account;
+use crate::money::{Currency, Money};
+use crate::order::{
+    AttendeeBooking, BookedDate, BookingOption, BookingStatus, IssuerSettings, OptionStatus, Order,
+    SalesChannel,
+};
+use crate::payout::Payout;
+use crate::rate::{Percentage, VatRate};
+
+/// The most attendee bookings one order may hold.
+pub const MAX_BOOKINGS: usize = 2_000;
+/// The most options one attendee booking may hold.
+pub const MAX_OPTIONS: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOption {
+    pub id: OptionId,
+    pub name: String,
+    pub unit_price: Money,
+    pub quantity: u32,
+    pub vat_rate: VatRate,
+    pub own_cancellation_fee: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBooking {
+    pub id: BookingId,
+    pub attendee_name: String,
+    pub attendee_email: String,
+    pub date: DateId,
+    pub options: Vec<NewOption>,
+}
+
+/// A paid order as checkout reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrder {
+    pub id: OrderId,
+    pub partner: PartnerId,
+    pub customer: CustomerId,
+    pub issuer: IssuerSettings,
+    pub channel: SalesChannel,
+    pub currency: Currency,
+    pub captured: Money,
+    pub commission_rate: Percentage,
+    pub payout_delay_days: u32,
+    pub bookings: Vec<NewBooking>,
+}
+
+fn check_money(money: &Money, currency: Currency) -> Result<(), DomainError> {
+    if money.currency() != currency {
+        return Err(DomainError::CurrencyMismatch {
+            expected: currency.to_string(),
+            given: money.currency().to_string(),
+        });
+    }
+    if money.is_negative() {
+        return Err(DomainError::InvalidInput(
+            "amounts cannot be negative".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn text(value: &str, what: &str) -> Result<String, DomainError> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 200 {
+        return Err(DomainError::InvalidInput(format!(
+            "{what} must have 1 to 200 characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Registers a paid order (the system only). `dates` must hold every date booked.
+pub fn register_order(
+    new: NewOrder,
+    dates: &[EventDate],
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    ctx.actor.require_system("register orders")?;
+    if new.bookings.is_empty() {
+        return Err(DomainError::NoBookings);
+    }
+    if new.bookings.len() > MAX_BOOKINGS {
+        return Err(DomainError::InvalidInput(format!(
+            "an order holds at most {MAX_BOOKINGS} attendee bookings"
+        )));
+    }
+    check_money(&new.captured, new.currency)?;
+    let mut booking_ids = HashSet::new();
+    let mut frozen_terms = BTreeMap::new();
+    let mut bookings = Vec::with_capacity(new.bookings.len());
+    for booking in new.bookings {
+        if !booking_ids.insert(booking.id.clone()) {
+            return Err(DomainError::InvalidInput(format!(
+                "booking {} appears twice",
+                booking.id
+            )));
+        }
+        if booking.options.is_empty() || booking.options.len() > MAX_OPTIONS {
+            return Err(DomainError::InvalidInput(format!(
+                "booking {} needs 1 to {MAX_OPTIONS} options",
+                booking.id
+            )));
+        }
+        let date = dates
+            .iter()
+            .find(|d| d.id == booking.date)
+            .ok_or(DomainError::NotFound("date"))?;
+        if date.partner != new.partner {
+            return Err(DomainError::DateOfAnotherPartner);
+        }
+        if !date.active {
+            return Err(DomainError::DateInactive);
+        }
+        for tier in date.terms.tiers() {
+            for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
+                check_money(money, new.currency)?;
+            }
+        }
+        frozen_terms.insert(date.id.clone(), date.terms.clone());
+        let mut option_ids = HashSet::new();
+        let mut options = Vec::with_capacity(booking.options.len());
+        for option in booking.options {
+            if !option_ids.insert(option.id.clone()) {
+                return Err(DomainError::InvalidInput(format!(
+                    "option {} appears twice",
+                    option.id
+                )));
+            }
+            check_money(&option.unit_price, new.currency)?;
+            if let Some(fee) = &option.own_cancellation_fee {
+                check_money(fee, new.currency)?;
+            }
+            if option.quantity == 0 {
+                return Err(DomainError::InvalidInput(
+                    "an option's quantity must be at least 1".into(),
+                ));
+            }
+            options.push(BookingOption {
+                id: option.id,
+                name: text(&option.name, "an option's name")?,
+                unit_price: option.unit_price,
+                quantity: option.quantity,
+                vat_rate: option.vat_rate,
+                status: OptionStatus::Active,
+                own_cancellation_fee: option.own_cancellation_fee,
+            });
+        }
+        bookings.push(AttendeeBooking {
+            id: booking.id,
+            attendee_name: text(&booking.attendee_name, "an attendee's name")?,
+            attendee_email: text(&booking.attendee_email, "an attendee's email")?,
+            date: BookedDate {
+                id: date.id.clone(),
+                starts_at: date.starts_at,
+                ends_at: date.ends_at,
+            },
+            terms_of: date.id.clone(),
+            status: BookingStatus::Valid,
+            options,
+        });
+    }
+    let placeholder = Document::new(
+        crate::numbering::DocumentNumber::new(
+            &new.issuer.numbers,
+            &crate::numbering::SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, ctx.now),
+            0,
+        ),
+        DocumentKind::Invoice {
+            version: 1,
+            replaces: None,
+        },
+        DocumentHeader {
+            order: new.id.clone(),
+            issuer: new.issuer.id.clone(),
+            customer: new.customer.clone(),
+            currency: new.currency,
+        },
+        ctx.now,
+        Vec::new(),
+        Vec::new(),
+    );
+    let mut order = Order {
+        id: new.id,
+        partner: new.partner,
+        customer: new.customer,
+        issuer: new.issuer,
+        channel: new.channel,
+        currency: new.currency,
+        captured: new.captured,
+        commission_rate: new.commission_rate,
+        payout_delay_days: new.payout_delay_days,
+        registered_at: ctx.now,
+        bookings,
+        frozen_terms,
+        invoice: Invoice {
+            status: InvoiceStatus::Issued,
+            current: placeholder,
+        },
+        documents: Vec::new(),
+        fees: Vec::new(),
+        payout: Payout::default(),
+        rebook_flag: false,
+        rebooking_requests: Vec::new(),
+        alternative_dates: None,
+        partner_cancellation: None,
+        refunded: Money::zero(new.currency),
+        credited: Money::zero(new.currency),
+        commission_kept: None,
+        revision: 0,
+    };
+    if order.items_gross() != order.captured {
+        return Err(DomainError::CaptureMismatch {
+            captured: order.captured.to_string(),
+            invoice: order.items_gross().to_string(),
+        });
+    }
+    let mut numbers = order.numbers(ctx);
+    let invoice = order.first_invoice(&mut numbers, ctx.now);
+    order.invoice.current = invoice.clone();
+    let mut decision = DecisionBuilder::register(ctx, "order registered");
+    decision.grow(Account::CustomerPayments, order.captured);
+    decision.effect(order.tell_customer(Message::OrderConfirmed, Some(invoice.number.clone())));
+    decision.effect(Effect::DeliverDocument {
+        number: invoice.number.clone(),
+    });
+    decision.documents([invoice]);
+    Ok(decision.finish(order, Some(numbers)))
+}

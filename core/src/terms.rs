@@ -1,0 +1,215 @@
+//! Cancellation terms: tiers by days before the event start (DESIGN §3.3). The terms in force
+//! are copied onto an order when it is registered, so later edits never reach existing orders.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::money::{Currency, Money};
+use crate::rate::Percentage;
+
+/// One tier: applies to a cancellation made at most `up_to_days_before` whole days before the
+/// event starts (and after any tighter tier's window).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeTier {
+    pub up_to_days_before: u32,
+    pub percent: Option<Percentage>,
+    pub fixed: Option<Money>,
+    pub cap: Option<Money>,
+}
+
+impl fmt::Display for FeeTier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "up to {} days before start:", self.up_to_days_before)?;
+        match (&self.percent, &self.fixed) {
+            (Some(p), Some(x)) => write!(f, " {p} + {x}")?,
+            (Some(p), None) => write!(f, " {p}")?,
+            (None, Some(x)) => write!(f, " {x}")?,
+            (None, None) => write!(f, " no fee")?,
+        }
+        if let Some(cap) = &self.cap {
+            write!(f, ", at most {cap}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The tiers of a date's cancellation terms, tightest window first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CancellationTerms {
+    tiers: Vec<FeeTier>,
+}
+
+/// The tier chosen for a cancellation, with its position (1 = the widest window) for quoting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedTier<'a> {
+    pub number: usize,
+    pub tier: &'a FeeTier,
+    pub days_before: u32,
+}
+
+impl CancellationTerms {
+    /// Terms from tiers in any order. Thresholds must differ; each tier needs a percentage or
+    /// a fixed amount; money must be positive and in the order's currency.
+    pub fn new(mut tiers: Vec<FeeTier>, currency: Currency) -> Result<Self, DomainError> {
+        tiers.sort_by_key(|tier| tier.up_to_days_before);
+        if tiers
+            .windows(2)
+            .any(|w| w[0].up_to_days_before == w[1].up_to_days_before)
+        {
+            return Err(DomainError::InvalidInput(
+                "two cancellation tiers have the same number of days".into(),
+            ));
+        }
+        for tier in &tiers {
+            if tier.percent.is_none() && tier.fixed.is_none() {
+                return Err(DomainError::InvalidInput(
+                    "each cancellation tier needs a percentage or a fixed amount".into(),
+                ));
+            }
+            for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
+                if money.currency() != currency {
+                    return Err(DomainError::CurrencyMismatch {
+                        expected: currency.to_string(),
+                        given: money.currency().to_string(),
+                    });
+                }
+                if money.is_negative() {
+                    return Err(DomainError::InvalidInput(
+                        "fee amounts cannot be negative".into(),
+                    ));
+                }
+            }
+        }
+        Ok(CancellationTerms { tiers })
+    }
+
+    pub fn tiers(&self) -> &[FeeTier] {
+        &self.tiers
+    }
+
+    /// The tier for a cancellation at `now` of an event starting at `starts_at`, if any applies.
+    /// Whole days are counted down (23 hours before start is 0 days); after the start it is 0.
+    pub fn tier_at(&self, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<AppliedTier<'_>> {
+        let days_before = u32::try_from((starts_at - now).num_days().max(0)).unwrap_or(u32::MAX);
+        let count = self.tiers.len();
+        self.tiers
+            .iter()
+            .enumerate()
+            .find(|(_, tier)| days_before <= tier.up_to_days_before)
+            .map(|(index, tier)| AppliedTier {
+                number: count - index,
+                tier,
+                days_before,
+            })
+    }
+}
+
+impl FeeTier {
+    /// This tier's fee on what was paid for the cancelled items; never more than that.
+    pub fn fee_on(&self, paid: Money) -> Money {
+        let mut fee = self
+            .percent
+            .map(|p| p.of(paid))
+            .unwrap_or_else(|| Money::zero(paid.currency()));
+        if let Some(fixed) = self.fixed {
+            fee = fee + fixed;
+        }
+        if let Some(cap) = self.cap {
+            fee = fee.min(cap);
+        }
+        fee.min(paid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use rust_decimal_macros::dec;
+
+    fn eur(amount: rust_decimal::Decimal) -> Money {
+        Money::new(amount, Currency::EUR).unwrap()
+    }
+
+    fn converia_terms() -> CancellationTerms {
+        CancellationTerms::new(
+            vec![
+                FeeTier {
+                    up_to_days_before: 13,
+                    percent: Some(Percentage::HUNDRED),
+                    fixed: None,
+                    cap: None,
+                },
+                FeeTier {
+                    up_to_days_before: 30,
+                    percent: Some(Percentage::new(dec!(50)).unwrap()),
+                    fixed: None,
+                    cap: Some(eur(dec!(300))),
+                },
+                FeeTier {
+                    up_to_days_before: 60,
+                    percent: None,
+                    fixed: Some(eur(dec!(25))),
+                    cap: None,
+                },
+            ],
+            Currency::EUR,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_tier_is_chosen_by_whole_days_before_the_event_start() {
+        let terms = converia_terms();
+        let start = Utc.with_ymd_and_hms(2025, 3, 31, 9, 0, 0).unwrap();
+        let at = |days: i64| start - chrono::Duration::days(days);
+        assert!(terms.tier_at(start, at(61)).is_none());
+        assert_eq!(
+            terms.tier_at(start, at(60)).unwrap().tier.up_to_days_before,
+            60
+        );
+        assert_eq!(
+            terms.tier_at(start, at(30)).unwrap().tier.up_to_days_before,
+            30
+        );
+        assert_eq!(
+            terms.tier_at(start, at(14)).unwrap().tier.up_to_days_before,
+            30
+        );
+        let late = terms.tier_at(start, at(13)).unwrap();
+        assert_eq!((late.number, late.days_before), (3, 13));
+        let after_start = terms
+            .tier_at(start, start + chrono::Duration::hours(2))
+            .unwrap();
+        assert_eq!(after_start.days_before, 0);
+    }
+
+    #[test]
+    fn a_tier_fee_is_capped_and_never_exceeds_what_was_paid() {
+        let terms = converia_terms();
+        let fifty = &terms.tiers()[1];
+        assert_eq!(fifty.fee_on(eur(dec!(476))), eur(dec!(238)));
+        assert_eq!(fifty.fee_on(eur(dec!(1000))), eur(dec!(300)));
+        let fixed = &terms.tiers()[2];
+        assert_eq!(fixed.fee_on(eur(dec!(10))), eur(dec!(10)));
+    }
+
+    #[test]
+    fn terms_with_duplicate_thresholds_or_empty_tiers_are_refused() {
+        let tier = FeeTier {
+            up_to_days_before: 10,
+            percent: None,
+            fixed: None,
+            cap: None,
+        };
+        assert!(CancellationTerms::new(vec![tier.clone()], Currency::EUR).is_err());
+        let paid = FeeTier {
+            percent: Some(Percentage::HUNDRED),
+            ..tier
+        };
+        assert!(CancellationTerms::new(vec![paid.clone(), paid], Currency::EUR).is_err());
+    }
+}

@@ -1,0 +1,308 @@
+//! Fixtures shared by the core's tests: a Converia-style conference group order and a
+//! konfetti-style course order, with the dates, actors and a document counter around them.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use storno_core::*;
+
+pub fn eur(amount: Decimal) -> Money {
+    Money::new(amount, Currency::EUR).unwrap()
+}
+
+pub fn vat(percent: Decimal) -> VatRate {
+    VatRate::new(percent).unwrap()
+}
+
+pub fn pct(percent: Decimal) -> Percentage {
+    Percentage::new(percent).unwrap()
+}
+
+pub fn id<T: TryFrom<String, Error = DomainError>>(value: &str) -> T {
+    T::try_from(value.to_owned()).unwrap()
+}
+
+pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap()
+}
+
+pub fn staff() -> Actor {
+    Actor::Staff(id("staff-1"))
+}
+pub fn partner() -> Actor {
+    Actor::Partner(id("partner-1"))
+}
+pub fn other_partner() -> Actor {
+    Actor::Partner(id("partner-2"))
+}
+pub fn customer() -> Actor {
+    Actor::Customer(id("customer-1"))
+}
+pub fn other_customer() -> Actor {
+    Actor::Customer(id("customer-2"))
+}
+
+/// The Converia terms: 100 % within 13 days, 50 % within 30 days, 25 EUR within 60 days.
+pub fn converia_terms() -> CancellationTerms {
+    CancellationTerms::new(
+        vec![
+            FeeTier {
+                up_to_days_before: 13,
+                percent: Some(Percentage::HUNDRED),
+                fixed: None,
+                cap: None,
+            },
+            FeeTier {
+                up_to_days_before: 30,
+                percent: Some(pct(dec!(50))),
+                fixed: None,
+                cap: None,
+            },
+            FeeTier {
+                up_to_days_before: 60,
+                percent: None,
+                fixed: Some(eur(dec!(25))),
+                cap: None,
+            },
+        ],
+        Currency::EUR,
+    )
+    .unwrap()
+}
+
+/// The conference: 2025-06-10 to 2025-06-12.
+pub fn conference() -> EventDate {
+    date("conf-2025", "partner-1", at(2025, 6, 10), 3)
+}
+
+pub fn date(date_id: &str, partner_id: &str, starts: DateTime<Utc>, days: i64) -> EventDate {
+    EventDate::new(
+        id(date_id),
+        id(partner_id),
+        format!("Event {date_id}"),
+        starts,
+        starts + Duration::days(days) - Duration::hours(1),
+        converia_terms(),
+        &Actor::System,
+    )
+    .unwrap()
+}
+
+pub fn issuer(presentation: CancelledOptionPresentation, fee_vat: FeeVatMode) -> IssuerSettings {
+    IssuerSettings {
+        id: id("converia-demo"),
+        numbers: NumberFormat::new("CDC", true).unwrap(),
+        cancelled_options: presentation,
+        fee_vat,
+    }
+}
+
+pub fn option(option_id: &str, name: &str, price: Decimal, rate: Decimal) -> NewOption {
+    NewOption {
+        id: id(option_id),
+        name: name.into(),
+        unit_price: eur(price),
+        quantity: 1,
+        vat_rate: vat(rate),
+        own_cancellation_fee: None,
+    }
+}
+
+pub fn booking(booking_id: &str, name: &str, date_id: &str, options: Vec<NewOption>) -> NewBooking {
+    NewBooking {
+        id: id(booking_id),
+        attendee_name: name.into(),
+        attendee_email: format!("{booking_id}@example.org"),
+        date: id(date_id),
+        options,
+    }
+}
+
+/// Two attendees: Anna (pass 400.00 + workshop 100.00) and Ben (pass 400.00), all at 19 % VAT:
+/// net 900.00, VAT 171.00, gross 1,071.00.
+pub fn converia_order(issuer: IssuerSettings) -> NewOrder {
+    NewOrder {
+        id: id("order-1"),
+        partner: id("partner-1"),
+        customer: id("customer-1"),
+        issuer,
+        channel: SalesChannel::Direct,
+        currency: Currency::EUR,
+        captured: eur(dec!(1071.00)),
+        commission_rate: pct(dec!(23.8)),
+        payout_delay_days: 14,
+        bookings: vec![
+            booking(
+                "anna",
+                "Anna Schmidt",
+                "conf-2025",
+                vec![
+                    option("anna-pass", "Conference pass", dec!(400), dec!(19)),
+                    option("anna-ws", "Workshop", dec!(100), dec!(19)),
+                ],
+            ),
+            booking(
+                "ben",
+                "Ben Meyer",
+                "conf-2025",
+                vec![option("ben-pass", "Conference pass", dec!(400), dec!(19))],
+            ),
+        ],
+    }
+}
+
+/// A course of 119.00 gross for one customer, sold directly.
+pub fn course_order(channel: SalesChannel) -> NewOrder {
+    NewOrder {
+        id: id("course-order"),
+        partner: id("partner-1"),
+        customer: id("customer-1"),
+        issuer: IssuerSettings {
+            id: id("konfetti"),
+            numbers: NumberFormat::new("KF", false).unwrap(),
+            cancelled_options: CancelledOptionPresentation::Omit,
+            fee_vat: FeeVatMode::ItemRate,
+        },
+        channel,
+        currency: Currency::EUR,
+        captured: eur(dec!(119.00)),
+        commission_rate: pct(dec!(23.8)),
+        payout_delay_days: 7,
+        bookings: vec![booking(
+            "guest",
+            "Clara Vogel",
+            "course-a",
+            vec![option("seat", "Pasta course", dec!(100), dec!(19))],
+        )],
+    }
+}
+
+pub fn course_dates() -> Vec<EventDate> {
+    vec![
+        date("course-a", "partner-1", at(2025, 3, 1), 1),
+        date("course-b", "partner-1", at(2025, 4, 5), 1),
+        date("course-c", "partner-1", at(2025, 5, 3), 1),
+        date("course-d", "partner-1", at(2025, 6, 7), 1),
+        date("foreign", "partner-2", at(2025, 4, 6), 1),
+    ]
+}
+
+/// Runs commands against one order and keeps the issuer's document counter, like the store.
+pub struct World {
+    pub order: Order,
+    pub next_seq: u32,
+    pub documents: Vec<Document>,
+    pub postings: Vec<Posting>,
+    pub followups: Vec<FollowUp>,
+    pub partner_debit: Money,
+    pub customer_credit: Money,
+    pub now: DateTime<Utc>,
+}
+
+impl World {
+    pub fn register(new: NewOrder, dates: &[EventDate], now: DateTime<Utc>) -> World {
+        let ctx = Context {
+            now,
+            actor: Actor::System,
+            next_document_seq: 1,
+        };
+        let decision = register_order(new, dates, &ctx).expect("order registers");
+        let mut world = World {
+            order: decision.order.clone(),
+            next_seq: 1,
+            documents: Vec::new(),
+            postings: Vec::new(),
+            followups: Vec::new(),
+            partner_debit: eur(dec!(0)),
+            customer_credit: eur(dec!(0)),
+            now,
+        };
+        world.record(decision);
+        world
+    }
+
+    pub fn ctx(&self, actor: Actor) -> Context {
+        Context {
+            now: self.now,
+            actor,
+            next_document_seq: self.next_seq,
+        }
+    }
+
+    /// Records a decision as the store would: advance the counter, keep everything issued.
+    pub fn record(&mut self, decision: Decision) -> Decision {
+        if let Some(numbers) = &decision.numbers {
+            assert_eq!(
+                numbers.first, self.next_seq,
+                "numbers drawn from the counter's value"
+            );
+            self.next_seq += numbers.count;
+        }
+        self.order = decision.order.clone();
+        self.documents.extend(decision.documents.iter().cloned());
+        self.postings.extend(decision.posting.iter().cloned());
+        self.followups.extend(decision.followups.iter().cloned());
+        self.partner_debit = self.partner_debit + decision.partner_debit_change;
+        self.customer_credit = self.customer_credit + decision.customer_credit_change;
+        decision
+    }
+
+    /// Runs a command as `actor` and records its decision.
+    pub fn run(
+        &mut self,
+        actor: Actor,
+        command: impl FnOnce(&Order, &Context) -> Result<Decision, DomainError>,
+    ) -> Result<Decision, DomainError> {
+        let ctx = self.ctx(actor);
+        let decision = command(&self.order, &ctx)?;
+        Ok(self.record(decision))
+    }
+
+    pub fn document(&self, number: &str) -> &Document {
+        self.documents
+            .iter()
+            .find(|d| d.number.to_string() == number)
+            .unwrap_or_else(|| panic!("no document {number}"))
+    }
+
+    pub fn newest_document(&self) -> &Document {
+        self.documents.last().expect("documents issued")
+    }
+
+    /// The ledger balance of one account over this order's postings (natural direction).
+    pub fn balance(&self, account: Account) -> Money {
+        self.postings.iter().fold(eur(dec!(0)), |sum, p| {
+            sum + p.effect_on(account, Currency::EUR)
+        })
+    }
+
+    /// Σ invoices and fee invoices − Σ cancellation documents (cancellations are negative).
+    pub fn documented_total(&self) -> Money {
+        Money::sum(Currency::EUR, self.documents.iter().map(|d| &d.gross))
+    }
+
+    pub fn refunds(&self) -> Money {
+        let amounts: Vec<Money> = self
+            .followups
+            .iter()
+            .filter_map(|f| match &f.effect {
+                Effect::Refund { amount, .. } => Some(*amount),
+                _ => None,
+            })
+            .collect();
+        Money::sum(Currency::EUR, amounts.iter())
+    }
+
+    pub fn transfers(&self) -> Money {
+        let amounts: Vec<Money> = self
+            .followups
+            .iter()
+            .filter_map(|f| match &f.effect {
+                Effect::TransferPayout { amount, .. } => Some(*amount),
+                _ => None,
+            })
+            .collect();
+        Money::sum(Currency::EUR, amounts.iter())
+    }
+}

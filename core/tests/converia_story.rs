@@ -1,0 +1,157 @@
+//! The Converia worked example with real figures: a two-attendee invoice, an option
+//! cancellation, an attendee cancellation under the 50 % tier, the update, and finally the
+//! cancellation of the whole invoice with an individual fee.
+
+mod common;
+
+use common::*;
+use rust_decimal_macros::dec;
+use storno_core::*;
+
+fn registered() -> World {
+    World::register(
+        converia_order(issuer(
+            CancelledOptionPresentation::CancellationLine,
+            FeeVatMode::ItemRate,
+        )),
+        &[conference()],
+        at(2025, 4, 1),
+    )
+}
+
+fn totals(document: &Document) -> (Money, Money, Money) {
+    (document.net, document.vat, document.gross)
+}
+
+#[test]
+fn the_first_invoice_states_net_vat_per_rate_and_gross() {
+    let world = registered();
+    let invoice = world.document("CDC25/001");
+    assert_eq!(
+        totals(invoice),
+        (eur(dec!(900)), eur(dec!(171)), eur(dec!(1071)))
+    );
+    assert_eq!(invoice.vat_breakdown.len(), 1);
+    assert_eq!(invoice.vat_breakdown[0].rate, vat(dec!(19)));
+    assert_eq!(invoice.lines.len(), 3);
+    assert_eq!(world.order.invoice.status, InvoiceStatus::Issued);
+}
+
+#[test]
+fn the_converia_story_gives_exact_documents_and_money_at_every_step() {
+    let mut world = registered();
+
+    // 1. Cancel Anna's workshop, no fee: the credit note for the whole invoice comes at once.
+    let step = world
+        .run(staff(), |o, c| {
+            cancel_option(o, &id("anna"), &id("anna-ws"), &FeeChoice::None, c)
+        })
+        .unwrap();
+    assert_eq!(step.documents.len(), 1);
+    let credit_note = world.document("CDC25/002");
+    assert_eq!(
+        totals(credit_note),
+        (eur(dec!(-900)), eur(dec!(-171)), eur(dec!(-1071)))
+    );
+    assert_eq!(world.order.invoice.status, InvoiceStatus::Editing);
+    assert_eq!(world.refunds(), eur(dec!(119)));
+
+    // 2. Cancel Ben 21 days before the start: the 50 % tier of what Ben paid (476.00).
+    world.now = at(2025, 5, 20);
+    let step = world
+        .run(staff(), |o, c| {
+            cancel_booking(o, &id("ben"), &FeeChoice::Terms, c)
+        })
+        .unwrap();
+    assert!(
+        step.documents.is_empty(),
+        "still editing: no second credit note"
+    );
+    let fee = step.fee.unwrap();
+    assert_eq!(fee.total, eur(dec!(238)));
+    assert!(matches!(
+        &fee.parts[0].rule,
+        FeeRule::Tier {
+            number: 2,
+            days_before: 21,
+            ..
+        }
+    ));
+    assert_eq!(world.refunds(), eur(dec!(357)));
+
+    // 3. Update: version 2 keeps the base number; cancelled items show with their lines.
+    world.run(staff(), update_invoice).unwrap();
+    let v2 = world.document("CDC25/001/2");
+    assert_eq!(totals(v2), (eur(dec!(600)), eur(dec!(114)), eur(dec!(714))));
+    let fee_line = v2.lines.iter().find(|l| l.kind == LineKind::Fee).unwrap();
+    assert_eq!(
+        (fee_line.net, fee_line.vat, fee_line.gross),
+        (eur(dec!(200)), eur(dec!(38)), eur(dec!(238)))
+    );
+    let ben = v2.attendees.iter().find(|a| a.name == "Ben Meyer").unwrap();
+    assert_eq!(ben.note.as_deref(), Some("canceled"));
+    assert_eq!(
+        v2.kind,
+        DocumentKind::Invoice {
+            version: 2,
+            replaces: Some(world.document("CDC25/001").number.clone())
+        }
+    );
+    assert_eq!(world.order.owed(), eur(dec!(714)));
+
+    // 4. Cancel the whole invoice with an individual fee of 50.00.
+    world.now = at(2025, 6, 1);
+    let step = world
+        .run(staff(), |o, c| {
+            cancel_invoice(
+                o,
+                &FeeChoice::Individual {
+                    amount: eur(dec!(50)),
+                    reason: "late change of plans".into(),
+                },
+                c,
+            )
+        })
+        .unwrap();
+    let numbers: Vec<String> = step
+        .documents
+        .iter()
+        .map(|d| d.number.to_string())
+        .collect();
+    assert_eq!(numbers, ["CDC25/003", "CDC25/004"]);
+    assert_eq!(
+        totals(world.document("CDC25/003")),
+        (eur(dec!(-600)), eur(dec!(-114)), eur(dec!(-714)))
+    );
+    let fee_invoice = world.document("CDC25/004");
+    assert_eq!(fee_invoice.gross, eur(dec!(288)));
+    assert_eq!(fee_invoice.net, eur(dec!(242.02)));
+    assert_eq!(fee_invoice.vat, eur(dec!(45.98)));
+    assert_eq!(world.order.invoice.status, InvoiceStatus::Cancelled);
+
+    // Money: 1,071.00 captured = 783.00 refunded + 288.00 fees kept.
+    assert_eq!(world.refunds(), eur(dec!(783)));
+    assert_eq!(world.documented_total(), eur(dec!(288)));
+    assert_eq!(world.order.owed(), eur(dec!(288)));
+    assert_eq!(world.balance(Account::RefundsPayable), eur(dec!(783)));
+    assert_eq!(world.balance(Account::FeeIncome), eur(dec!(288)));
+    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(0)));
+    assert!(world.postings.iter().all(Posting::is_balanced));
+}
+
+#[test]
+fn the_archive_lists_every_document_newest_first() {
+    let mut world = registered();
+    world
+        .run(staff(), |o, c| {
+            cancel_booking(o, &id("ben"), &FeeChoice::None, c)
+        })
+        .unwrap();
+    world.run(staff(), update_invoice).unwrap();
+    let archive: Vec<String> = world
+        .order
+        .archive()
+        .map(|d| d.number.to_string())
+        .collect();
+    assert_eq!(archive, ["CDC25/001/2", "CDC25/002", "CDC25/001"]);
+}
