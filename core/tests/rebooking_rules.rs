@@ -1,0 +1,498 @@
+//! DESIGN §3.4: the rebook flag, alternative dates, customer requests, official rebooking,
+//! partner cancellation and its ladder, date deactivation, private-event orders.
+
+mod common;
+
+use common::*;
+use rust_decimal_macros::dec;
+use storno_core::*;
+
+fn course() -> World {
+    World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    )
+}
+
+fn dated(date_id: &str) -> EventDate {
+    course_dates()
+        .into_iter()
+        .find(|d| d.id.as_str() == date_id)
+        .unwrap()
+}
+
+fn staff_notes(decision: &Decision) -> Vec<&Message> {
+    decision
+        .followups
+        .iter()
+        .filter_map(|f| match &f.effect {
+            Effect::NotifyStaff { message } => Some(message),
+            _ => None,
+        })
+        .collect()
+}
+
+// --- rebook flag ---
+
+#[test]
+fn the_rebook_flag_pauses_the_payout_and_notifies_staff() {
+    let mut world = course();
+    let decision = world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    assert!(world.order.rebook_flag);
+    assert_eq!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Paused
+    );
+    assert_eq!(world.order.payout_index_due_at(), None);
+    assert_eq!(staff_notes(&decision), [&Message::RebookFlagSet]);
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, false, c))
+        .unwrap();
+    assert!(matches!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Due { .. }
+    ));
+}
+
+#[test]
+fn only_the_partner_owning_the_order_sets_the_rebook_flag() {
+    let world = course();
+    let refuse = |actor| set_rebook_flag(&world.order, true, &world.ctx(actor)).unwrap_err();
+    assert_eq!(refuse(other_partner()), DomainError::NotFound("order"));
+    assert_eq!(refuse(customer()).kind(), ErrorKind::Forbidden);
+    assert_eq!(refuse(staff()).kind(), ErrorKind::Forbidden);
+    let mut world = world;
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    let again = set_rebook_flag(&world.order, true, &world.ctx(partner()));
+    assert_eq!(again.unwrap_err(), DomainError::RebookFlagUnchanged(true));
+}
+
+// --- alternative dates ---
+
+#[test]
+fn the_partner_proposes_up_to_three_alternative_dates_of_its_own() {
+    let mut world = course();
+    let four = [
+        dated("course-b"),
+        dated("course-c"),
+        dated("course-d"),
+        dated("course-b"),
+    ];
+    let too_many = propose_alternative_dates(&world.order, &four, &world.ctx(partner()));
+    assert_eq!(too_many.unwrap_err(), DomainError::AlternativeDatesCount);
+    let twice = propose_alternative_dates(
+        &world.order,
+        &[dated("course-b"), dated("course-b")],
+        &world.ctx(partner()),
+    );
+    assert_eq!(twice.unwrap_err(), DomainError::AlternativeDatesCount);
+    let foreign =
+        propose_alternative_dates(&world.order, &[dated("foreign")], &world.ctx(partner()));
+    assert_eq!(foreign.unwrap_err(), DomainError::DateOfAnotherPartner);
+    let inactive = dated("course-c").set_active(false, &partner()).unwrap();
+    let refused = propose_alternative_dates(&world.order, &[inactive], &world.ctx(partner()));
+    assert_eq!(refused.unwrap_err(), DomainError::DateInactive);
+
+    let decision = world
+        .run(partner(), |o, c| {
+            propose_alternative_dates(o, &four[..3], c)
+        })
+        .unwrap();
+    assert_eq!(
+        world
+            .order
+            .alternative_dates
+            .as_ref()
+            .unwrap()
+            .proposed
+            .len(),
+        3
+    );
+    assert!(decision.followups.iter().any(|f| matches!(&f.effect, Effect::NotifyCustomer { message: Message::RebookingOffer { dates }, .. } if dates.len() == 3)));
+}
+
+#[test]
+fn the_customer_picks_an_alternative_date_or_declines_and_either_answer_is_recorded() {
+    let mut world = course();
+    let proposal = [dated("course-b"), dated("course-c")];
+    world
+        .run(partner(), |o, c| propose_alternative_dates(o, &proposal, c))
+        .unwrap();
+    let not_offered =
+        answer_alternative_dates(&world.order, Some(&id("course-d")), &world.ctx(customer()));
+    assert_eq!(not_offered.unwrap_err(), DomainError::NotAProposedDate);
+    let stranger = answer_alternative_dates(&world.order, None, &world.ctx(other_customer()));
+    assert_eq!(stranger.unwrap_err(), DomainError::NotFound("order"));
+
+    let mut declined = World {
+        order: world.order.clone(),
+        ..course()
+    };
+    declined
+        .run(customer(), |o, c| answer_alternative_dates(o, None, c))
+        .unwrap();
+    assert!(matches!(
+        declined.order.alternative_dates.unwrap().answer,
+        Some(rebooking::AlternativeAnswer::Declined { .. })
+    ));
+
+    world
+        .run(customer(), |o, c| {
+            answer_alternative_dates(o, Some(&id("course-c")), c)
+        })
+        .unwrap();
+    let answer = world
+        .order
+        .alternative_dates
+        .as_ref()
+        .unwrap()
+        .answer
+        .clone();
+    assert!(
+        matches!(answer, Some(rebooking::AlternativeAnswer::Chosen { date, .. }) if date.as_str() == "course-c")
+    );
+    let twice = answer_alternative_dates(&world.order, None, &world.ctx(customer()));
+    assert_eq!(twice.unwrap_err(), DomainError::NoAlternativeDatesOpen);
+}
+
+// --- official rebooking ---
+
+#[test]
+fn official_rebooking_is_for_staff_only() {
+    let world = course();
+    for actor in [partner(), customer(), Actor::System] {
+        let refused = rebook(&world.order, &dated("course-b"), None, &world.ctx(actor));
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+    }
+}
+
+#[test]
+fn official_rebooking_moves_the_bookings_clears_the_flag_and_the_payout_falls_due_after_the_new_date()
+ {
+    let mut world = course();
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    let target = dated("course-c");
+    let decision = world
+        .run(staff(), |o, c| rebook(o, &target, None, c))
+        .unwrap();
+    let booking = &world.order.bookings[0];
+    assert_eq!(booking.date.id, target.id);
+    assert!(!world.order.rebook_flag);
+    assert_eq!(
+        world.order.payout_due_at(),
+        target.ends_at + chrono::Duration::days(7)
+    );
+    assert!(decision.followups.iter().any(|f| matches!(
+        &f.effect,
+        Effect::NotifyCustomer {
+            message: Message::UpdatedTicket { .. },
+            ..
+        }
+    )));
+    assert!(
+        decision.documents.is_empty() && decision.posting.is_none(),
+        "same price: no document, no money"
+    );
+    assert!(matches!(
+        world.order.payout_state(target.ends_at),
+        PayoutState::Scheduled { .. }
+    ));
+}
+
+#[test]
+fn a_deactivated_date_takes_no_rebooking() {
+    let world = course();
+    let inactive = dated("course-b").set_active(false, &partner()).unwrap();
+    let refused = rebook(&world.order, &inactive, None, &world.ctx(staff()));
+    assert_eq!(refused.unwrap_err(), DomainError::DateInactive);
+    let refused = rebook(&world.order, &dated("foreign"), None, &world.ctx(staff()));
+    assert_eq!(refused.unwrap_err(), DomainError::DateOfAnotherPartner);
+    let refused = rebook(&world.order, &dated("course-a"), None, &world.ctx(staff()));
+    assert_eq!(refused.unwrap_err(), DomainError::SameDate);
+    let mut late = course();
+    late.now = at(2025, 4, 6);
+    let refused = rebook(&late.order, &dated("course-b"), None, &late.ctx(staff()));
+    assert_eq!(refused.unwrap_err(), DomainError::DateInThePast);
+}
+
+#[test]
+fn a_partner_deactivates_only_its_own_dates() {
+    let date = dated("course-b");
+    let off = date.set_active(false, &partner()).unwrap();
+    assert!(!off.active);
+    assert_eq!(
+        date.set_active(false, &other_partner()).unwrap_err(),
+        DomainError::NotFound("date")
+    );
+    assert_eq!(
+        date.set_active(false, &customer()).unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    assert_eq!(
+        off.set_active(false, &partner()).unwrap_err(),
+        DomainError::DateActivationUnchanged(false)
+    );
+}
+
+#[test]
+fn the_attendee_list_of_a_date_holds_valid_bookings_only() {
+    let mut world = World::register(
+        converia_order(issuer(CancelledOptionPresentation::Omit, FeeVatMode::None)),
+        &[conference()],
+        at(2025, 4, 1),
+    );
+    world
+        .run(staff(), |o, c| {
+            cancel_booking(o, &id("ben"), &FeeChoice::None, c)
+        })
+        .unwrap();
+    let names: Vec<String> = attendees_on(&id("conf-2025"), [&world.order])
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["Anna Schmidt"]);
+}
+
+// --- customer requests ---
+
+#[test]
+fn a_customer_rebooking_request_approved_by_the_partner_is_carried_out_by_staff() {
+    let mut world = course();
+    world
+        .run(customer(), |o, c| request_rebooking(o, "ill on the day", c))
+        .unwrap();
+    let request = world.order.rebooking_requests[0].id.clone();
+    let early = rebook(
+        &world.order,
+        &dated("course-b"),
+        Some(&request),
+        &world.ctx(staff()),
+    );
+    assert_eq!(early.unwrap_err(), DomainError::RequestNotApproved);
+    let stranger =
+        decide_rebooking_request(&world.order, &request, true, &world.ctx(other_partner()));
+    assert_eq!(stranger.unwrap_err(), DomainError::NotFound("order"));
+    world
+        .run(partner(), |o, c| {
+            decide_rebooking_request(o, &request, true, c)
+        })
+        .unwrap();
+    world
+        .run(staff(), |o, c| {
+            rebook(o, &dated("course-b"), Some(&request), c)
+        })
+        .unwrap();
+    assert!(matches!(
+        world.order.rebooking_requests[0].state,
+        rebooking::RequestState::CarriedOut { .. }
+    ));
+    assert_eq!(world.order.bookings[0].date.id.as_str(), "course-b");
+}
+
+#[test]
+fn a_customer_rebooking_request_declined_by_the_partner_is_recorded_and_changes_nothing_else() {
+    let mut world = course();
+    world
+        .run(customer(), |o, c| request_rebooking(o, "cannot make it", c))
+        .unwrap();
+    let request = world.order.rebooking_requests[0].id.clone();
+    let decision = world
+        .run(partner(), |o, c| {
+            decide_rebooking_request(o, &request, false, c)
+        })
+        .unwrap();
+    assert!(matches!(
+        world.order.rebooking_requests[0].state,
+        rebooking::RequestState::Declined { .. }
+    ));
+    assert!(decision.followups.iter().any(|f| matches!(
+        &f.effect,
+        Effect::NotifyCustomer {
+            message: Message::RebookingDeclined { .. },
+            ..
+        }
+    )));
+    assert_eq!(world.order.bookings[0].date.id.as_str(), "course-a");
+    let again = decide_rebooking_request(&world.order, &request, true, &world.ctx(partner()));
+    assert_eq!(again.unwrap_err(), DomainError::RequestAlreadyDecided);
+    // A new request may follow a declined one.
+    world
+        .run(customer(), |o, c| request_rebooking(o, "still ill", c))
+        .unwrap();
+    assert_eq!(world.order.rebooking_requests[1].id.as_str(), "r2");
+}
+
+#[test]
+fn customers_cannot_cancel_but_may_request_a_rebooking() {
+    let world = course();
+    let refused = cancel_booking(
+        &world.order,
+        &id("guest"),
+        &FeeChoice::None,
+        &world.ctx(customer()),
+    );
+    assert_eq!(refused.unwrap_err(), DomainError::CustomersCannotCancel);
+    assert!(request_rebooking(&world.order, "ill", &world.ctx(customer())).is_ok());
+    let empty = request_rebooking(&world.order, " ", &world.ctx(customer()));
+    assert_eq!(empty.unwrap_err().kind(), ErrorKind::InvalidInput);
+}
+
+// --- partner cancellation ---
+
+fn reported() -> World {
+    let mut world = course();
+    let decision = world.run(partner(), report_cannot_run).unwrap();
+    assert_eq!(staff_notes(&decision), [&Message::PartnerCannotRun]);
+    world
+}
+
+#[test]
+fn a_partner_that_cannot_run_the_course_has_its_payout_withheld() {
+    let world = reported();
+    assert_eq!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Withheld
+    );
+    let again = report_cannot_run(&world.order, &world.ctx(partner()));
+    assert_eq!(
+        again.unwrap_err(),
+        DomainError::PartnerCancellationAlreadyReported
+    );
+}
+
+#[test]
+fn refund_is_refused_until_rebooking_and_credit_were_declined() {
+    let mut world = reported();
+    let refund =
+        |w: &World| resolve_partner_cancellation(&w.order, Resolution::Refund, &w.ctx(staff()));
+    assert_eq!(
+        refund(&world).unwrap_err(),
+        DomainError::CreditBeforeRebookingDeclined
+    );
+    world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
+        })
+        .unwrap();
+    assert_eq!(
+        refund(&world).unwrap_err(),
+        DomainError::RefundBeforeRebookingAndCreditDeclined
+    );
+    world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::CreditDeclined, c)
+        })
+        .unwrap();
+    world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::Refund, c)
+        })
+        .unwrap();
+    assert_eq!(world.refunds(), eur(dec!(119)));
+    assert!(world.order.is_fully_cancelled());
+}
+
+#[test]
+fn credit_is_offered_only_after_rebooking_was_declined() {
+    let mut world = reported();
+    let credit =
+        resolve_partner_cancellation(&world.order, Resolution::GrantCredit, &world.ctx(staff()));
+    assert_eq!(
+        credit.unwrap_err(),
+        DomainError::CreditBeforeRebookingDeclined
+    );
+    world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
+        })
+        .unwrap();
+    let decision = world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::GrantCredit, c)
+        })
+        .unwrap();
+    assert_eq!(decision.customer_credit_change, eur(dec!(119)));
+    assert_eq!(world.refunds(), eur(dec!(0)));
+}
+
+#[test]
+fn the_platform_keeps_its_commission_as_a_debit_on_the_partner_after_a_partner_cancellation() {
+    let mut world = reported();
+    world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
+        })
+        .unwrap();
+    let decision = world
+        .run(staff(), |o, c| {
+            resolve_partner_cancellation(o, Resolution::GrantCredit, c)
+        })
+        .unwrap();
+    // 23.8 % of 119.00 = 28.32.
+    assert_eq!(decision.partner_debit_change, eur(dec!(28.32)));
+    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
+    assert_eq!(world.balance(Account::CustomerCredit), eur(dec!(119)));
+    assert_eq!(world.balance(Account::PartnerPayable), eur(dec!(0)));
+    assert_eq!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Withheld
+    );
+    assert!(
+        world.documented_total().is_zero(),
+        "the invoice is cancelled by a credit note"
+    );
+}
+
+#[test]
+fn rebooking_resolves_a_partner_cancellation_and_the_payout_follows_the_new_date() {
+    let mut world = reported();
+    world
+        .run(staff(), |o, c| rebook(o, &dated("course-d"), None, c))
+        .unwrap();
+    let outcome = world
+        .order
+        .partner_cancellation
+        .as_ref()
+        .unwrap()
+        .outcome
+        .clone();
+    assert!(matches!(
+        outcome,
+        Some(partner_cancellation::Outcome::Rebooked { .. })
+    ));
+    assert!(matches!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Due { .. }
+    ));
+}
+
+// --- private events ---
+
+#[test]
+fn private_event_orders_are_refused_by_every_rebooking_flow_with_a_clear_error() {
+    let world = World::register(
+        course_order(SalesChannel::PrivateEvent),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    let order = &world.order;
+    let results = [
+        set_rebook_flag(order, true, &world.ctx(partner())),
+        propose_alternative_dates(order, &[dated("course-b")], &world.ctx(partner())),
+        request_rebooking(order, "ill", &world.ctx(customer())),
+        rebook(order, &dated("course-b"), None, &world.ctx(staff())),
+        report_cannot_run(order, &world.ctx(partner())),
+    ];
+    for result in results {
+        let error = result.unwrap_err();
+        assert_eq!(error, DomainError::PrivateEventOrder);
+        assert!(error.to_string().contains("private event"));
+    }
+}
