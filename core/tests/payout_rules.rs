@@ -1,0 +1,222 @@
+//! DESIGN §3.5 and order intake: payouts, clawback, partner debits, the ledger; registration.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use rust_decimal_macros::dec;
+use storno_core::*;
+
+fn course() -> World {
+    World::register(course_order(SalesChannel::Direct), &course_dates(), at(2025, 2, 1))
+}
+
+fn release(world: &mut World) -> Result<Decision, DomainError> {
+    let debit = world.partner_debit;
+    world.run(Actor::System, |o, c| release_payout(o, debit, c))
+}
+
+const AFTER_COURSE: i64 = 8; // course-a ends 2025-03-01 08:00; the delay is 7 days
+
+#[test]
+fn the_payout_falls_due_when_the_final_date_has_ended_plus_the_delay() {
+    let world = course();
+    let course_end = course_dates()[0].ends_at;
+    assert_eq!(world.order.payout_due_at(), course_end + Duration::days(7));
+    let before = world.order.payout_state(course_end + Duration::days(6));
+    assert!(matches!(before, PayoutState::Scheduled { .. }));
+    let after = world.order.payout_state(course_end + Duration::days(7));
+    assert!(matches!(after, PayoutState::Due { amount, .. } if amount == eur(dec!(90.68))));
+    assert_eq!(world.order.payout_index_due_at(), Some(course_end + Duration::days(7)));
+}
+
+#[test]
+fn the_payout_is_what_the_customer_paid_less_commission_and_open_partner_debits() {
+    let mut world = course();
+    world.now = at(2025, 3, AFTER_COURSE as u32 + 1);
+    world.partner_debit = eur(dec!(40));
+    let decision = release(&mut world).unwrap();
+    // 119.00 − 28.32 commission = 90.68; 40.00 of open debits offset → 50.68 transferred.
+    let transfers: Vec<_> = decision
+        .followups
+        .iter()
+        .filter_map(|f| match &f.effect {
+            Effect::TransferPayout { amount, .. } => Some(*amount),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(transfers, [eur(dec!(50.68))]);
+    assert_eq!(decision.partner_debit_change, eur(dec!(-40)));
+    assert_eq!(world.partner_debit, eur(dec!(0)));
+    assert!(decision.posting.unwrap().is_balanced());
+}
+
+#[test]
+fn a_payout_is_never_released_early_paused_withheld_or_twice() {
+    let mut world = course();
+    assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutNotDue);
+    world.run(partner(), |o, c| set_rebook_flag(o, true, c)).unwrap();
+    world.now = at(2025, 4, 1);
+    assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutPaused);
+    world.run(partner(), |o, c| set_rebook_flag(o, false, c)).unwrap();
+    release(&mut world).unwrap();
+    assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutAlreadyReleased);
+    assert_eq!(world.transfers(), eur(dec!(90.68)));
+
+    let mut withheld = course();
+    withheld.run(partner(), report_cannot_run).unwrap();
+    withheld.now = at(2025, 4, 1);
+    assert_eq!(release(&mut withheld).unwrap_err(), DomainError::PayoutWithheld);
+}
+
+#[test]
+fn only_the_scheduler_releases_payouts() {
+    let mut world = course();
+    world.now = at(2025, 4, 1);
+    for actor in [staff(), partner(), customer()] {
+        let refused = release_payout(&world.order, eur(dec!(0)), &world.ctx(actor));
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+    }
+}
+
+#[test]
+fn a_fully_cancelled_order_without_fees_pays_nothing_out() {
+    let mut world = course();
+    world.run(staff(), |o, c| cancel_invoice(o, &FeeChoice::None, c)).unwrap();
+    assert_eq!(world.order.payout_state(at(2026, 1, 1)), PayoutState::Cancelled);
+    world.now = at(2026, 1, 1);
+    assert_eq!(release(&mut world).unwrap_err(), DomainError::NothingToPayOut);
+    assert_eq!(world.order.payout_index_due_at(), None);
+}
+
+#[test]
+fn fees_of_a_cancelled_order_are_paid_out_to_the_partner() {
+    let mut world = course();
+    world.now = at(2025, 2, 25);
+    let fee = FeeChoice::Individual {
+        amount: eur(dec!(20)),
+        reason: "late".into(),
+    };
+    world.run(staff(), |o, c| cancel_invoice(o, &fee, c)).unwrap();
+    world.now = at(2025, 4, 1);
+    release(&mut world).unwrap();
+    assert_eq!(world.transfers(), eur(dec!(20)));
+}
+
+#[test]
+fn a_reduction_after_release_becomes_a_partner_debit_offset_against_the_next_payout() {
+    let mut world = course();
+    world.now = at(2025, 4, 1);
+    release(&mut world).unwrap();
+    // Staff cancel after the payout went out: the partner's share (90.68) is clawed back.
+    let decision = world
+        .run(staff(), |o, c| cancel_invoice(o, &FeeChoice::None, c))
+        .unwrap();
+    assert_eq!(decision.partner_debit_change, eur(dec!(90.68)));
+    assert_eq!(world.partner_debit, eur(dec!(90.68)));
+    assert_eq!(world.refunds(), eur(dec!(119)));
+
+    // The partner's next order (238.00 paid, 181.36 due) pays the debit off first.
+    let mut next_new = course_order(SalesChannel::Direct);
+    next_new.id = id("course-order-2");
+    next_new.bookings[0].options[0].quantity = 2;
+    next_new.captured = eur(dec!(238));
+    let mut next = World::register(next_new, &course_dates(), at(2025, 2, 1));
+    next.partner_debit = world.partner_debit;
+    next.now = at(2025, 4, 1);
+    let released = release(&mut next).unwrap();
+    assert_eq!(next.transfers(), eur(dec!(181.36) - dec!(90.68)));
+    assert_eq!(released.partner_debit_change, eur(dec!(-90.68)));
+}
+
+#[test]
+fn every_posting_balances_and_the_accounts_explain_the_money() {
+    let mut world = World::register(
+        converia_order(issuer(
+            CancelledOptionPresentation::Omit,
+            FeeVatMode::Proportional,
+        )),
+        &[conference()],
+        at(2025, 5, 20),
+    );
+    world
+        .run(staff(), |o, c| cancel_booking(o, &id("ben"), &FeeChoice::Terms, c))
+        .unwrap();
+    world.run(staff(), update_invoice).unwrap();
+    world.now = at(2025, 7, 1);
+    release(&mut world).unwrap();
+    assert!(world.postings.iter().all(Posting::is_balanced));
+    let captured = world.order.captured;
+    let accounted = world.balance(Account::RefundsPayable)
+        + world.balance(Account::CustomerCredit)
+        + world.balance(Account::PlatformCommission)
+        + world.transfers()
+        + world.balance(Account::PartnerPayable)
+        + world.balance(Account::FeeIncome);
+    assert_eq!(accounted, captured);
+    assert_eq!(
+        world.balance(Account::CustomerPayments),
+        captured - world.transfers()
+    );
+}
+
+// --- registration ---
+
+#[test]
+fn checkout_registers_a_paid_order_and_issues_the_first_invoice() {
+    let world = course();
+    assert_eq!(world.documents.len(), 1);
+    assert_eq!(world.documents[0].number.to_string(), "KF/001");
+    assert_eq!(world.balance(Account::CustomerPayments), eur(dec!(119)));
+    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
+    assert_eq!(world.balance(Account::PartnerPayable), eur(dec!(90.68)));
+}
+
+#[test]
+fn registration_refuses_a_capture_that_differs_from_the_invoice() {
+    let mut new = course_order(SalesChannel::Direct);
+    new.captured = eur(dec!(100));
+    let ctx = Context {
+        now: at(2025, 2, 1),
+        actor: Actor::System,
+        next_document_seq: 1,
+    };
+    let refused = register_order(new, &course_dates(), &ctx).unwrap_err();
+    assert_eq!(refused.code(), "capture_mismatch");
+}
+
+#[test]
+fn registration_refuses_inactive_or_foreign_dates_duplicates_and_other_callers() {
+    let ctx = |actor| Context {
+        now: at(2025, 2, 1),
+        actor,
+        next_document_seq: 1,
+    };
+    let mut dates = course_dates();
+    dates[0].active = false;
+    let refused = register_order(course_order(SalesChannel::Direct), &dates, &ctx(Actor::System));
+    assert_eq!(refused.unwrap_err(), DomainError::DateInactive);
+
+    let mut foreign = course_order(SalesChannel::Direct);
+    foreign.bookings[0].date = id("foreign");
+    let refused = register_order(foreign, &course_dates(), &ctx(Actor::System));
+    assert_eq!(refused.unwrap_err(), DomainError::DateOfAnotherPartner);
+
+    let mut twice = course_order(SalesChannel::Direct);
+    twice.bookings.push(twice.bookings[0].clone());
+    let refused = register_order(twice, &course_dates(), &ctx(Actor::System));
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::InvalidInput);
+
+    let refused = register_order(course_order(SalesChannel::Direct), &course_dates(), &ctx(partner()));
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+}
+
+#[test]
+fn only_owners_and_staff_see_an_order() {
+    let world = course();
+    assert!(world.order.visible_to(&customer()));
+    assert!(world.order.visible_to(&partner()));
+    assert!(world.order.visible_to(&staff()));
+    assert!(!world.order.visible_to(&other_customer()));
+    assert!(!world.order.visible_to(&other_partner()));
+}
