@@ -8,7 +8,11 @@ use rust_decimal_macros::dec;
 use storno_core::*;
 
 fn course() -> World {
-    World::register(course_order(SalesChannel::Direct), &course_dates(), at(2025, 2, 1))
+    World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    )
 }
 
 fn release(world: &mut World) -> Result<Decision, DomainError> {
@@ -27,7 +31,10 @@ fn the_payout_falls_due_when_the_final_date_has_ended_plus_the_delay() {
     assert!(matches!(before, PayoutState::Scheduled { .. }));
     let after = world.order.payout_state(course_end + Duration::days(7));
     assert!(matches!(after, PayoutState::Due { amount, .. } if amount == eur(dec!(90.68))));
-    assert_eq!(world.order.payout_index_due_at(), Some(course_end + Duration::days(7)));
+    assert_eq!(
+        world.order.payout_index_due_at(),
+        Some(course_end + Duration::days(7))
+    );
 }
 
 #[test]
@@ -55,18 +62,28 @@ fn the_payout_is_what_the_customer_paid_less_commission_and_open_partner_debits(
 fn a_payout_is_never_released_early_paused_withheld_or_twice() {
     let mut world = course();
     assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutNotDue);
-    world.run(partner(), |o, c| set_rebook_flag(o, true, c)).unwrap();
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
     world.now = at(2025, 4, 1);
     assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutPaused);
-    world.run(partner(), |o, c| set_rebook_flag(o, false, c)).unwrap();
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, false, c))
+        .unwrap();
     release(&mut world).unwrap();
-    assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutAlreadyReleased);
+    assert_eq!(
+        release(&mut world).unwrap_err(),
+        DomainError::PayoutAlreadyReleased
+    );
     assert_eq!(world.transfers(), eur(dec!(90.68)));
 
     let mut withheld = course();
     withheld.run(partner(), report_cannot_run).unwrap();
     withheld.now = at(2025, 4, 1);
-    assert_eq!(release(&mut withheld).unwrap_err(), DomainError::PayoutWithheld);
+    assert_eq!(
+        release(&mut withheld).unwrap_err(),
+        DomainError::PayoutWithheld
+    );
 }
 
 #[test]
@@ -82,10 +99,18 @@ fn only_the_scheduler_releases_payouts() {
 #[test]
 fn a_fully_cancelled_order_without_fees_pays_nothing_out() {
     let mut world = course();
-    world.run(staff(), |o, c| cancel_invoice(o, &FeeChoice::None, c)).unwrap();
-    assert_eq!(world.order.payout_state(at(2026, 1, 1)), PayoutState::Cancelled);
+    world
+        .run(staff(), |o, c| cancel_invoice(o, &FeeChoice::None, c))
+        .unwrap();
+    assert_eq!(
+        world.order.payout_state(at(2026, 1, 1)),
+        PayoutState::Cancelled
+    );
     world.now = at(2026, 1, 1);
-    assert_eq!(release(&mut world).unwrap_err(), DomainError::NothingToPayOut);
+    assert_eq!(
+        release(&mut world).unwrap_err(),
+        DomainError::NothingToPayOut
+    );
     assert_eq!(world.order.payout_index_due_at(), None);
 }
 
@@ -97,7 +122,9 @@ fn fees_of_a_cancelled_order_are_paid_out_to_the_partner() {
         amount: eur(dec!(20)),
         reason: "late".into(),
     };
-    world.run(staff(), |o, c| cancel_invoice(o, &fee, c)).unwrap();
+    world
+        .run(staff(), |o, c| cancel_invoice(o, &fee, c))
+        .unwrap();
     world.now = at(2025, 4, 1);
     release(&mut world).unwrap();
     assert_eq!(world.transfers(), eur(dec!(20)));
@@ -140,7 +167,9 @@ fn every_posting_balances_and_the_accounts_explain_the_money() {
         at(2025, 5, 20),
     );
     world
-        .run(staff(), |o, c| cancel_booking(o, &id("ben"), &FeeChoice::Terms, c))
+        .run(staff(), |o, c| {
+            cancel_booking(o, &id("ben"), &FeeChoice::Terms, c)
+        })
         .unwrap();
     world.run(staff(), update_invoice).unwrap();
     world.now = at(2025, 7, 1);
@@ -194,7 +223,11 @@ fn registration_refuses_inactive_or_foreign_dates_duplicates_and_other_callers()
     };
     let mut dates = course_dates();
     dates[0].active = false;
-    let refused = register_order(course_order(SalesChannel::Direct), &dates, &ctx(Actor::System));
+    let refused = register_order(
+        course_order(SalesChannel::Direct),
+        &dates,
+        &ctx(Actor::System),
+    );
     assert_eq!(refused.unwrap_err(), DomainError::DateInactive);
 
     let mut foreign = course_order(SalesChannel::Direct);
@@ -207,7 +240,11 @@ fn registration_refuses_inactive_or_foreign_dates_duplicates_and_other_callers()
     let refused = register_order(twice, &course_dates(), &ctx(Actor::System));
     assert_eq!(refused.unwrap_err().kind(), ErrorKind::InvalidInput);
 
-    let refused = register_order(course_order(SalesChannel::Direct), &course_dates(), &ctx(partner()));
+    let refused = register_order(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        &ctx(partner()),
+    );
     assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
 }
 

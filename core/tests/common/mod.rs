@@ -191,7 +191,8 @@ pub fn course_dates() -> Vec<EventDate> {
 /// Runs commands against one order and keeps the issuer's document counter, like the store.
 pub struct World {
     pub order: Order,
-    pub next_seq: u32,
+    /// The issuer's counters, one per series (issuer and year): the next free number.
+    pub counters: std::collections::BTreeMap<SeriesKey, u32>,
     pub documents: Vec<Document>,
     pub postings: Vec<Posting>,
     pub followups: Vec<FollowUp>,
@@ -210,7 +211,7 @@ impl World {
         let decision = register_order(new, dates, &ctx).expect("order registers");
         let mut world = World {
             order: decision.order.clone(),
-            next_seq: 1,
+            counters: Default::default(),
             documents: Vec::new(),
             postings: Vec::new(),
             followups: Vec::new(),
@@ -223,21 +224,23 @@ impl World {
     }
 
     pub fn ctx(&self, actor: Actor) -> Context {
+        let key = self.order.series_key(self.now);
         Context {
             now: self.now,
             actor,
-            next_document_seq: self.next_seq,
+            next_document_seq: self.counters.get(&key).copied().unwrap_or(1),
         }
     }
 
     /// Records a decision as the store would: advance the counter, keep everything issued.
     pub fn record(&mut self, decision: Decision) -> Decision {
         if let Some(numbers) = &decision.numbers {
+            let next = self.counters.entry(numbers.series.clone()).or_insert(1);
             assert_eq!(
-                numbers.first, self.next_seq,
+                numbers.first, *next,
                 "numbers drawn from the counter's value"
             );
-            self.next_seq += numbers.count;
+            *next += numbers.count;
         }
         self.order = decision.order.clone();
         self.documents.extend(decision.documents.iter().cloned());

@@ -1,0 +1,352 @@
+//! Property tests: random command sequences on random orders, with the money and document
+//! invariants checked after every step. Cases come from `PROPTEST_CASES` (the test command
+//! sets 10,000).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use common::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use storno_core::*;
+
+#[derive(Debug, Clone)]
+enum Step {
+    CancelOption(usize, usize, Fee),
+    CancelBooking(usize, Fee),
+    CancelInvoice(Fee),
+    UpdateInvoice,
+    RebookFlag(bool),
+    Rebook(usize),
+    ReportCannotRun,
+    Resolve(Resolution),
+    ReleasePayout,
+    RequestRebooking,
+    DecideRequest(bool),
+    Wait(i64),
+}
+
+#[derive(Debug, Clone)]
+enum Fee {
+    None,
+    Terms,
+    /// An individual fee of this many hundredths of what the cancelled items cost (may exceed).
+    Individual(u32),
+    Own,
+}
+
+fn fee_choice(fee: &Fee, order: &Order, paid_hint: Money) -> FeeChoice {
+    match fee {
+        Fee::None => FeeChoice::None,
+        Fee::Terms => FeeChoice::Terms,
+        Fee::Own => FeeChoice::OptionOwnFee,
+        Fee::Individual(hundredths) => FeeChoice::Individual {
+            amount: paid_hint.times(Decimal::from(*hundredths) / Decimal::ONE_HUNDRED),
+            reason: format!("individual {}", order.revision),
+        },
+    }
+}
+
+fn fee_strategy() -> impl Strategy<Value = Fee> {
+    prop_oneof![
+        Just(Fee::None),
+        Just(Fee::Terms),
+        (0u32..120).prop_map(Fee::Individual),
+        Just(Fee::Own),
+    ]
+}
+
+fn step_strategy() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0usize..5, 0usize..3, fee_strategy()).prop_map(|(b, o, f)| Step::CancelOption(b, o, f)),
+        3 => (0usize..5, fee_strategy()).prop_map(|(b, f)| Step::CancelBooking(b, f)),
+        1 => fee_strategy().prop_map(Step::CancelInvoice),
+        3 => Just(Step::UpdateInvoice),
+        2 => any::<bool>().prop_map(Step::RebookFlag),
+        2 => (0usize..5).prop_map(Step::Rebook),
+        1 => Just(Step::ReportCannotRun),
+        2 => prop_oneof![
+            Just(Resolution::RebookingDeclined),
+            Just(Resolution::CreditDeclined),
+            Just(Resolution::GrantCredit),
+            Just(Resolution::Refund),
+        ].prop_map(Step::Resolve),
+        2 => Just(Step::ReleasePayout),
+        1 => Just(Step::RequestRebooking),
+        1 => any::<bool>().prop_map(Step::DecideRequest),
+        3 => (0i64..90).prop_map(Step::Wait),
+    ]
+}
+
+/// A random order of 1 to 5 attendees with 1 to 3 options each, on the course dates.
+fn order_strategy() -> impl Strategy<Value = NewOrder> {
+    let option = (
+        1u32..100_000,
+        1u32..4,
+        prop_oneof![Just(0u32), Just(7), Just(19)],
+        proptest::option::of(0u32..20_000),
+    );
+    let attendee = (0usize..4, proptest::collection::vec(option, 1..=3));
+    (
+        proptest::collection::vec(attendee, 1..=5),
+        any::<bool>(),
+        prop_oneof![
+            Just(FeeVatMode::None),
+            Just(FeeVatMode::ItemRate),
+            Just(FeeVatMode::Proportional)
+        ],
+        0u32..400,
+        0u32..30,
+    )
+        .prop_map(|(bookings, omit, fee_vat, commission_tenths, delay)| {
+            let mut new = course_order(SalesChannel::Direct);
+            new.issuer = issuer(
+                if omit {
+                    CancelledOptionPresentation::Omit
+                } else {
+                    CancelledOptionPresentation::CancellationLine
+                },
+                fee_vat,
+            );
+            new.commission_rate = pct(Decimal::new(commission_tenths.into(), 1));
+            new.payout_delay_days = delay;
+            new.bookings = bookings
+                .into_iter()
+                .enumerate()
+                .map(|(b, (date, options))| {
+                    let options = options
+                        .into_iter()
+                        .enumerate()
+                        .map(|(o, (cents, quantity, rate, own_fee))| NewOption {
+                            id: id(&format!("o{o}")),
+                            name: format!("Package {o}"),
+                            unit_price: eur(Decimal::new(cents.into(), 2)),
+                            quantity,
+                            vat_rate: vat(rate.into()),
+                            own_cancellation_fee: own_fee.map(|c| eur(Decimal::new(c.into(), 2))),
+                        })
+                        .collect();
+                    booking(
+                        &format!("b{b}"),
+                        &format!("Attendee {b}"),
+                        course_dates()[date].id.as_str(),
+                        options,
+                    )
+                })
+                .collect();
+            new
+        })
+}
+
+/// Registers `new` with the capture the invoice asks for.
+fn registered(mut new: NewOrder) -> World {
+    let gross = new
+        .bookings
+        .iter()
+        .flat_map(|b| &b.options)
+        .map(|o| {
+            let net = o.unit_price.times(o.quantity.into());
+            net + o.vat_rate.vat_on(net)
+        })
+        .fold(eur(Decimal::ZERO), |sum, g| sum + g);
+    new.captured = gross;
+    World::register(new, &course_dates(), at(2025, 1, 10))
+}
+
+fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
+    let booking_id = |w: &World, b: usize| w.order.bookings[b % w.order.bookings.len()].id.clone();
+    match step {
+        Step::CancelOption(b, o, fee) => {
+            let booking = world.order.booking(&booking_id(world, *b)).unwrap().clone();
+            let option = booking.options[o % booking.options.len()].clone();
+            let choice = fee_choice(fee, &world.order, option.gross());
+            world.run(staff(), |ord, c| {
+                cancel_option(ord, &booking.id, &option.id, &choice, c)
+            })
+        }
+        Step::CancelBooking(b, fee) => {
+            let booking = world.order.booking(&booking_id(world, *b)).unwrap().clone();
+            let paid = booking
+                .active_options()
+                .fold(eur(Decimal::ZERO), |s, o| s + o.gross());
+            let choice = fee_choice(fee, &world.order, paid);
+            world.run(staff(), |ord, c| {
+                cancel_booking(ord, &booking.id, &choice, c)
+            })
+        }
+        Step::CancelInvoice(fee) => {
+            let choice = fee_choice(fee, &world.order, world.order.items_gross());
+            world.run(staff(), |ord, c| cancel_invoice(ord, &choice, c))
+        }
+        Step::UpdateInvoice => world.run(staff(), update_invoice),
+        Step::RebookFlag(on) => world.run(partner(), |o, c| set_rebook_flag(o, *on, c)),
+        Step::Rebook(d) => {
+            let target = course_dates()[d % 4].clone();
+            world.run(staff(), |o, c| rebook(o, &target, None, c))
+        }
+        Step::ReportCannotRun => world.run(partner(), report_cannot_run),
+        Step::Resolve(resolution) => world.run(staff(), |o, c| {
+            resolve_partner_cancellation(o, *resolution, c)
+        }),
+        Step::ReleasePayout => {
+            let debit = world.partner_debit;
+            let before = world.order.clone();
+            let result = world.run(Actor::System, |o, c| release_payout(o, debit, c));
+            if result.is_ok() {
+                assert!(!before.rebook_flag, "released while paused");
+                assert!(before.payout.released.is_none(), "released twice");
+                assert!(
+                    before.commission_kept.is_none(),
+                    "released after a partner cancellation"
+                );
+                assert!(
+                    !before.partner_cancellation.iter().any(|pc| pc.is_open()),
+                    "released while withheld"
+                );
+                assert!(world.now >= before.payout_due_at(), "released before due");
+                assert!(
+                    !before.partner_due().is_negative() && !before.partner_due().is_zero(),
+                    "released nothing"
+                );
+            }
+            result
+        }
+        Step::RequestRebooking => world.run(customer(), |o, c| request_rebooking(o, "ill", c)),
+        Step::DecideRequest(approve) => {
+            let Some(request) = world.order.rebooking_requests.last().map(|r| r.id.clone()) else {
+                return Err(DomainError::NotFound("rebooking request"));
+            };
+            world.run(partner(), |o, c| {
+                decide_rebooking_request(o, &request, *approve, c)
+            })
+        }
+        Step::Wait(days) => {
+            world.now += Duration::days(*days);
+            Err(DomainError::NothingToUpdate)
+        }
+    }
+}
+
+fn check_invariants(
+    world: &World,
+    issued: &mut BTreeMap<String, Document>,
+    decision: Option<&Decision>,
+) {
+    let order = &world.order;
+    let zero = eur(Decimal::ZERO);
+
+    // Every posting balances.
+    assert!(world.postings.iter().all(Posting::is_balanced));
+
+    // captured = refunds + credit + fees kept + commission + the partner's share.
+    let refunds = world.refunds();
+    let credit = world.customer_credit;
+    assert_eq!(
+        order.captured,
+        refunds + credit + order.fees_gross() + order.commission() + order.partner_share()
+    );
+    // Refunds and credit never exceed what was paid less the fees kept.
+    assert!((refunds + credit).amount() <= (order.captured - order.fees_gross()).amount());
+    assert!(!refunds.is_negative() && !credit.is_negative());
+
+    // The ledger explains the same figures account by account.
+    assert_eq!(world.balance(Account::RefundsPayable), refunds);
+    assert_eq!(world.balance(Account::CustomerCredit), credit);
+    assert_eq!(
+        world.balance(Account::PlatformCommission),
+        order.commission()
+    );
+    assert_eq!(
+        world.balance(Account::CustomerPayments),
+        order.captured - world.transfers()
+    );
+    let partner_side = world.balance(Account::PartnerPayable)
+        + world.balance(Account::FeeIncome)
+        + world.transfers()
+        - world.balance(Account::PartnerDebits);
+    assert_eq!(partner_side, order.partner_due());
+
+    // Σ invoices − Σ cancellation documents = what is owed (nothing while editing: the last
+    // version is already cancelled and the new one not yet issued).
+    let documented = Money::sum(order.currency, world.documents.iter().map(|d| &d.gross));
+    match order.invoice.status {
+        InvoiceStatus::Editing => assert_eq!(documented, zero),
+        _ => assert_eq!(documented, order.owed()),
+    }
+
+    // A document once issued never changes; numbers per series are 1..n without gap or duplicate.
+    if let Some(decision) = decision {
+        for document in &decision.documents {
+            let previous = issued.insert(document.number.to_string(), document.clone());
+            assert!(
+                previous.is_none(),
+                "number {} issued twice",
+                document.number
+            );
+        }
+        if let Some(fee) = &decision.fee {
+            assert_eq!(
+                Money::sum(order.currency, fee.lines.iter().map(|l| &l.gross)),
+                fee.total
+            );
+            assert!(fee.total.amount() <= fee.paid_for_cancelled.amount());
+        }
+    }
+    for document in &world.documents {
+        assert_eq!(&issued[&document.number.to_string()], document);
+        for line in &document.lines {
+            assert_eq!(line.net + line.vat, line.gross);
+        }
+    }
+    assert_eq!(
+        issued[&order.invoice.current.number.to_string()],
+        order.invoice.current
+    );
+    let mut by_series: BTreeMap<Option<i32>, Vec<u32>> = BTreeMap::new();
+    for document in world.documents.iter().filter(|d| d.number.version() == 1) {
+        by_series
+            .entry(document.number.year())
+            .or_default()
+            .push(document.number.seq());
+    }
+    for seqs in by_series.values() {
+        assert_eq!(*seqs, (1..=seqs.len() as u32).collect::<Vec<_>>());
+    }
+
+    // At most one payout transfer per order.
+    let transfers = world
+        .followups
+        .iter()
+        .filter(|f| matches!(f.effect, Effect::TransferPayout { .. }))
+        .count();
+    assert!(transfers <= 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { max_shrink_iters: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn money_and_document_invariants_hold_after_every_command(
+        new in order_strategy(),
+        steps in proptest::collection::vec(step_strategy(), 1..16),
+    ) {
+        let mut world = registered(new);
+        let mut issued = BTreeMap::new();
+        for document in &world.documents {
+            issued.insert(document.number.to_string(), document.clone());
+        }
+        check_invariants(&world, &mut issued, None);
+        for step in &steps {
+            let before = world.order.clone();
+            match apply(&mut world, step) {
+                Ok(decision) => {
+                    prop_assert_eq!(decision.order.revision, before.revision + 1);
+                    check_invariants(&world, &mut issued, Some(&decision));
+                }
+                Err(_) => prop_assert_eq!(&world.order, &before, "a refused command changes nothing"),
+            }
+        }
+    }
+}
