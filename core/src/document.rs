@@ -95,7 +95,8 @@ impl DocumentLine {
         }
     }
 
-    fn negated(&self) -> Self {
+    /// The same line with quantity and every amount negated.
+    pub fn negated(&self) -> Self {
         DocumentLine {
             quantity: -self.quantity,
             net: -self.net,
@@ -215,7 +216,7 @@ impl Document {
         }
     }
 
-    /// Whether this document adds to what the customer owes (+1) or takes away (−1).
+    /// Whether this document cancels another.
     pub fn is_cancellation(&self) -> bool {
         matches!(self.kind, DocumentKind::Cancellation { .. })
     }

@@ -13,7 +13,7 @@ use crate::document::{
 };
 use crate::error::DomainError;
 use crate::numbering::NumberAllocator;
-use crate::order::{CancelledOptionPresentation, Order};
+use crate::order::{AttendeeBooking, CancelledOptionPresentation, Order};
 
 /// The note placed after a cancelled attendee's name.
 pub const CANCELED_NOTE: &str = "canceled";
@@ -34,7 +34,7 @@ pub struct Invoice {
 }
 
 impl Order {
-    fn document_header(&self) -> DocumentHeader {
+    pub(crate) fn document_header(&self) -> DocumentHeader {
         DocumentHeader {
             order: self.id.clone(),
             issuer: self.issuer.id.clone(),
@@ -43,59 +43,9 @@ impl Order {
         }
     }
 
-    /// The invoice's attendees and lines as the order stands now: valid options, cancelled
-    /// ones as the issuer presents them, cancelled people noted, and every fee charged.
+    /// The invoice's attendees and lines as the order stands now.
     pub fn invoice_content(&self) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
-        let mut attendees = Vec::with_capacity(self.bookings.len());
-        let mut lines = Vec::with_capacity(self.bookings.len() * 3 + self.fees.len());
-        for booking in &self.bookings {
-            attendees.push(AttendeeEntry {
-                booking: booking.id.clone(),
-                name: booking.attendee_name.clone(),
-                note: (!booking.is_valid()).then(|| CANCELED_NOTE.to_owned()),
-            });
-            for option in &booking.options {
-                if option.is_active() {
-                    lines.push(option.line(&booking.id));
-                } else if self.issuer.cancelled_options
-                    == CancelledOptionPresentation::CancellationLine
-                {
-                    let line = option.line(&booking.id);
-                    lines.push(DocumentLine {
-                        kind: LineKind::CancelledItem,
-                        description: format!("Cancellation: {}", line.description),
-                        quantity: -line.quantity,
-                        net: -line.net,
-                        vat: -line.vat,
-                        gross: -line.gross,
-                        ..line.clone()
-                    });
-                    lines.insert(lines.len() - 1, line);
-                }
-            }
-        }
-        lines.extend(self.fees.iter().cloned());
-        (attendees, lines)
-    }
-
-    /// Version 1 of the invoice, at registration.
-    pub(crate) fn first_invoice(
-        &self,
-        numbers: &mut NumberAllocator,
-        now: DateTime<Utc>,
-    ) -> Document {
-        let (attendees, lines) = self.invoice_content();
-        Document::new(
-            numbers.take(&self.issuer.numbers),
-            DocumentKind::Invoice {
-                version: 1,
-                replaces: None,
-            },
-            self.document_header(),
-            now,
-            attendees,
-            lines,
-        )
+        invoice_content(&self.bookings, &self.fees, self.issuer.cancelled_options)
     }
 
     /// Call before any change to bookings or options: on the first change the current version
@@ -179,4 +129,38 @@ impl Order {
         self.invoice.status = InvoiceStatus::Cancelled;
         Ok(documents)
     }
+}
+
+/// An invoice's attendees and lines: valid options, cancelled ones as the issuer presents them,
+/// cancelled people noted "canceled", and every fee charged.
+pub(crate) fn invoice_content(
+    bookings: &[AttendeeBooking],
+    fees: &[DocumentLine],
+    presentation: CancelledOptionPresentation,
+) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
+    let mut attendees = Vec::with_capacity(bookings.len());
+    let mut lines = Vec::with_capacity(bookings.len() * 3 + fees.len());
+    for booking in bookings {
+        attendees.push(AttendeeEntry {
+            booking: booking.id.clone(),
+            name: booking.attendee_name.clone(),
+            note: (!booking.is_valid()).then(|| CANCELED_NOTE.to_owned()),
+        });
+        for option in &booking.options {
+            if option.is_active() {
+                lines.push(option.line(&booking.id));
+            } else if presentation == CancelledOptionPresentation::CancellationLine {
+                let line = option.line(&booking.id);
+                let cancellation = DocumentLine {
+                    kind: LineKind::CancelledItem,
+                    description: format!("Cancellation: {}", line.description),
+                    ..line.negated()
+                };
+                lines.push(line);
+                lines.push(cancellation);
+            }
+        }
+    }
+    lines.extend(fees.iter().cloned());
+    (attendees, lines)
 }

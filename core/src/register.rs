@@ -11,9 +11,10 @@ use crate::document::{Document, DocumentHeader, DocumentKind};
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
 use crate::ids::{BookingId, CustomerId, DateId, OptionId, OrderId, PartnerId};
-use crate::invoice::{Invoice, InvoiceStatus};
+use crate::invoice::{Invoice, InvoiceStatus, invoice_content};
 use crate::ledger::Account;
 use crate::money::{Currency, Money};
+use crate::numbering::{NumberAllocator, SeriesKey};
 use crate::order::{
     AttendeeBooking, BookedDate, BookingOption, BookingStatus, IssuerSettings, OptionStatus, Order,
     SalesChannel,
@@ -175,12 +176,25 @@ pub fn register_order(
             options,
         });
     }
-    let placeholder = Document::new(
-        crate::numbering::DocumentNumber::new(
-            &new.issuer.numbers,
-            &crate::numbering::SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, ctx.now),
-            0,
-        ),
+    let gross = bookings
+        .iter()
+        .flat_map(|b| &b.options)
+        .fold(Money::zero(new.currency), |sum, option| {
+            sum + option.gross()
+        });
+    if gross != new.captured {
+        return Err(DomainError::CaptureMismatch {
+            captured: new.captured.to_string(),
+            invoice: gross.to_string(),
+        });
+    }
+    let mut numbers = NumberAllocator::new(
+        SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, ctx.now),
+        ctx.next_document_seq,
+    );
+    let (attendees, lines) = invoice_content(&bookings, &[], new.issuer.cancelled_options);
+    let invoice = Document::new(
+        numbers.take(&new.issuer.numbers),
         DocumentKind::Invoice {
             version: 1,
             replaces: None,
@@ -192,10 +206,10 @@ pub fn register_order(
             currency: new.currency,
         },
         ctx.now,
-        Vec::new(),
-        Vec::new(),
+        attendees,
+        lines,
     );
-    let mut order = Order {
+    let order = Order {
         id: new.id,
         partner: new.partner,
         customer: new.customer,
@@ -210,7 +224,7 @@ pub fn register_order(
         frozen_terms,
         invoice: Invoice {
             status: InvoiceStatus::Issued,
-            current: placeholder,
+            current: invoice.clone(),
         },
         documents: Vec::new(),
         fees: Vec::new(),
@@ -224,15 +238,6 @@ pub fn register_order(
         commission_kept: None,
         revision: 0,
     };
-    if order.items_gross() != order.captured {
-        return Err(DomainError::CaptureMismatch {
-            captured: order.captured.to_string(),
-            invoice: order.items_gross().to_string(),
-        });
-    }
-    let mut numbers = order.numbers(ctx);
-    let invoice = order.first_invoice(&mut numbers, ctx.now);
-    order.invoice.current = invoice.clone();
     let mut decision = DecisionBuilder::register(ctx, "order registered");
     decision.grow(Account::CustomerPayments, order.captured);
     decision.effect(order.tell_customer(Message::OrderConfirmed, Some(invoice.number.clone())));
