@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::ids::{BookingId, DateId, OrderId, PartnerId};
+use crate::money::Money;
 use crate::order::Order;
 use crate::terms::CancellationTerms;
 
@@ -121,4 +122,47 @@ pub fn attendees_on<'a>(
                 })
         })
         .collect()
+}
+
+/// What acting on every order of a date at once would touch, for the dry run staff see first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateTotals {
+    pub orders: usize,
+    pub attendees: usize,
+    /// What the customers of those orders currently owe (what a full refund would return).
+    pub owed: Money,
+    /// The commission the platform keeps if every order ends in a partner cancellation.
+    pub commission: Money,
+}
+
+/// Totals over the orders with valid bookings on `date`, all in `orders`' one currency.
+/// Orders sold through private event sales are not counted: the date-wide flows skip them.
+pub fn date_totals<'a>(
+    date: &DateId,
+    currency: crate::money::Currency,
+    orders: impl IntoIterator<Item = &'a Order>,
+) -> DateTotals {
+    let mut totals = DateTotals {
+        orders: 0,
+        attendees: 0,
+        owed: Money::zero(currency),
+        commission: Money::zero(currency),
+    };
+    for order in orders {
+        if order.channel != crate::order::SalesChannel::Direct || order.currency != currency {
+            continue;
+        }
+        let on_date = order
+            .valid_bookings()
+            .filter(|b| &b.date.id == date)
+            .count();
+        if on_date == 0 {
+            continue;
+        }
+        totals.orders += 1;
+        totals.attendees += on_date;
+        totals.owed = totals.owed + order.owed();
+        totals.commission = totals.commission + order.commission();
+    }
+    totals
 }

@@ -34,7 +34,7 @@ pub mod terms;
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
-pub use dates::{EventDate, attendees_on};
+pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
 pub use document::{Document, DocumentKind, DocumentLine, LineKind};
 pub use error::{DomainError, ErrorKind};
 pub use fee::{FeeChoice, FeeQuote, FeeRule};

@@ -60,8 +60,12 @@ fn require_open_order(order: &Order) -> Result<(), DomainError> {
 /// The partner flips "Do you want to rebook this class?". While on, the payout is paused.
 pub fn set_rebook_flag(order: &Order, on: bool, ctx: &Context) -> Result<Decision, DomainError> {
     order.require_owner_partner(&ctx.actor, "set the rebook flag")?;
-    require_open_order(order)?;
-    if order.payout.released.is_some() {
+    order.require_direct_sale()?;
+    // Turning the flag off is always possible, so a payout is never left paused for good.
+    if on && order.is_fully_cancelled() {
+        return Err(DomainError::OrderCancelled);
+    }
+    if on && order.payout.released.is_some() {
         return Err(DomainError::PayoutAlreadyReleased);
     }
     if order.rebook_flag == on {

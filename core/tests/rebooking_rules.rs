@@ -496,3 +496,45 @@ fn private_event_orders_are_refused_by_every_rebooking_flow_with_a_clear_error()
         assert!(error.to_string().contains("private event"));
     }
 }
+
+#[test]
+fn a_whole_date_dry_run_totals_the_direct_orders_on_it_and_skips_private_events() {
+    let direct = course();
+    let mut private = course_order(SalesChannel::PrivateEvent);
+    private.id = id("private-order");
+    let private = World::register(private, &course_dates(), at(2025, 2, 1));
+    let mut elsewhere = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    elsewhere
+        .run(staff(), |o, c| rebook(o, &dated("course-b"), None, c))
+        .unwrap();
+    let totals = date_totals(
+        &id("course-a"),
+        Currency::EUR,
+        [&direct.order, &private.order, &elsewhere.order],
+    );
+    assert_eq!((totals.orders, totals.attendees), (1, 1));
+    assert_eq!(
+        (totals.owed, totals.commission),
+        (eur(dec!(119)), eur(dec!(28.32)))
+    );
+}
+
+#[test]
+fn the_rebook_flag_can_always_be_turned_off_even_after_the_order_was_cancelled() {
+    let mut world = course();
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    world
+        .run(staff(), |o, c| cancel_invoice(o, &FeeChoice::None, c))
+        .unwrap();
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, false, c))
+        .unwrap();
+    let on_again = set_rebook_flag(&world.order, true, &world.ctx(partner()));
+    assert_eq!(on_again.unwrap_err(), DomainError::OrderCancelled);
+}
