@@ -127,18 +127,19 @@ impl<'a> DecisionBuilder<'a> {
     pub fn finish(self, mut order: Order, numbers: Option<NumberAllocator>) -> Decision {
         let ctx = self.ctx;
         order.revision += 1;
-        if let Some(before) = self.before {
-            let returned = before.owed() - order.owed();
-            match self.returned_to {
-                Account::CustomerCredit => order.credited = order.credited + returned,
-                _ => order.refunded = order.refunded + returned,
-            }
+        let returned = self.before.map_or(Money::zero(order.currency), |before| {
+            before.owed() - order.owed()
+        });
+        match self.returned_to {
+            Account::CustomerCredit => order.credited = order.credited + returned,
+            _ => order.refunded = order.refunded + returned,
         }
         order
             .documents
             .extend(self.documents.iter().map(DocumentRef::from));
-        let posting = crate::ledger::revaluation(self.before, &order, self.returned_to, self.extra)
-            .build(&order, ctx.now, self.memo);
+        let posting =
+            crate::ledger::revaluation(self.before, &order, returned, self.returned_to, self.extra)
+                .build(&order, ctx.now, self.memo);
         let currency = order.currency;
         let effect_on = |account| {
             posting

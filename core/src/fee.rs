@@ -77,14 +77,9 @@ pub(crate) struct Cancelled<'a> {
 
 impl Cancelled<'_> {
     fn paid(&self, order: &Order) -> Money {
-        Money::sum(
-            order.currency,
-            self.options
-                .iter()
-                .map(|o| o.gross())
-                .collect::<Vec<_>>()
-                .iter(),
-        )
+        self.options
+            .iter()
+            .fold(Money::zero(order.currency), |sum, o| sum + o.gross())
     }
 }
 

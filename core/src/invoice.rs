@@ -5,6 +5,8 @@
 //! editing the customer's newest document is that cancellation. Several changes while editing
 //! produce one new version.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +32,8 @@ pub enum InvoiceStatus {
 pub struct Invoice {
     pub status: InvoiceStatus,
     /// The newest invoice version issued (already negated while editing or cancelled).
-    pub current: Document,
+    /// Shared, not copied: an issued document never changes.
+    pub current: Arc<Document>,
 }
 
 impl Order {
@@ -98,7 +101,7 @@ impl Order {
         );
         self.invoice = Invoice {
             status: InvoiceStatus::Issued,
-            current: document.clone(),
+            current: Arc::new(document.clone()),
         };
         Ok(document)
     }

@@ -187,20 +187,23 @@ struct Positions {
 impl Positions {
     fn of(order: &crate::order::Order) -> Self {
         let zero = Money::zero(order.currency);
+        let items = order.items_gross();
+        let fees = order.fees_gross();
+        let commission = order.commission_on(items);
         match &order.payout.released {
             // Once paid out, any later difference to what the partner is due is a debit
             // (clawback) on the partner's balance, offset against later payouts.
             Some(release) => Positions {
-                commission: order.commission(),
+                commission,
                 fee_income: zero,
                 partner_payable: zero,
-                partner_debits: release.settled - order.partner_due(),
+                partner_debits: release.settled - (items + fees - commission),
             },
             None => {
-                let share = order.partner_share();
+                let share = items - commission;
                 Positions {
-                    commission: order.commission(),
-                    fee_income: order.fees_gross(),
+                    commission,
+                    fee_income: fees,
                     partner_payable: share.max(zero),
                     partner_debits: (-share).max(zero),
                 }
@@ -210,27 +213,26 @@ impl Positions {
 }
 
 /// The movements that take an order's accounts from `before` to `after` (a new order when
-/// `before` is `None`). What the customer no longer owes goes to `returned_to`. Balanced by
-/// construction: commission + partner's due + returned always add up to what was captured.
+/// `before` is `None`), with `returned` — what the customer no longer owes — going to
+/// `returned_to`. Balanced by construction: commission + the partner's due + what was returned
+/// always add up to what was captured.
 pub(crate) fn revaluation(
     before: Option<&crate::order::Order>,
     after: &crate::order::Order,
+    returned: Money,
     returned_to: Account,
     extra: PostingBuilder,
 ) -> PostingBuilder {
-    let (was, owed_before) = match before {
-        Some(order) => (Positions::of(order), order.owed()),
-        None => {
-            let zero = Money::zero(after.currency);
-            let nothing = Positions {
-                commission: zero,
-                fee_income: zero,
-                partner_payable: zero,
-                partner_debits: zero,
-            };
-            (nothing, after.captured)
-        }
-    };
+    let zero = Money::zero(after.currency);
+    let was = before.map_or(
+        Positions {
+            commission: zero,
+            fee_income: zero,
+            partner_payable: zero,
+            partner_debits: zero,
+        },
+        Positions::of,
+    );
     let now = Positions::of(after);
     extra
         .grow(Account::PlatformCommission, now.commission - was.commission)
@@ -243,5 +245,5 @@ pub(crate) fn revaluation(
             Account::PartnerDebits,
             now.partner_debits - was.partner_debits,
         )
-        .grow(returned_to, owed_before - after.owed())
+        .grow(returned_to, returned)
 }

@@ -86,10 +86,26 @@ impl From<Currency> for String {
 /// Arithmetic between different currencies is a programming error inside the core (orders are
 /// single-currency, checked at the edge), so it panics instead of silently mixing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MoneyRepr")]
 pub struct Money {
     #[serde(with = "rust_decimal::serde::str")]
     amount: Decimal,
     currency: Currency,
+}
+
+/// Money as it arrives: checked for the currency's minor unit before it becomes [`Money`].
+#[derive(Deserialize)]
+struct MoneyRepr {
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl TryFrom<MoneyRepr> for Money {
+    type Error = DomainError;
+    fn try_from(repr: MoneyRepr) -> Result<Self, Self::Error> {
+        Money::new(repr.amount, repr.currency)
+    }
 }
 
 impl Money {
@@ -180,7 +196,11 @@ impl Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {
         self.same_currency(&other);
-        Money::rounded(self.amount + other.amount, self.currency)
+        // Both are already at the minor unit: the sum is exact, no rounding needed.
+        Money {
+            amount: self.amount + other.amount,
+            currency: self.currency,
+        }
     }
 }
 
@@ -188,14 +208,20 @@ impl Sub for Money {
     type Output = Money;
     fn sub(self, other: Money) -> Money {
         self.same_currency(&other);
-        Money::rounded(self.amount - other.amount, self.currency)
+        Money {
+            amount: self.amount - other.amount,
+            currency: self.currency,
+        }
     }
 }
 
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
-        Money::rounded(-self.amount, self.currency)
+        Money {
+            amount: -self.amount,
+            currency: self.currency,
+        }
     }
 }
 
@@ -245,5 +271,9 @@ mod tests {
         let json = serde_json::to_string(&money).unwrap();
         assert_eq!(json, r#"{"amount":"476.00","currency":"EUR"}"#);
         assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), money);
+        let short: Money = serde_json::from_str(r#"{"amount":"476","currency":"EUR"}"#).unwrap();
+        assert_eq!(short.to_string(), "476.00 EUR");
+        let fine = serde_json::from_str::<Money>(r#"{"amount":"4.761","currency":"EUR"}"#);
+        assert!(fine.is_err());
     }
 }

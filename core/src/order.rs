@@ -84,9 +84,34 @@ pub struct BookingOption {
     pub status: OptionStatus,
     /// A fee of its own, charged when this option is cancelled and staff choose it (gross).
     pub own_cancellation_fee: Option<Money>,
+    /// What the customer pays for it, VAT included: fixed when booked (see [`BookingOption::new`]),
+    /// kept so money positions need no VAT arithmetic per option.
+    gross: Money,
 }
 
 impl BookingOption {
+    /// An active option; its gross is the invoice line's gross.
+    pub fn new(
+        id: OptionId,
+        name: String,
+        unit_price: Money,
+        quantity: u32,
+        vat_rate: VatRate,
+        own_cancellation_fee: Option<Money>,
+    ) -> Self {
+        let net = unit_price.times(quantity.into());
+        BookingOption {
+            id,
+            name,
+            unit_price,
+            quantity,
+            vat_rate,
+            status: OptionStatus::Active,
+            own_cancellation_fee,
+            gross: net + vat_rate.vat_on(net),
+        }
+    }
+
     /// The option as an invoice line.
     pub fn line(&self, booking: &BookingId) -> DocumentLine {
         let net = self.unit_price.times(self.quantity.into());
@@ -104,8 +129,7 @@ impl BookingOption {
 
     /// What the customer paid for this option, VAT included.
     pub fn gross(&self) -> Money {
-        let net = self.unit_price.times(self.quantity.into());
-        net + self.vat_rate.vat_on(net)
+        self.gross
     }
 
     pub fn is_active(&self) -> bool {
@@ -229,8 +253,13 @@ impl Order {
     /// The platform's commission: on the items still booked, or what it kept after a partner
     /// cancellation.
     pub fn commission(&self) -> Money {
+        self.commission_on(self.items_gross())
+    }
+
+    /// The commission, given the items' gross (callers that already summed it).
+    pub(crate) fn commission_on(&self, items_gross: Money) -> Money {
         self.commission_kept
-            .unwrap_or_else(|| self.commission_rate.of(self.items_gross()))
+            .unwrap_or_else(|| self.commission_rate.of(items_gross))
     }
 
     /// The partner's share of the items (negative after a partner cancellation: the commission

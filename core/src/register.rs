@@ -16,8 +16,7 @@ use crate::ledger::Account;
 use crate::money::{Currency, Money};
 use crate::numbering::{NumberAllocator, SeriesKey};
 use crate::order::{
-    AttendeeBooking, BookedDate, BookingOption, BookingStatus, IssuerSettings, OptionStatus, Order,
-    SalesChannel,
+    AttendeeBooking, BookedDate, BookingOption, BookingStatus, IssuerSettings, Order, SalesChannel,
 };
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
@@ -152,15 +151,14 @@ pub fn register_order(
                     "an option's quantity must be at least 1".into(),
                 ));
             }
-            options.push(BookingOption {
-                id: option.id,
-                name: text(&option.name, "an option's name")?,
-                unit_price: option.unit_price,
-                quantity: option.quantity,
-                vat_rate: option.vat_rate,
-                status: OptionStatus::Active,
-                own_cancellation_fee: option.own_cancellation_fee,
-            });
+            options.push(BookingOption::new(
+                option.id,
+                text(&option.name, "an option's name")?,
+                option.unit_price,
+                option.quantity,
+                option.vat_rate,
+                option.own_cancellation_fee,
+            ));
         }
         bookings.push(AttendeeBooking {
             id: booking.id,
@@ -224,7 +222,7 @@ pub fn register_order(
         frozen_terms,
         invoice: Invoice {
             status: InvoiceStatus::Issued,
-            current: invoice.clone(),
+            current: std::sync::Arc::new(invoice.clone()),
         },
         documents: Vec::new(),
         fees: Vec::new(),
