@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::error::DomainError;
-use crate::ids::{BookingId, DateId, OrderId, PartnerId};
+use crate::ids::{BookingId, DateId, OrderId, PartnerId, Text};
 use crate::money::Money;
 use crate::order::Order;
 use crate::terms::CancellationTerms;
@@ -99,8 +99,8 @@ impl EventDate {
 pub struct Attendee {
     pub order: OrderId,
     pub booking: BookingId,
-    pub name: String,
-    pub email: String,
+    pub name: Text,
+    pub email: Text,
 }
 
 /// The attendee list of a date: valid bookings only; cancelled people drop off.

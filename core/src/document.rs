@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BookingId, CustomerId, IssuerId, OptionId, OrderId};
+use crate::ids::{BookingId, CustomerId, IssuerId, OptionId, OrderId, Text};
 use crate::money::{Currency, Money};
 use crate::numbering::DocumentNumber;
 use crate::rate::VatRate;
@@ -48,7 +48,7 @@ pub struct DocumentLine {
     pub kind: LineKind,
     pub booking: Option<BookingId>,
     pub option: Option<OptionId>,
-    pub description: String,
+    pub description: Text,
     pub quantity: i64,
     pub net: Money,
     pub vat_rate: VatRate,
@@ -60,7 +60,7 @@ impl DocumentLine {
     /// A line priced net: VAT is the rate on the line's net, rounded per line.
     pub fn priced_net(
         kind: LineKind,
-        description: String,
+        description: Text,
         quantity: i64,
         net: Money,
         vat_rate: VatRate,
@@ -80,7 +80,7 @@ impl DocumentLine {
     }
 
     /// A line priced gross (fees): net and VAT split so that they add up to the gross exactly.
-    pub fn priced_gross(description: String, gross: Money, vat_rate: VatRate) -> Self {
+    pub fn priced_gross(description: Text, gross: Money, vat_rate: VatRate) -> Self {
         let (net, vat) = vat_rate.split_gross(gross);
         DocumentLine {
             kind: LineKind::Fee,
@@ -120,7 +120,7 @@ pub struct VatSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendeeEntry {
     pub booking: BookingId,
-    pub name: String,
+    pub name: Text,
     pub note: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::DocumentLine;
 use crate::error::DomainError;
-use crate::ids::{BookingId, OptionId};
+use crate::ids::{BookingId, OptionId, Text};
 use crate::money::Money;
 use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order};
 use crate::rate::VatRate;
@@ -201,7 +201,7 @@ fn fee_lines(
     if total.is_zero() {
         return Vec::new();
     }
-    let description = describe(parts);
+    let description: Text = describe(parts).into();
     let mut gross_by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
     let mut largest: Option<(&BookingOption, Money)> = None;
     for option in cancelled.iter().flat_map(|c| c.options.iter()) {

@@ -1,10 +1,16 @@
 //! Identifiers. Each is its own type so an option id can never be passed as a booking id.
+//! Shared (`Arc<str>`): aggregates hold thousands and are cloned per command.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+
+/// Names and descriptions: shared, because aggregates and documents hold thousands of them
+/// and commands clone aggregates.
+pub type Text = Arc<str>;
 
 /// Longest identifier accepted; DynamoDB keys and URLs stay short and predictable.
 pub const MAX_ID_LEN: usize = 64;
@@ -22,14 +28,14 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Parses an id: 1 to 64 characters of `A-Z a-z 0-9 - _ .`.
             pub fn parse(value: impl Into<String>) -> Result<Self, DomainError> {
                 let value = value.into();
                 if valid(&value) {
-                    Ok(Self(value))
+                    Ok(Self(value.into()))
                 } else {
                     Err(DomainError::InvalidId { kind: $kind, value })
                 }
@@ -49,7 +55,7 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> Self {
-                id.0
+                id.0.to_string()
             }
         }
 

@@ -156,7 +156,7 @@ pub(crate) fn invoice_content(
                 let line = option.line(&booking.id);
                 let cancellation = DocumentLine {
                     kind: LineKind::CancelledItem,
-                    description: format!("Cancellation: {}", line.description),
+                    description: format!("Cancellation: {}", line.description).into(),
                     ..line.negated()
                 };
                 lines.push(line);

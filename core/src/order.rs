@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::document::{DocumentLine, DocumentRef, LineKind};
 use crate::error::DomainError;
-use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId};
+use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId, Text};
 use crate::invoice::Invoice;
 use crate::money::{Currency, Money};
 use crate::numbering::NumberFormat;
@@ -77,15 +77,17 @@ pub enum OptionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingOption {
     pub id: OptionId,
-    pub name: String,
+    pub name: Text,
     pub unit_price: Money,
     pub quantity: u32,
     pub vat_rate: VatRate,
     pub status: OptionStatus,
     /// A fee of its own, charged when this option is cancelled and staff choose it (gross).
     pub own_cancellation_fee: Option<Money>,
-    /// What the customer pays for it, VAT included: fixed when booked (see [`BookingOption::new`]),
-    /// kept so money positions need no VAT arithmetic per option.
+    /// The line's net, VAT and gross: fixed when booked (see [`BookingOption::new`]), kept so
+    /// money positions and invoice versions need no VAT arithmetic per option.
+    net: Money,
+    vat: Money,
     gross: Money,
 }
 
@@ -93,13 +95,14 @@ impl BookingOption {
     /// An active option; its gross is the invoice line's gross.
     pub fn new(
         id: OptionId,
-        name: String,
+        name: Text,
         unit_price: Money,
         quantity: u32,
         vat_rate: VatRate,
         own_cancellation_fee: Option<Money>,
     ) -> Self {
         let net = unit_price.times(quantity.into());
+        let vat = vat_rate.vat_on(net);
         BookingOption {
             id,
             name,
@@ -108,23 +111,25 @@ impl BookingOption {
             vat_rate,
             status: OptionStatus::Active,
             own_cancellation_fee,
-            gross: net + vat_rate.vat_on(net),
+            net,
+            vat,
+            gross: net + vat,
         }
     }
 
     /// The option as an invoice line.
     pub fn line(&self, booking: &BookingId) -> DocumentLine {
-        let net = self.unit_price.times(self.quantity.into());
-        let mut line = DocumentLine::priced_net(
-            LineKind::Item,
-            self.name.clone(),
-            self.quantity.into(),
-            net,
-            self.vat_rate,
-        );
-        line.booking = Some(booking.clone());
-        line.option = Some(self.id.clone());
-        line
+        DocumentLine {
+            kind: LineKind::Item,
+            booking: Some(booking.clone()),
+            option: Some(self.id.clone()),
+            description: self.name.clone(),
+            quantity: self.quantity.into(),
+            net: self.net,
+            vat_rate: self.vat_rate,
+            vat: self.vat,
+            gross: self.gross,
+        }
     }
 
     /// What the customer paid for this option, VAT included.
@@ -149,8 +154,8 @@ pub struct BookedDate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendeeBooking {
     pub id: BookingId,
-    pub attendee_name: String,
-    pub attendee_email: String,
+    pub attendee_name: Text,
+    pub attendee_email: Text,
     pub date: BookedDate,
     /// The date whose cancellation terms were frozen for this booking at registration.
     pub terms_of: DateId,

@@ -153,7 +153,7 @@ pub fn register_order(
             }
             options.push(BookingOption::new(
                 option.id,
-                text(&option.name, "an option's name")?,
+                text(&option.name, "an option's name")?.into(),
                 option.unit_price,
                 option.quantity,
                 option.vat_rate,
@@ -162,8 +162,8 @@ pub fn register_order(
         }
         bookings.push(AttendeeBooking {
             id: booking.id,
-            attendee_name: text(&booking.attendee_name, "an attendee's name")?,
-            attendee_email: text(&booking.attendee_email, "an attendee's email")?,
+            attendee_name: text(&booking.attendee_name, "an attendee's name")?.into(),
+            attendee_email: text(&booking.attendee_email, "an attendee's email")?.into(),
             date: BookedDate {
                 id: date.id.clone(),
                 starts_at: date.starts_at,

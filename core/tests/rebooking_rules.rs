@@ -255,7 +255,7 @@ fn the_attendee_list_of_a_date_holds_valid_bookings_only() {
         .unwrap();
     let names: Vec<String> = attendees_on(&id("conf-2025"), [&world.order])
         .into_iter()
-        .map(|a| a.name)
+        .map(|a| a.name.to_string())
         .collect();
     assert_eq!(names, ["Anna Schmidt"]);
 }
