@@ -172,6 +172,6 @@ pub fn update_invoice(order: &Order, ctx: &Context) -> Result<Decision, DomainEr
     decision.effect(Effect::DeliverDocument {
         number: document.number.clone(),
     });
-    decision.documents([document]);
+    decision.shared_document(document);
     Ok(decision.finish(after, None))
 }

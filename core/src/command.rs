@@ -5,6 +5,8 @@
 //! number — is in the context; everything they cause is in the decision, for the caller to
 //! record in one transaction.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +44,7 @@ pub struct Decision {
     /// The order after the command, its `revision` one higher.
     pub order: Order,
     /// New documents, to be stored once and never changed.
-    pub documents: Vec<Document>,
+    pub documents: Vec<Arc<Document>>,
     /// The money movement, balanced; none if no money moved.
     pub posting: Option<Posting>,
     pub followups: Vec<FollowUp>,
@@ -70,7 +72,7 @@ impl Order {
 pub(crate) struct DecisionBuilder<'a> {
     before: Option<&'a Order>,
     ctx: &'a Context,
-    documents: Vec<Document>,
+    documents: Vec<Arc<Document>>,
     effects: Vec<Effect>,
     extra: PostingBuilder,
     returned_to: Account,
@@ -102,7 +104,12 @@ impl<'a> DecisionBuilder<'a> {
     }
 
     pub fn documents(&mut self, documents: impl IntoIterator<Item = Document>) {
-        self.documents.extend(documents);
+        self.documents.extend(documents.into_iter().map(Arc::new));
+    }
+
+    /// A document the new state also holds (the current invoice version).
+    pub fn shared_document(&mut self, document: Arc<Document>) {
+        self.documents.push(document);
     }
 
     pub fn effect(&mut self, effect: Effect) {
@@ -136,7 +143,7 @@ impl<'a> DecisionBuilder<'a> {
         }
         order
             .documents
-            .extend(self.documents.iter().map(DocumentRef::from));
+            .extend(self.documents.iter().map(|d| DocumentRef::from(&**d)));
         let posting =
             crate::ledger::revaluation(self.before, &order, returned, self.returned_to, self.extra)
                 .build(&order, ctx.now, self.memo);

@@ -76,7 +76,7 @@ impl Order {
     pub(crate) fn issue_next_version(
         &mut self,
         now: DateTime<Utc>,
-    ) -> Result<Document, DomainError> {
+    ) -> Result<Arc<Document>, DomainError> {
         match self.invoice.status {
             InvoiceStatus::Cancelled => return Err(DomainError::InvoiceCancelled),
             InvoiceStatus::Issued => return Err(DomainError::NothingToUpdate),
@@ -88,7 +88,7 @@ impl Order {
             _ => unreachable!("the current invoice is always an invoice version"),
         };
         let (attendees, lines) = self.invoice_content();
-        let document = Document::new(
+        let document = Arc::new(Document::new(
             previous.number.with_version(version),
             DocumentKind::Invoice {
                 version,
@@ -98,10 +98,10 @@ impl Order {
             now,
             attendees,
             lines,
-        );
+        ));
         self.invoice = Invoice {
             status: InvoiceStatus::Issued,
-            current: Arc::new(document.clone()),
+            current: Arc::clone(&document),
         };
         Ok(document)
     }

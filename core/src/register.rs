@@ -2,6 +2,7 @@
 //! payment booked, and the cancellation terms of each booked date frozen onto the order.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -191,7 +192,7 @@ pub fn register_order(
         ctx.next_document_seq,
     );
     let (attendees, lines) = invoice_content(&bookings, &[], new.issuer.cancelled_options);
-    let invoice = Document::new(
+    let invoice = Arc::new(Document::new(
         numbers.take(&new.issuer.numbers),
         DocumentKind::Invoice {
             version: 1,
@@ -206,7 +207,7 @@ pub fn register_order(
         ctx.now,
         attendees,
         lines,
-    );
+    ));
     let order = Order {
         id: new.id,
         partner: new.partner,
@@ -222,7 +223,7 @@ pub fn register_order(
         frozen_terms,
         invoice: Invoice {
             status: InvoiceStatus::Issued,
-            current: std::sync::Arc::new(invoice.clone()),
+            current: Arc::clone(&invoice),
         },
         documents: Vec::new(),
         fees: Vec::new(),
@@ -242,6 +243,6 @@ pub fn register_order(
     decision.effect(Effect::DeliverDocument {
         number: invoice.number.clone(),
     });
-    decision.documents([invoice]);
+    decision.shared_document(invoice);
     Ok(decision.finish(order, Some(numbers)))
 }

@@ -152,7 +152,11 @@ fn a_cancelled_option_disappears_from_the_updated_invoice_when_the_issuer_omits_
         .documents
         .remove(0);
     assert_eq!(v2.lines.len(), 2);
-    assert!(v2.lines.iter().all(|l| &*l.description == "Conference pass"));
+    assert!(
+        v2.lines
+            .iter()
+            .all(|l| &*l.description == "Conference pass")
+    );
     assert_eq!(v2.gross, eur(dec!(952)));
 }
 

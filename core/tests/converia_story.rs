@@ -88,7 +88,11 @@ fn the_converia_story_gives_exact_documents_and_money_at_every_step() {
         (fee_line.net, fee_line.vat, fee_line.gross),
         (eur(dec!(200)), eur(dec!(38)), eur(dec!(238)))
     );
-    let ben = v2.attendees.iter().find(|a| &*a.name == "Ben Meyer").unwrap();
+    let ben = v2
+        .attendees
+        .iter()
+        .find(|a| &*a.name == "Ben Meyer")
+        .unwrap();
     assert_eq!(ben.note.as_deref(), Some("canceled"));
     assert_eq!(
         v2.kind,

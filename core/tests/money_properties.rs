@@ -231,7 +231,7 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
 
 fn check_invariants(
     world: &World,
-    issued: &mut BTreeMap<String, Document>,
+    issued: &mut BTreeMap<String, std::sync::Arc<Document>>,
     decision: Option<&Decision>,
 ) {
     let order = &world.order;
@@ -302,7 +302,7 @@ fn check_invariants(
     }
     assert_eq!(
         issued[&order.invoice.current.number.to_string()],
-        *order.invoice.current
+        order.invoice.current
     );
     let mut by_series: BTreeMap<Option<i32>, Vec<u32>> = BTreeMap::new();
     for document in world.documents.iter().filter(|d| d.number.version() == 1) {

@@ -193,7 +193,7 @@ pub struct World {
     pub order: Order,
     /// The issuer's counters, one per series (issuer and year): the next free number.
     pub counters: std::collections::BTreeMap<SeriesKey, u32>,
-    pub documents: Vec<Document>,
+    pub documents: Vec<std::sync::Arc<Document>>,
     pub postings: Vec<Posting>,
     pub followups: Vec<FollowUp>,
     pub partner_debit: Money,
