@@ -108,7 +108,6 @@ fn cancel(
             .into_iter()
             .collect(),
     };
-    let refund = order.owed() - after.owed();
     let newest = documents.last().map(|d| d.number.clone());
     let message = match scope {
         Scope::Invoice => Message::InvoiceCancelled,
@@ -118,12 +117,6 @@ fn cancel(
     for document in &documents {
         decision.effect(Effect::DeliverDocument {
             number: document.number.clone(),
-        });
-    }
-    if refund.is_positive() {
-        decision.effect(Effect::Refund {
-            customer: order.customer.clone(),
-            amount: refund,
         });
     }
     decision.documents(documents);

@@ -131,22 +131,36 @@ impl<'a> DecisionBuilder<'a> {
         self.fee = Some(quote);
     }
 
-    pub fn finish(self, mut order: Order, numbers: Option<NumberAllocator>) -> Decision {
+    pub fn finish(mut self, mut order: Order, numbers: Option<NumberAllocator>) -> Decision {
         let ctx = self.ctx;
         order.revision += 1;
-        let returned = self.before.map_or(Money::zero(order.currency), |before| {
-            before.owed() - order.owed()
+        let totals_before = self.before.map(|before| (before, before.totals()));
+        let totals_after = order.totals();
+        let returned = totals_before.map_or(Money::zero(order.currency), |(_, totals)| {
+            totals.owed() - totals_after.owed()
         });
         match self.returned_to {
             Account::CustomerCredit => order.credited = order.credited + returned,
             _ => order.refunded = order.refunded + returned,
         }
+        // Whatever a decision returns to refunds payable is refunded to the original payment.
+        if self.returned_to == Account::RefundsPayable && returned.is_positive() {
+            self.effects.push(Effect::Refund {
+                customer: order.customer.clone(),
+                amount: returned,
+            });
+        }
         order
             .documents
             .extend(self.documents.iter().map(|d| DocumentRef::from(&**d)));
-        let posting =
-            crate::ledger::revaluation(self.before, &order, returned, self.returned_to, self.extra)
-                .build(&order, ctx.now, self.memo);
+        let posting = crate::ledger::revaluation(
+            totals_before,
+            (&order, totals_after),
+            returned,
+            self.returned_to,
+            self.extra,
+        )
+        .build(&order, ctx.now, self.memo);
         let currency = order.currency;
         let effect_on = |account| {
             posting

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CustomerId, OrderId, PartnerId};
 use crate::money::{Currency, Money};
+use crate::order::Totals;
 
 /// The ledger's accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -185,10 +186,9 @@ struct Positions {
 }
 
 impl Positions {
-    fn of(order: &crate::order::Order) -> Self {
+    fn of(order: &crate::order::Order, totals: Totals) -> Self {
         let zero = Money::zero(order.currency);
-        let items = order.items_gross();
-        let fees = order.fees_gross();
+        let Totals { items, fees } = totals;
         let commission = order.commission_on(items);
         match &order.payout.released {
             // Once paid out, any later difference to what the partner is due is a debit
@@ -217,13 +217,13 @@ impl Positions {
 /// `returned_to`. Balanced by construction: commission + the partner's due + what was returned
 /// always add up to what was captured.
 pub(crate) fn revaluation(
-    before: Option<&crate::order::Order>,
-    after: &crate::order::Order,
+    before: Option<(&crate::order::Order, Totals)>,
+    after: (&crate::order::Order, Totals),
     returned: Money,
     returned_to: Account,
     extra: PostingBuilder,
 ) -> PostingBuilder {
-    let zero = Money::zero(after.currency);
+    let zero = Money::zero(after.0.currency);
     let was = before.map_or(
         Positions {
             commission: zero,
@@ -231,9 +231,9 @@ pub(crate) fn revaluation(
             partner_payable: zero,
             partner_debits: zero,
         },
-        Positions::of,
+        |(order, totals)| Positions::of(order, totals),
     );
-    let now = Positions::of(after);
+    let now = Positions::of(after.0, after.1);
     extra
         .grow(Account::PlatformCommission, now.commission - was.commission)
         .grow(Account::FeeIncome, now.fee_income - was.fee_income)

@@ -19,6 +19,19 @@ use crate::rate::{Percentage, VatRate};
 use crate::rebooking::{AlternativeDates, RebookingRequest};
 use crate::terms::CancellationTerms;
 
+/// An order's gross items and fees at one moment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Totals {
+    pub items: Money,
+    pub fees: Money,
+}
+
+impl Totals {
+    pub fn owed(&self) -> Money {
+        self.items + self.fees
+    }
+}
+
 /// How the order was sold. Private event sales follow other terms (DESIGN §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -252,7 +265,15 @@ impl Order {
 
     /// What the customer finally owes for this order: valid items and fees.
     pub fn owed(&self) -> Money {
-        self.items_gross() + self.fees_gross()
+        self.totals().owed()
+    }
+
+    /// Items and fees summed once, for callers that need several figures derived from them.
+    pub(crate) fn totals(&self) -> Totals {
+        Totals {
+            items: self.items_gross(),
+            fees: self.fees_gross(),
+        }
     }
 
     /// The platform's commission: on the items still booked, or what it kept after a partner

@@ -141,10 +141,6 @@ pub fn resolve_partner_cancellation(
                 decision.return_to(Account::CustomerCredit);
                 decision.effect(order.tell_customer(Message::CreditGranted { amount }, newest));
             } else {
-                decision.effect(Effect::Refund {
-                    customer: order.customer.clone(),
-                    amount,
-                });
                 decision.effect(order.tell_customer(Message::RefundIssued { amount }, newest));
             }
             let debit = after.commission();
