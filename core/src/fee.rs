@@ -122,15 +122,7 @@ pub(crate) fn quote(
             if reason.trim().is_empty() {
                 return Err(DomainError::FeeReasonMissing);
             }
-            if amount.currency() != order.currency {
-                return Err(DomainError::CurrencyMismatch {
-                    expected: order.currency.to_string(),
-                    given: amount.currency().to_string(),
-                });
-            }
-            if amount.is_negative() {
-                return Err(DomainError::InvalidInput("a fee cannot be negative".into()));
-            }
+            amount.require_amount_in(order.currency)?;
             if amount.amount() > paid.amount() {
                 return Err(DomainError::FeeExceedsPaid {
                     fee: amount.to_string(),

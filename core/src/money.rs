@@ -177,6 +177,28 @@ impl Money {
         }
     }
 
+    /// Refuses money in another currency than `currency`.
+    pub fn require_currency(&self, currency: Currency) -> Result<(), DomainError> {
+        if self.currency != currency {
+            return Err(DomainError::CurrencyMismatch {
+                expected: currency.to_string(),
+                given: self.currency.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses money in another currency than `currency`, or below zero.
+    pub fn require_amount_in(&self, currency: Currency) -> Result<(), DomainError> {
+        self.require_currency(currency)?;
+        if self.is_negative() {
+            return Err(DomainError::InvalidInput(format!(
+                "{self} is negative; amounts here cannot be"
+            )));
+        }
+        Ok(())
+    }
+
     /// Sums amounts of one currency; the empty sum is zero in `currency`.
     pub fn sum<'a>(currency: Currency, items: impl IntoIterator<Item = &'a Money>) -> Money {
         items

@@ -127,12 +127,7 @@ pub fn release_payout(
         PayoutState::Cancelled => return Err(DomainError::NothingToPayOut),
         PayoutState::Scheduled { .. } => return Err(DomainError::PayoutNotDue),
     };
-    if open_partner_debit.currency() != order.currency {
-        return Err(DomainError::CurrencyMismatch {
-            expected: order.currency.to_string(),
-            given: open_partner_debit.currency().to_string(),
-        });
-    }
+    open_partner_debit.require_currency(order.currency)?;
     // A positive debit is offset up to the amount due; a negative one (the platform owes the
     // partner) is paid along with it.
     let offset = if open_partner_debit.is_positive() {

@@ -61,21 +61,6 @@ pub struct NewOrder {
     pub bookings: Vec<NewBooking>,
 }
 
-fn check_money(money: &Money, currency: Currency) -> Result<(), DomainError> {
-    if money.currency() != currency {
-        return Err(DomainError::CurrencyMismatch {
-            expected: currency.to_string(),
-            given: money.currency().to_string(),
-        });
-    }
-    if money.is_negative() {
-        return Err(DomainError::InvalidInput(
-            "amounts cannot be negative".into(),
-        ));
-    }
-    Ok(())
-}
-
 fn text(value: &str, what: &str) -> Result<String, DomainError> {
     let value = value.trim();
     if value.is_empty() || value.len() > 200 {
@@ -101,7 +86,7 @@ pub fn register_order(
             "an order holds at most {MAX_BOOKINGS} attendee bookings"
         )));
     }
-    check_money(&new.captured, new.currency)?;
+    new.captured.require_amount_in(new.currency)?;
     let mut booking_ids = HashSet::new();
     let mut frozen_terms = BTreeMap::new();
     let mut bookings = Vec::with_capacity(new.bookings.len());
@@ -130,7 +115,7 @@ pub fn register_order(
         }
         for tier in date.terms.tiers() {
             for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
-                check_money(money, new.currency)?;
+                money.require_amount_in(new.currency)?;
             }
         }
         frozen_terms.insert(date.id.clone(), date.terms.clone());
@@ -143,9 +128,9 @@ pub fn register_order(
                     option.id
                 )));
             }
-            check_money(&option.unit_price, new.currency)?;
+            option.unit_price.require_amount_in(new.currency)?;
             if let Some(fee) = &option.own_cancellation_fee {
-                check_money(fee, new.currency)?;
+                fee.require_amount_in(new.currency)?;
             }
             if option.quantity == 0 {
                 return Err(DomainError::InvalidInput(

@@ -70,17 +70,7 @@ impl CancellationTerms {
                 ));
             }
             for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
-                if money.currency() != currency {
-                    return Err(DomainError::CurrencyMismatch {
-                        expected: currency.to_string(),
-                        given: money.currency().to_string(),
-                    });
-                }
-                if money.is_negative() {
-                    return Err(DomainError::InvalidInput(
-                        "fee amounts cannot be negative".into(),
-                    ));
-                }
+                money.require_amount_in(currency)?;
             }
         }
         Ok(CancellationTerms { tiers })

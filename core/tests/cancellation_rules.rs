@@ -598,14 +598,7 @@ fn a_dry_run_names_fee_rule_documents_and_money_and_leaves_the_order_untouched()
         matches!(&fee.parts[0].rule, FeeRule::Tier { description, .. } if description.contains("50 %"))
     );
     assert_eq!(quote.documents.len(), 1);
-    let refund: Vec<_> = quote
-        .followups
-        .iter()
-        .filter_map(|f| match &f.effect {
-            Effect::Refund { amount, .. } => Some(*amount),
-            _ => None,
-        })
-        .collect();
+    let refund = refunds(&quote.followups);
     assert_eq!(refund, [eur(dec!(238))]);
     assert!(quote.posting.as_ref().unwrap().is_balanced());
     assert_eq!(quote.numbers.as_ref().unwrap().count, 1);

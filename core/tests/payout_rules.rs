@@ -44,14 +44,7 @@ fn the_payout_is_what_the_customer_paid_less_commission_and_open_partner_debits(
     world.partner_debit = eur(dec!(40));
     let decision = release(&mut world).unwrap();
     // 119.00 − 28.32 commission = 90.68; 40.00 of open debits offset → 50.68 transferred.
-    let transfers: Vec<_> = decision
-        .followups
-        .iter()
-        .filter_map(|f| match &f.effect {
-            Effect::TransferPayout { amount, .. } => Some(*amount),
-            _ => None,
-        })
-        .collect();
+    let transfers = transfers(&decision.followups);
     assert_eq!(transfers, [eur(dec!(50.68))]);
     assert_eq!(decision.partner_debit_change, eur(dec!(-40)));
     assert_eq!(world.partner_debit, eur(dec!(0)));

@@ -286,26 +286,32 @@ impl World {
     }
 
     pub fn refunds(&self) -> Money {
-        let amounts: Vec<Money> = self
-            .followups
-            .iter()
-            .filter_map(|f| match &f.effect {
-                Effect::Refund { amount, .. } => Some(*amount),
-                _ => None,
-            })
-            .collect();
-        Money::sum(Currency::EUR, amounts.iter())
+        Money::sum(Currency::EUR, refunds(&self.followups).iter())
     }
 
     pub fn transfers(&self) -> Money {
-        let amounts: Vec<Money> = self
-            .followups
-            .iter()
-            .filter_map(|f| match &f.effect {
-                Effect::TransferPayout { amount, .. } => Some(*amount),
-                _ => None,
-            })
-            .collect();
-        Money::sum(Currency::EUR, amounts.iter())
+        Money::sum(Currency::EUR, transfers(&self.followups).iter())
     }
+}
+
+/// The refunds among follow-ups.
+pub fn refunds(followups: &[FollowUp]) -> Vec<Money> {
+    followups
+        .iter()
+        .filter_map(|f| match &f.effect {
+            Effect::Refund { amount, .. } => Some(*amount),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The payout transfers among follow-ups.
+pub fn transfers(followups: &[FollowUp]) -> Vec<Money> {
+    followups
+        .iter()
+        .filter_map(|f| match &f.effect {
+            Effect::TransferPayout { amount, .. } => Some(*amount),
+            _ => None,
+        })
+        .collect()
 }
