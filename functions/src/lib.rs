@@ -1,7 +1,10 @@
 //! Storno's application layer: use cases over ports, and the adapters that implement them.
 //!
-//! Dependency direction (DESIGN.md §2): `bin → application → ports ← adapters`, everything →
-//! [`storno_core`]. Business rules live only in `storno-core`; this crate loads state, asks the
-//! core for a decision and records it. The persistence and follow-up issues fill it in.
+//! Dependency direction (DESIGN.md §2): `bin → app (use cases) → ports ← adapters (store)`,
+//! everything → [`storno_core`]. Business rules live only in `storno-core`; this crate loads
+//! state, asks the core for a decision and records it in one DynamoDB transaction.
+
+pub mod app;
+pub mod store;
 
 pub use storno_core as core;

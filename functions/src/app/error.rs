@@ -1,0 +1,35 @@
+//! Errors of the use cases: a domain refusal, a conflict that outlasted the retries, an
+//! idempotency key reused for another request, or a failure to record.
+
+use storno_core::DomainError;
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The core refused (400/403/404/409/422 by [`DomainError::kind`]).
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The order kept changing under us (409).
+    #[error("the order changed while this request was processed; try again")]
+    Conflict,
+    /// The same idempotency key came with another request body (422).
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// The change does not fit DynamoDB's limits; nothing was written (413/422).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Storage failed (500; details go to the logs only).
+    #[error("storage failed")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::TooLarge(message) => AppError::TooLarge(message),
+            other => AppError::Store(other),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The application layer: use cases over the ports. Each command is one read, one core
+//! decision and one transaction; business rules stay in `storno-core`.
+
+mod error;
+mod payouts;
+mod ports;
+mod receipt;
+mod runner;
+
+pub use error::AppError;
+pub use payouts::PayoutRun;
+pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
+pub use receipt::Receipt;
+pub use runner::{IDEMPOTENCY_TTL_HOURS, Idempotency, MAX_ATTEMPTS, Runner, hash_hex};

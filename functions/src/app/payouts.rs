@@ -1,0 +1,50 @@
+//! The payout-release use case (the scheduler): pages the sparse due-payout index and releases
+//! each due payout in its own transaction, bounded per run.
+
+use storno_core::OrderId;
+
+use super::{AppError, Clock, FollowUpPublisher, Runner};
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct PayoutRun {
+    pub released: Vec<OrderId>,
+    /// Orders found due whose release the core refused at commit time (e.g. flagged meanwhile).
+    pub refused: Vec<(OrderId, String)>,
+    /// More payouts are due than this run was allowed to release.
+    pub more: bool,
+}
+
+/// Orders read from the index per page.
+const PAGE: i32 = 100;
+
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
+    /// Releases up to `max` due payouts.
+    pub async fn release_due_payouts(&self, max: usize) -> Result<PayoutRun, AppError> {
+        let now = self.clock().now();
+        let mut run = PayoutRun::default();
+        let mut start = None;
+        loop {
+            let room = max - run.released.len() - run.refused.len();
+            let limit = PAGE.min(i32::try_from(room).unwrap_or(PAGE));
+            let (ids, next) = self.store().due_payouts(now, limit, start).await?;
+            for id in ids {
+                match self.release_payout(&id).await {
+                    Ok(_) => run.released.push(id),
+                    Err(AppError::Domain(refusal)) => {
+                        run.refused.push((id, refusal.code().to_owned()))
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            if next.is_none() {
+                return Ok(run);
+            }
+            if run.released.len() + run.refused.len() >= max {
+                run.more = true;
+                return Ok(run);
+            }
+            start = next;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Ports the use cases need besides storage: the clock and the follow-up publisher.
+//! Storage has one implementation ([`crate::store::DynamoStore`]), tested on dynoxide.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use storno_core::FollowUp;
+
+/// The time, so use cases never read a clock themselves.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock, optionally shifted (the local server's demo offset).
+#[derive(Debug, Clone, Default)]
+pub struct SystemClock {
+    pub offset: chrono::Duration,
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
+/// A clock tests set by hand.
+#[derive(Debug, Clone)]
+pub struct FixedClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl FixedClock {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        FixedClock(Arc::new(Mutex::new(now)))
+    }
+
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.0.lock().expect("clock lock") = now;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// Hands a committed command's follow-ups on (to SQS in production). A failure here loses
+/// nothing: the command record is the outbox, and the sweeper re-sends what was not handed on.
+pub trait FollowUpPublisher: Send + Sync {
+    fn publish(&self, followups: &[FollowUp]) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Keeps what was published, for tests and the local server's in-process worker.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingPublisher(Arc<Mutex<Vec<FollowUp>>>);
+
+impl RecordingPublisher {
+    pub fn published(&self) -> Vec<FollowUp> {
+        self.0.lock().expect("publisher lock").clone()
+    }
+}
+
+impl FollowUpPublisher for RecordingPublisher {
+    async fn publish(&self, followups: &[FollowUp]) -> Result<(), String> {
+        self.0
+            .lock()
+            .expect("publisher lock")
+            .extend_from_slice(followups);
+        Ok(())
+    }
+}

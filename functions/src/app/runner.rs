@@ -1,0 +1,397 @@
+//! The use-case runner: read the order once, let the core decide, record the decision in one
+//! transaction, hand its follow-ups on. On a version conflict it reloads and decides again
+//! (bounded); a lost response is re-sent with the same `ClientRequestToken`; an idempotency
+//! key that already committed answers with the stored receipt.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderId, SeriesKey};
+
+use super::{AppError, Clock, FollowUpPublisher, Receipt};
+use crate::store::{Commit, Conflict, DynamoStore, IdempotencyWrite, StoreError};
+
+/// How often a command is decided again after losing a race before it answers 409.
+pub const MAX_ATTEMPTS: usize = 8;
+/// How often a write whose response was lost is re-sent.
+const MAX_RESENDS: usize = 3;
+/// How long idempotency records are kept.
+pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+
+/// An `Idempotency-Key` as the caller sent it, with a hash of the request it came with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// Scopes the key: the same key from two callers are two keys.
+    pub caller: String,
+    pub key: String,
+    /// Hash of the request body (see [`hash_hex`]).
+    pub payload_hash: String,
+}
+
+impl Idempotency {
+    pub fn new(caller: impl Into<String>, key: impl Into<String>, payload: &[u8]) -> Self {
+        Idempotency {
+            caller: caller.into(),
+            key: key.into(),
+            payload_hash: hash_hex(&[payload]),
+        }
+    }
+
+    fn key_hash(&self) -> String {
+        hash_hex(&[self.caller.as_bytes(), b"\0", self.key.as_bytes()])
+    }
+}
+
+/// Hex SHA-256 of the parts, in order.
+pub fn hash_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub struct Runner<P, C> {
+    store: DynamoStore,
+    publisher: P,
+    clock: C,
+    /// The next free number per series as last seen: saves a read per document-issuing command.
+    /// A stale value only costs a retry (the counter's condition fails and reports the value).
+    numbers: Mutex<HashMap<SeriesKey, u32>>,
+    /// Makes tokens of commands without idempotency key unique per execution.
+    executions: AtomicU64,
+}
+
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
+    pub fn new(store: DynamoStore, publisher: P, clock: C) -> Self {
+        Runner {
+            store,
+            publisher,
+            clock,
+            numbers: Mutex::new(HashMap::new()),
+            executions: AtomicU64::new(0),
+        }
+    }
+
+    pub fn store(&self) -> &DynamoStore {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// Runs a command on an existing order. `decide` is a core command with its arguments bound.
+    pub async fn execute<F>(
+        &self,
+        order: &OrderId,
+        actor: &Actor,
+        idempotency: Option<&Idempotency>,
+        decide: F,
+    ) -> Result<Receipt, AppError>
+    where
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+    {
+        let execution = self.executions.fetch_add(1, Ordering::Relaxed);
+        let mut consistent = false;
+        for _ in 0..MAX_ATTEMPTS {
+            let loaded = match self.store.load_order(order, consistent).await {
+                Ok(Some(loaded)) => loaded,
+                Ok(None) => return Err(DomainError::NotFound("order").into()),
+                Err(StoreError::Ambiguous(_)) if !consistent => {
+                    consistent = true;
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let ctx = self.context(&loaded.order, actor).await?;
+            let decision = match decide(&loaded.order, &ctx) {
+                Ok(decision) => decision,
+                Err(refusal) => return self.refused(order, idempotency, refusal).await,
+            };
+            let commit = Commit {
+                decision: &decision,
+                expected_version: Some(loaded.order.revision),
+                previous_parts: loaded.parts,
+                idempotency: None,
+                partner_debit_read: None,
+                token: String::new(),
+            };
+            match self.record(commit, idempotency, execution).await {
+                Ok(receipt) => return Ok(receipt),
+                Err(Retry::Again) => consistent = true,
+                Err(Retry::Replay) => return self.replay(order, idempotency).await,
+                Err(Retry::Fail(error)) => return Err(error),
+            }
+        }
+        Err(AppError::Conflict)
+    }
+
+    /// Decides without recording: a dry run (one read, no write).
+    pub async fn dry_run<F>(
+        &self,
+        order: &OrderId,
+        actor: &Actor,
+        decide: F,
+    ) -> Result<Decision, AppError>
+    where
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+    {
+        let loaded = self
+            .store
+            .load_order(order, true)
+            .await?
+            .ok_or(DomainError::NotFound("order"))?;
+        let ctx = self.context(&loaded.order, actor).await?;
+        Ok(decide(&loaded.order, &ctx)?)
+    }
+
+    /// Order intake (checkout): idempotent by order id — the same order again answers the
+    /// first receipt; another order under a known id is a conflict.
+    pub async fn register(
+        &self,
+        new: NewOrder,
+        actor: &Actor,
+        payload: &[u8],
+    ) -> Result<Receipt, AppError> {
+        let order_id = new.id.clone();
+        let idempotency = Idempotency::new("intake", order_id.as_str(), payload);
+        let mut dates = Vec::new();
+        for id in new.bookings.iter().map(|b| &b.date) {
+            if dates.iter().any(|d: &storno_core::EventDate| &d.id == id) {
+                continue;
+            }
+            if let Some(date) = self.store.load_date(id).await? {
+                dates.push(date);
+            }
+        }
+        for _ in 0..MAX_ATTEMPTS {
+            let now = self.clock.now();
+            let series = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
+            let ctx = Context {
+                now,
+                actor: actor.clone(),
+                next_document_seq: self.next_number(&series).await?,
+            };
+            let decision = match storno_core::register_order(new.clone(), &dates, &ctx) {
+                Ok(decision) => decision,
+                Err(refusal) => return self.refused(&order_id, Some(&idempotency), refusal).await,
+            };
+            let commit = Commit {
+                decision: &decision,
+                expected_version: None,
+                previous_parts: 0,
+                idempotency: None,
+                partner_debit_read: None,
+                token: String::new(),
+            };
+            match self.record(commit, Some(&idempotency), 0).await {
+                Ok(receipt) => return Ok(receipt),
+                Err(Retry::Again) => continue,
+                Err(Retry::Replay) => return self.replay(&order_id, Some(&idempotency)).await,
+                Err(Retry::Fail(error)) => return Err(error),
+            }
+        }
+        Err(AppError::Conflict)
+    }
+
+    /// Releases one order's payout (the scheduler): reads the order and the partner's open
+    /// debit, and commits only if neither changed.
+    pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
+        let execution = self.executions.fetch_add(1, Ordering::Relaxed);
+        for _ in 0..MAX_ATTEMPTS {
+            let loaded = self
+                .store
+                .load_order(order, true)
+                .await?
+                .ok_or(DomainError::NotFound("order"))?;
+            let debit = self
+                .store
+                .partner_debit(&loaded.order.partner, loaded.order.currency)
+                .await?;
+            let ctx = self.context(&loaded.order, &Actor::System).await?;
+            let decision = storno_core::release_payout(&loaded.order, debit, &ctx)?;
+            let commit = Commit {
+                decision: &decision,
+                expected_version: Some(loaded.order.revision),
+                previous_parts: loaded.parts,
+                idempotency: None,
+                partner_debit_read: Some(debit),
+                token: String::new(),
+            };
+            match self.record(commit, None, execution).await {
+                Ok(receipt) => return Ok(receipt),
+                Err(Retry::Again) => continue,
+                Err(Retry::Replay) => unreachable!("no idempotency key"),
+                Err(Retry::Fail(error)) => return Err(error),
+            }
+        }
+        Err(AppError::Conflict)
+    }
+
+    async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
+        let now = self.clock.now();
+        Ok(Context {
+            now,
+            actor: actor.clone(),
+            next_document_seq: self.next_number(&order.series_key(now)).await?,
+        })
+    }
+
+    async fn next_number(&self, series: &SeriesKey) -> Result<u32, AppError> {
+        if let Some(next) = self.numbers.lock().expect("numbers lock").get(series) {
+            return Ok(*next);
+        }
+        let next = self.store.next_number(series).await?;
+        self.numbers
+            .lock()
+            .expect("numbers lock")
+            .insert(series.clone(), next);
+        Ok(next)
+    }
+
+    /// Commits, re-sending on a lost response, and hands the follow-ups on.
+    async fn record(
+        &self,
+        mut commit: Commit<'_>,
+        idempotency: Option<&Idempotency>,
+        execution: u64,
+    ) -> Result<Receipt, Retry> {
+        let decision = commit.decision;
+        let receipt = Receipt::of(decision);
+        let now = self.clock.now();
+        commit.idempotency = idempotency.map(|key| IdempotencyWrite {
+            key_hash: key.key_hash(),
+            payload_hash: key.payload_hash.clone(),
+            response: serde_json::to_string(&receipt).expect("receipts serialise"),
+            expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
+        });
+        commit.token = token(decision, idempotency, execution);
+        let mut result = self.store.commit(&commit).await;
+        for _ in 0..MAX_RESENDS {
+            match result {
+                Err(StoreError::Ambiguous(_)) => result = self.store.commit(&commit).await,
+                _ => break,
+            }
+        }
+        match result {
+            Ok(_) => {
+                if let Some(numbers) = &decision.numbers {
+                    self.numbers
+                        .lock()
+                        .expect("numbers lock")
+                        .insert(numbers.series.clone(), numbers.first + numbers.count);
+                }
+                if let Err(error) = self.publisher.publish(&decision.followups).await {
+                    // The command record keeps them; the outbox sweeper sends them later.
+                    tracing::warn!(order = %decision.order.id, %error, "follow-ups not handed on yet");
+                }
+                Ok(receipt)
+            }
+            Err(StoreError::Conflict(Conflict::Version | Conflict::Balance)) => Err(Retry::Again),
+            Err(StoreError::Conflict(Conflict::Counter { next })) => {
+                if let Some(numbers) = &decision.numbers {
+                    self.numbers
+                        .lock()
+                        .expect("numbers lock")
+                        .insert(numbers.series.clone(), next);
+                }
+                Err(Retry::Again)
+            }
+            Err(StoreError::Conflict(Conflict::Idempotency | Conflict::AlreadyExists)) => {
+                Err(Retry::Replay)
+            }
+            Err(error) => Err(Retry::Fail(error.into())),
+        }
+    }
+
+    /// A refusal may be the replay of a request that already succeeded: answer that instead.
+    async fn refused(
+        &self,
+        order: &OrderId,
+        idempotency: Option<&Idempotency>,
+        refusal: DomainError,
+    ) -> Result<Receipt, AppError> {
+        match idempotency {
+            Some(key) => match self.stored_receipt(order, key).await? {
+                Some(receipt) => Ok(receipt),
+                None => Err(refusal.into()),
+            },
+            None => Err(refusal.into()),
+        }
+    }
+
+    async fn replay(
+        &self,
+        order: &OrderId,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<Receipt, AppError> {
+        let Some(key) = idempotency else {
+            return Err(AppError::Conflict);
+        };
+        self.stored_receipt(order, key)
+            .await?
+            .ok_or(AppError::Conflict)
+    }
+
+    async fn stored_receipt(
+        &self,
+        order: &OrderId,
+        key: &Idempotency,
+    ) -> Result<Option<Receipt>, AppError> {
+        match self
+            .store
+            .idempotency_record(order, &key.key_hash())
+            .await?
+        {
+            Some((payload_hash, _)) if payload_hash != key.payload_hash => {
+                Err(AppError::IdempotencyKeyReused)
+            }
+            Some((_, response)) => Ok(Some(
+                serde_json::from_str(&response)
+                    .map_err(|e| AppError::Store(StoreError::decoding(e)))?,
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
+/// What to do after a failed commit.
+enum Retry {
+    Again,
+    Replay,
+    Fail(AppError),
+}
+
+/// The `ClientRequestToken` (≤ 36 characters): from the idempotency key and the revision the
+/// decision writes, so a re-send of the same write is recognised as already applied.
+fn token(decision: &Decision, idempotency: Option<&Idempotency>, execution: u64) -> String {
+    let order = decision.order.id.as_str().as_bytes();
+    let revision = decision.order.revision.to_be_bytes();
+    let mut hex = match idempotency {
+        Some(key) => hash_hex(&[order, &revision, key.key_hash().as_bytes()]),
+        None => {
+            // No key: unique per execution, so two callers never share a token.
+            let nanos = chrono::Utc::now()
+                .timestamp_nanos_opt()
+                .unwrap_or_default()
+                .to_be_bytes();
+            hash_hex(&[
+                order,
+                &revision,
+                &execution.to_be_bytes(),
+                &nanos,
+                &std::process::id().to_be_bytes(),
+            ])
+        }
+    };
+    hex.truncate(32);
+    hex
+}

@@ -1,0 +1,377 @@
+//! A decision, recorded: one TransactWriteItems that writes the new state under
+//! `version = expected`, the new documents (`attribute_not_exists`), the number counter, the
+//! command record (ledger posting and follow-ups: the outbox), the idempotency record and any
+//! balance changes — all or nothing.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+use serde::Serialize;
+use storno_core::{Decision, Document, FollowUp, Money, NumbersUsed, Posting};
+
+use super::keys::*;
+use super::{CapacityUse, Conflict, DynamoStore, StoreError, codec, n, s};
+
+/// DynamoDB's limits for one transaction.
+pub const MAX_TRANSACTION_ACTIONS: usize = 100;
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+
+/// The idempotency record written with the effect it guards.
+#[derive(Debug, Clone)]
+pub struct IdempotencyWrite {
+    /// Hash of (caller, key): the record's sort key.
+    pub key_hash: String,
+    pub payload_hash: String,
+    /// The response to answer replays with.
+    pub response: String,
+    /// Epoch seconds; DynamoDB's TTL removes the record after this.
+    pub expires_at: i64,
+}
+
+/// Everything one command writes.
+#[derive(Debug)]
+pub struct Commit<'a> {
+    pub decision: &'a Decision,
+    /// The version read; `None` for a new order.
+    pub expected_version: Option<u64>,
+    /// How many items held the state that was read (stale chunks are deleted).
+    pub previous_parts: usize,
+    pub idempotency: Option<IdempotencyWrite>,
+    /// The partner debit the decision was made with (payout release), checked at commit.
+    pub partner_debit_read: Option<Money>,
+    /// `ClientRequestToken`: the same for every re-send of this commit.
+    pub token: String,
+}
+
+/// The command record: what a revision did to money and what must follow.
+#[derive(Serialize)]
+struct CommandRecord<'a> {
+    posting: &'a Option<Posting>,
+    followups: &'a [FollowUp],
+    numbers: &'a Option<NumbersUsed>,
+}
+
+/// What a failed condition on each transaction item means.
+#[derive(Clone, Copy)]
+enum OnFailure {
+    Version,
+    Counter,
+    Idempotency,
+    Balance,
+    Never,
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+struct Transaction {
+    items: Vec<TransactWriteItem>,
+    on_failure: Vec<OnFailure>,
+    bytes: usize,
+}
+
+impl Transaction {
+    fn put(&mut self, put: Put, bytes: usize, on_failure: OnFailure) {
+        self.items
+            .push(TransactWriteItem::builder().put(put).build());
+        self.on_failure.push(on_failure);
+        self.bytes += bytes;
+    }
+
+    fn update(&mut self, update: Update, on_failure: OnFailure) {
+        self.items
+            .push(TransactWriteItem::builder().update(update).build());
+        self.on_failure.push(on_failure);
+        self.bytes += 256;
+    }
+}
+
+fn blob(bytes: &[u8]) -> AttributeValue {
+    AttributeValue::B(bytes.to_vec().into())
+}
+
+impl DynamoStore {
+    /// Records a decision in one transaction. Refuses with `TooLarge` before writing anything
+    /// if it would exceed DynamoDB's transaction or item limits.
+    pub async fn commit(&self, commit: &Commit<'_>) -> Result<CapacityUse, StoreError> {
+        let transaction = self.transaction(commit)?;
+        let Transaction {
+            items, on_failure, ..
+        } = transaction;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(&commit.token)
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let usage = CapacityUse::from_sdk("TransactWriteItems", output.consumed_capacity());
+                self.meter.record(usage.clone());
+                Ok(usage)
+            }
+            Err(SdkError::ServiceError(context)) => match context.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let reasons = cancelled.cancellation_reasons();
+                    for (reason, meaning) in reasons.iter().zip(&on_failure) {
+                        if reason.code() == Some("ConditionalCheckFailed") {
+                            return Err(StoreError::Conflict(conflict(
+                                *meaning,
+                                reason.item(),
+                                commit,
+                            )));
+                        }
+                    }
+                    // Cancelled by a concurrent transaction on the same items: decide again.
+                    Err(StoreError::Conflict(Conflict::Version))
+                }
+                // The token was used before with other items: an earlier execution of the same
+                // idempotent request committed (the runner answers with its receipt).
+                TransactWriteItemsError::IdempotentParameterMismatchException(_) => {
+                    Err(StoreError::Conflict(Conflict::Idempotency))
+                }
+                TransactWriteItemsError::TransactionInProgressException(_) => Err(
+                    StoreError::Ambiguous("the same transaction is still in progress".into()),
+                ),
+                other => Err(StoreError::Service(format!(
+                    "TransactWriteItems: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(other)
+                ))),
+            },
+            Err(other) => Err(StoreError::sdk(other)),
+        }
+    }
+
+    fn transaction(&self, commit: &Commit<'_>) -> Result<Transaction, StoreError> {
+        let decision = commit.decision;
+        let order = &decision.order;
+        let pk = order_pk(&order.id);
+        let mut tx = Transaction {
+            items: Vec::new(),
+            on_failure: Vec::new(),
+            bytes: 0,
+        };
+
+        // The state: head item carries version, parts and index keys; chunks follow.
+        let state = codec::encode(order)?;
+        let chunks: Vec<&[u8]> = if state.is_empty() {
+            vec![&state[..]]
+        } else {
+            state.chunks(codec::CHUNK_BYTES).collect()
+        };
+        let version = n(order.revision);
+        for (part, chunk) in chunks.iter().enumerate() {
+            let mut put = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(&pk))
+                .item(SK, s(state_sk(part)))
+                .item("version", version.clone())
+                .item("body", blob(chunk));
+            let mut on_failure = OnFailure::Never;
+            if part == 0 {
+                put = put
+                    .item("parts", n(chunks.len()))
+                    .item("partner", s(order.partner.as_str()))
+                    .item("customer", s(order.customer.as_str()))
+                    .item(GSI2_PK, s(partner_pk(&order.partner)))
+                    .item(
+                        GSI2_SK,
+                        s(partner_orders_sk(order.registered_at, &order.id)),
+                    )
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    );
+                if let Some(due_at) = order.payout_index_due_at() {
+                    put = put
+                        .item(GSI1_PK, s(PAYOUTS_DUE))
+                        .item(GSI1_SK, s(payout_due_sk(due_at, &order.id)));
+                }
+                put = match commit.expected_version {
+                    Some(expected) => put
+                        .condition_expression("#version = :expected")
+                        .expression_attribute_names("#version", "version")
+                        .expression_attribute_values(":expected", n(expected)),
+                    None => put
+                        .condition_expression("attribute_not_exists(#pk)")
+                        .expression_attribute_names("#pk", PK),
+                };
+                on_failure = OnFailure::Version;
+            }
+            tx.put(put.build()?, chunk.len() + 512, on_failure);
+        }
+        for stale in chunks.len()..commit.previous_parts {
+            tx.items.push(
+                TransactWriteItem::builder()
+                    .delete(
+                        aws_sdk_dynamodb::types::Delete::builder()
+                            .table_name(&self.table)
+                            .key(PK, s(&pk))
+                            .key(SK, s(state_sk(stale)))
+                            .build()?,
+                    )
+                    .build(),
+            );
+            tx.on_failure.push(OnFailure::Never);
+        }
+
+        for document in &decision.documents {
+            self.put_document(&mut tx, &pk, document)?;
+        }
+
+        if let Some(numbers) = &decision.numbers {
+            let condition = if numbers.first == 1 {
+                "attribute_not_exists(#next) OR #next = :first"
+            } else {
+                "#next = :first"
+            };
+            let update = Update::builder()
+                .table_name(&self.table)
+                .key(PK, s(series_pk(&numbers.series)))
+                .key(SK, s(SERIES_SK))
+                .update_expression("SET #next = :next")
+                .condition_expression(condition)
+                .expression_attribute_names("#next", "next")
+                .expression_attribute_values(":first", n(numbers.first))
+                .expression_attribute_values(":next", n(numbers.first + numbers.count))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()?;
+            tx.update(update, OnFailure::Counter);
+        }
+
+        let record = codec::encode(&CommandRecord {
+            posting: &decision.posting,
+            followups: &decision.followups,
+            numbers: &decision.numbers,
+        })?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item(PK, s(&pk))
+            .item(SK, s(command_sk(order.revision)))
+            .item("body", blob(&record))
+            .item("outbox", n(decision.followups.len()))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()?;
+        tx.put(put, record.len() + 256, OnFailure::Version);
+
+        if let Some(idempotency) = &commit.idempotency {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(&pk))
+                .item(SK, s(idempotency_sk(&idempotency.key_hash)))
+                .item("payload_hash", s(&idempotency.payload_hash))
+                .item("response", s(&idempotency.response))
+                .item(TTL_ATTRIBUTE, n(idempotency.expires_at))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PK)
+                .build()?;
+            tx.put(
+                put,
+                idempotency.response.len() + 256,
+                OnFailure::Idempotency,
+            );
+        }
+
+        if !decision.partner_debit_change.is_zero() || commit.partner_debit_read.is_some() {
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .key(PK, s(partner_pk(&order.partner)))
+                .key(SK, s(balance_sk(order.currency)))
+                .update_expression("ADD #debit :change")
+                .expression_attribute_names("#debit", "debit")
+                .expression_attribute_values(":change", n(decision.partner_debit_change.amount()));
+            let mut on_failure = OnFailure::Never;
+            if let Some(read) = commit.partner_debit_read {
+                // Offsetting a debit needs the balance exactly as read.
+                update = if read.is_zero() {
+                    update
+                        .condition_expression("attribute_not_exists(#debit) OR #debit = :read")
+                        .expression_attribute_values(":read", n(read.amount()))
+                } else {
+                    update
+                        .condition_expression("#debit = :read")
+                        .expression_attribute_values(":read", n(read.amount()))
+                };
+                on_failure = OnFailure::Balance;
+            }
+            tx.update(update.build()?, on_failure);
+        }
+
+        if !decision.customer_credit_change.is_zero() {
+            let update = Update::builder()
+                .table_name(&self.table)
+                .key(PK, s(customer_pk(&order.customer)))
+                .key(SK, s(credit_sk(order.currency)))
+                .update_expression("ADD #credit :change")
+                .expression_attribute_names("#credit", "credit")
+                .expression_attribute_values(":change", n(decision.customer_credit_change.amount()))
+                .build()?;
+            tx.update(update, OnFailure::Never);
+        }
+
+        if tx.items.len() > MAX_TRANSACTION_ACTIONS || tx.bytes > MAX_TRANSACTION_BYTES {
+            return Err(StoreError::TooLarge(format!(
+                "order {}: this change needs {} writes of {} KB in all; DynamoDB takes at most {MAX_TRANSACTION_ACTIONS} writes and 4 MB in one transaction",
+                order.id,
+                tx.items.len(),
+                tx.bytes / 1024
+            )));
+        }
+        Ok(tx)
+    }
+
+    fn put_document(
+        &self,
+        tx: &mut Transaction,
+        pk: &str,
+        document: &Document,
+    ) -> Result<(), StoreError> {
+        let body = codec::encode(document)?;
+        if body.len() > codec::CHUNK_BYTES {
+            return Err(StoreError::TooLarge(format!(
+                "document {} would take {} KB; one document item holds at most {} KB",
+                document.number,
+                body.len() / 1024,
+                codec::CHUNK_BYTES / 1024
+            )));
+        }
+        let number = document.number.to_string();
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item(PK, s(pk))
+            .item(SK, s(document_sk(&number)))
+            .item("number", s(number))
+            .item("kind", s(document.kind.to_string()))
+            .item("gross", s(document.gross.amount().to_string()))
+            .item("issued_at", s(document.issued_at.to_rfc3339()))
+            .item("body", blob(&body))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()?;
+        tx.put(put, body.len() + 512, OnFailure::Version);
+        Ok(())
+    }
+}
+
+fn conflict(meaning: OnFailure, old: Option<&Item>, commit: &Commit<'_>) -> Conflict {
+    match meaning {
+        OnFailure::Version if commit.expected_version.is_none() => Conflict::AlreadyExists,
+        OnFailure::Version | OnFailure::Never => Conflict::Version,
+        OnFailure::Counter => {
+            let next = old
+                .and_then(|item| super::read::number::<u32>(item, "next").ok())
+                .unwrap_or(1);
+            Conflict::Counter { next }
+        }
+        OnFailure::Idempotency => Conflict::Idempotency,
+        OnFailure::Balance => Conflict::Balance,
+    }
+}

@@ -1,0 +1,114 @@
+//! Every key of the single table, built in one place (DESIGN §5).
+//!
+//! | item | pk | sk |
+//! | --- | --- | --- |
+//! | order state (head, then chunks) | `ORDER#{id}` | `A#STATE`, `A#STATE#{n}` |
+//! | issued document | `ORDER#{id}` | `D#{number}` |
+//! | command record (posting, follow-ups: the outbox) | `ORDER#{id}` | `C#{revision:012}` |
+//! | idempotency record (TTL) | `ORDER#{id}` | `I#{sha256(caller, key)}` |
+//! | document number counter | `SEQ#{issuer}#{year or -}` | `SEQ` |
+//! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
+//! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
+//! | event date | `DATE#{id}` | `DATE` |
+//!
+//! Two sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
+//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales).
+
+use storno_core::{Currency, CustomerId, DateId, OrderId, PartnerId, SeriesKey};
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI_PAYOUTS: &str = "gsi1";
+pub const GSI1_PK: &str = "gsi1pk";
+pub const GSI1_SK: &str = "gsi1sk";
+pub const GSI_PARTNER_ORDERS: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
+/// Epoch seconds after which DynamoDB may delete the item (idempotency records).
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+/// The one partition of the due-payout index.
+pub const PAYOUTS_DUE: &str = "PAYOUT#DUE";
+
+/// Sort keys of an order's state items all start with this, and nothing else does.
+pub const STATE_PREFIX: &str = "A#STATE";
+
+pub fn order_pk(id: &OrderId) -> String {
+    format!("ORDER#{id}")
+}
+
+/// The state's head item (`part` 0) and its further chunks.
+pub fn state_sk(part: usize) -> String {
+    if part == 0 {
+        STATE_PREFIX.to_owned()
+    } else {
+        format!("{STATE_PREFIX}#{part:03}")
+    }
+}
+
+pub fn document_sk(number: &str) -> String {
+    format!("D#{number}")
+}
+
+pub fn command_sk(revision: u64) -> String {
+    format!("C#{revision:012}")
+}
+
+pub fn idempotency_sk(key_hash: &str) -> String {
+    format!("I#{key_hash}")
+}
+
+pub fn series_pk(series: &SeriesKey) -> String {
+    match series.year {
+        Some(year) => format!("SEQ#{}#{year}", series.issuer),
+        None => format!("SEQ#{}#-", series.issuer),
+    }
+}
+
+pub const SERIES_SK: &str = "SEQ";
+
+pub fn partner_pk(id: &PartnerId) -> String {
+    format!("PARTNER#{id}")
+}
+
+pub fn balance_sk(currency: Currency) -> String {
+    format!("BALANCE#{currency}")
+}
+
+pub fn customer_pk(id: &CustomerId) -> String {
+    format!("CUSTOMER#{id}")
+}
+
+pub fn credit_sk(currency: Currency) -> String {
+    format!("CREDIT#{currency}")
+}
+
+pub fn date_pk(id: &DateId) -> String {
+    format!("DATE#{id}")
+}
+
+pub const DATE_SK: &str = "DATE";
+
+/// Sorts by due time, then order: `2025-03-08T08:00:00Z#order-1`.
+pub fn payout_due_sk(due_at: chrono::DateTime<chrono::Utc>, order: &OrderId) -> String {
+    format!(
+        "{}#{order}",
+        due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+/// Everything due at or before `now` sorts at or before this key.
+pub fn payout_due_until(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "{}#~",
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+/// A partner's orders, newest registration last.
+pub fn partner_orders_sk(registered_at: chrono::DateTime<chrono::Utc>, order: &OrderId) -> String {
+    format!(
+        "{}#{order}",
+        registered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}

@@ -1,0 +1,212 @@
+//! The use-case runner on a real DynamoDB engine: round trips, request counts, capacity,
+//! idempotency, numbering and conflicts.
+
+mod support;
+
+use storno_core::*;
+use storno_functions::app::{AppError, Idempotency};
+use support::Harness;
+use support::fixtures::*;
+
+async fn registered(h: &Harness, order_id: &str) -> storno_functions::app::Receipt {
+    h.store.put_date(&conference()).await.unwrap();
+    let new = reference_order(order_id);
+    h.runner
+        .register(new.clone(), &Actor::System, &payload(&new))
+        .await
+        .unwrap()
+}
+
+fn cancel_workshop(booking: &str) -> impl Fn(&Order, &Context) -> Result<Decision, DomainError> {
+    let booking: BookingId = id(booking);
+    move |order, ctx| cancel_option(order, &booking, &id("ws"), &FeeChoice::None, ctx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_order_reads_back_exactly_with_its_first_invoice() {
+    let h = Harness::new().await;
+    let receipt = registered(&h, "order-1").await;
+    assert_eq!(receipt.version, 1);
+    assert_eq!(receipt.documents[0].number.to_string(), "CDC25/001");
+    let loaded = h
+        .store
+        .load_order(&id("order-1"), true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(loaded.order.revision, 1);
+    assert_eq!(
+        loaded.order.captured,
+        eur(rust_decimal_macros::dec!(2618.00))
+    );
+    assert_eq!(loaded.order.invoice.current.gross, loaded.order.captured);
+    assert_eq!(
+        h.store
+            .next_number(&loaded.order.series_key(at(2025, 2, 1)))
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_command_makes_exactly_one_read_and_one_transaction() {
+    let h = Harness::new().await;
+    registered(&h, "order-1").await;
+    h.faults.log().clear();
+    h.runner
+        .execute(&id("order-1"), &staff(), None, cancel_workshop("b0"))
+        .await
+        .unwrap();
+    assert_eq!(h.faults.log().take(), ["Query", "TransactWriteItems"]);
+    h.runner
+        .execute(&id("order-1"), &staff(), None, cancel_workshop("b1"))
+        .await
+        .unwrap();
+    assert_eq!(h.faults.log().take(), ["Query", "TransactWriteItems"]);
+    h.runner
+        .execute(&id("order-1"), &staff(), None, update_invoice)
+        .await
+        .unwrap();
+    assert_eq!(h.faults.log().take(), ["Query", "TransactWriteItems"]);
+    let flag = |order: &Order, ctx: &Context| set_rebook_flag(order, true, ctx);
+    h.runner
+        .execute(&id("order-1"), &partner(), None, flag)
+        .await
+        .unwrap();
+    assert_eq!(h.faults.log().take(), ["Query", "TransactWriteItems"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_of_the_reference_order_stays_within_its_capacity_budget() {
+    let h = Harness::new().await;
+    registered(&h, "order-1").await;
+    let state_bytes = serde_json::to_vec(
+        &h.store
+            .load_order(&id("order-1"), true)
+            .await
+            .unwrap()
+            .unwrap()
+            .order,
+    )
+    .unwrap()
+    .len();
+    h.store.meter().take();
+    h.runner
+        .execute(&id("order-1"), &staff(), None, cancel_workshop("b0"))
+        .await
+        .unwrap();
+    let uses = h.store.meter().take();
+    let read: f64 = uses.iter().map(|u| u.total_read()).sum();
+    let write: f64 = uses.iter().map(|u| u.total_write()).sum();
+    println!(
+        "reference order: {state_bytes} bytes of state JSON; cancel-option consumed {read} RRU and {write} WRU: {uses:?}"
+    );
+    assert!(read <= 0.5, "{read} RRU");
+    assert!(write <= 10.0, "{write} WRU");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_command_writes_nothing() {
+    let h = Harness::new().await;
+    registered(&h, "order-1").await;
+    h.faults.log().clear();
+    let refused = h
+        .runner
+        .execute(
+            &id("order-1"),
+            &Actor::Customer(id("customer-1")),
+            None,
+            cancel_workshop("b0"),
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Domain(DomainError::CustomersCannotCancel))
+    ));
+    assert_eq!(h.faults.log().take(), ["Query"]);
+    let unknown = h
+        .runner
+        .execute(&id("nope"), &staff(), None, cancel_workshop("b0"))
+        .await;
+    assert!(matches!(
+        unknown,
+        Err(AppError::Domain(DomainError::NotFound("order")))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_replayed_three_times_in_sequence_has_one_effect_and_the_same_response() {
+    let h = Harness::new().await;
+    registered(&h, "order-1").await;
+    let key = Idempotency::new("staff-1", "key-1", b"cancel b0 ws");
+    let first = h
+        .runner
+        .execute(&id("order-1"), &staff(), Some(&key), cancel_workshop("b0"))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let again = h
+            .runner
+            .execute(&id("order-1"), &staff(), Some(&key), cancel_workshop("b0"))
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+    }
+    let order = h
+        .store
+        .load_order(&id("order-1"), true)
+        .await
+        .unwrap()
+        .unwrap()
+        .order;
+    assert_eq!(order.revision, 2, "one effect");
+    let other_body = Idempotency::new("staff-1", "key-1", b"cancel b1 ws");
+    let reused = h
+        .runner
+        .execute(
+            &id("order-1"),
+            &staff(),
+            Some(&other_body),
+            cancel_workshop("b1"),
+        )
+        .await;
+    assert!(matches!(reused, Err(AppError::IdempotencyKeyReused)));
+    let order = h
+        .store
+        .load_order(&id("order-1"), true)
+        .await
+        .unwrap()
+        .unwrap()
+        .order;
+    assert_eq!(order.revision, 2, "no effect");
+    assert!(
+        order
+            .booking(&id("b1"))
+            .unwrap()
+            .options
+            .iter()
+            .all(|o| o.is_active())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_is_idempotent_by_order_id() {
+    let h = Harness::new().await;
+    let first = registered(&h, "order-1").await;
+    let new = reference_order("order-1");
+    let again = h
+        .runner
+        .register(new.clone(), &Actor::System, &payload(&new))
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    let mut different = new;
+    different.bookings.pop();
+    different.captured = eur(rust_decimal_macros::dec!(1963.50));
+    let refused = h
+        .runner
+        .register(different.clone(), &Actor::System, &payload(&different))
+        .await;
+    assert!(matches!(refused, Err(AppError::IdempotencyKeyReused)));
+}
