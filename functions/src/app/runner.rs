@@ -14,8 +14,9 @@ use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderI
 use super::{AppError, Clock, FollowUpPublisher, Receipt};
 use crate::store::{Commit, Conflict, DynamoStore, IdempotencyWrite, StoreError};
 
-/// How often a command is decided again after losing a race before it answers 409.
-pub const MAX_ATTEMPTS: usize = 8;
+/// How often a command is decided again after losing a race before it answers 409. Races on
+/// one issuer's number counter need as many rounds as there are writers, hence the margin.
+pub const MAX_ATTEMPTS: usize = 24;
 /// How often a write whose response was lost is re-sent.
 const MAX_RESENDS: usize = 3;
 /// How long idempotency records are kept.
@@ -101,7 +102,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut consistent = false;
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
             let loaded = match self.store.load_order(order, consistent).await {
                 Ok(Some(loaded)) => loaded,
                 Ok(None) => return Err(DomainError::NotFound("order").into()),
@@ -126,7 +127,10 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             };
             match self.record(commit, idempotency, execution).await {
                 Ok(receipt) => return Ok(receipt),
-                Err(Retry::Again) => consistent = true,
+                Err(Retry::Again) => {
+                    consistent = true;
+                    backoff(attempt).await;
+                }
                 Err(Retry::Replay) => return self.replay(order, idempotency).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -172,7 +176,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
                 dates.push(date);
             }
         }
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
             let now = self.clock.now();
             let series = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
             let ctx = Context {
@@ -194,7 +198,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             };
             match self.record(commit, Some(&idempotency), 0).await {
                 Ok(receipt) => return Ok(receipt),
-                Err(Retry::Again) => continue,
+                Err(Retry::Again) => backoff(attempt).await,
                 Err(Retry::Replay) => return self.replay(&order_id, Some(&idempotency)).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -206,7 +210,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// debit, and commits only if neither changed.
     pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
             let loaded = self
                 .store
                 .load_order(order, true)
@@ -228,7 +232,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             };
             match self.record(commit, None, execution).await {
                 Ok(receipt) => return Ok(receipt),
-                Err(Retry::Again) => continue,
+                Err(Retry::Again) => backoff(attempt).await,
                 Err(Retry::Replay) => unreachable!("no idempotency key"),
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -361,6 +365,15 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             None => Ok(None),
         }
     }
+}
+
+/// Waits a little before deciding again, growing with the attempt and jittered so racing
+/// writers spread out (1 to 2^attempt ms, at most 128 ms).
+async fn backoff(attempt: usize) {
+    let ceiling = 1u64 << attempt.min(7);
+    let nanos = u64::from(chrono::Utc::now().timestamp_subsec_nanos());
+    let jitter = nanos % ceiling;
+    tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
 }
 
 /// What to do after a failed commit.

@@ -120,6 +120,11 @@ impl Harness {
         }
     }
 
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use storno_functions::app::Clock;
+        self.clock.now()
+    }
+
     /// Another runner on the same table (another Lambda instance: its own caches).
     pub fn another_runner(&self) -> Runner<RecordingPublisher, FixedClock> {
         Runner::new(
