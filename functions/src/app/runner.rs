@@ -14,9 +14,11 @@ use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderI
 use super::{AppError, Clock, FollowUpPublisher, Receipt};
 use crate::store::{Commit, Conflict, DynamoStore, IdempotencyWrite, StoreError};
 
-/// How often a command is decided again after losing a race before it answers 409. Races on
-/// one issuer's number counter need as many rounds as there are writers, hence the margin.
-pub const MAX_ATTEMPTS: usize = 24;
+/// How often a command is decided again after losing a race on its order before it answers 409.
+pub const MAX_ATTEMPTS: usize = 12;
+/// How often one command may be renumbered because other documents of its issuer were issued
+/// meanwhile.
+pub const MAX_RENUMBERS: usize = 200;
 /// How often a write whose response was lost is re-sent.
 const MAX_RESENDS: usize = 3;
 /// How long idempotency records are kept.
@@ -102,7 +104,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut consistent = false;
-        for attempt in 0..MAX_ATTEMPTS {
+        let mut attempts = Attempts::default();
+        while attempts.remain() {
             let loaded = match self.store.load_order(order, consistent).await {
                 Ok(Some(loaded)) => loaded,
                 Ok(None) => return Err(DomainError::NotFound("order").into()),
@@ -129,8 +132,9 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
                 Ok(receipt) => return Ok(receipt),
                 Err(Retry::Again) => {
                     consistent = true;
-                    backoff(attempt).await;
+                    attempts.lost_race().await;
                 }
+                Err(Retry::Renumber) => attempts.renumber(),
                 Err(Retry::Replay) => return self.replay(order, idempotency).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -176,7 +180,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
                 dates.push(date);
             }
         }
-        for attempt in 0..MAX_ATTEMPTS {
+        let mut attempts = Attempts::default();
+        while attempts.remain() {
             let now = self.clock.now();
             let series = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
             let ctx = Context {
@@ -198,7 +203,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             };
             match self.record(commit, Some(&idempotency), 0).await {
                 Ok(receipt) => return Ok(receipt),
-                Err(Retry::Again) => backoff(attempt).await,
+                Err(Retry::Again) => attempts.lost_race().await,
+                Err(Retry::Renumber) => attempts.renumber(),
                 Err(Retry::Replay) => return self.replay(&order_id, Some(&idempotency)).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -210,7 +216,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// debit, and commits only if neither changed.
     pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
-        for attempt in 0..MAX_ATTEMPTS {
+        let mut attempts = Attempts::default();
+        while attempts.remain() {
             let loaded = self
                 .store
                 .load_order(order, true)
@@ -232,7 +239,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             };
             match self.record(commit, None, execution).await {
                 Ok(receipt) => return Ok(receipt),
-                Err(Retry::Again) => backoff(attempt).await,
+                Err(Retry::Again) => attempts.lost_race().await,
+                Err(Retry::Renumber) => attempts.renumber(),
                 Err(Retry::Replay) => unreachable!("no idempotency key"),
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -307,7 +315,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
                         .expect("numbers lock")
                         .insert(numbers.series.clone(), next);
                 }
-                Err(Retry::Again)
+                Err(Retry::Renumber)
             }
             Err(StoreError::Conflict(Conflict::Idempotency | Conflict::AlreadyExists)) => {
                 Err(Retry::Replay)
@@ -367,18 +375,40 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     }
 }
 
-/// Waits a little before deciding again, growing with the attempt and jittered so racing
-/// writers spread out (1 to 2^attempt ms, at most 128 ms).
-async fn backoff(attempt: usize) {
-    let ceiling = 1u64 << attempt.min(7);
-    let nanos = u64::from(chrono::Utc::now().timestamp_subsec_nanos());
-    let jitter = nanos % ceiling;
-    tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+/// Counts a command's tries: races lost on the order (with a jittered, growing pause so racing
+/// writers spread out) and renumberings (at once: only the issuer's counter moved).
+#[derive(Default)]
+struct Attempts {
+    lost: usize,
+    renumbered: usize,
+}
+
+impl Attempts {
+    fn remain(&self) -> bool {
+        self.lost < MAX_ATTEMPTS && self.renumbered < MAX_RENUMBERS
+    }
+
+    fn renumber(&mut self) {
+        self.renumbered += 1;
+    }
+
+    /// Pauses 1 to 2^lost ms (at most 128 ms) before the next try.
+    async fn lost_race(&mut self) {
+        let ceiling = 1u64 << self.lost.min(7);
+        let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos()) % ceiling;
+        self.lost += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+    }
 }
 
 /// What to do after a failed commit.
 enum Retry {
+    /// The order (or a balance) changed: back off, reload, decide again.
     Again,
+    /// Only the number series moved on: decide again at once with the number it reported.
+    /// Not counted as an attempt, so writers of one busy issuer are not starved (bounded by
+    /// [`MAX_RENUMBERS`]).
+    Renumber,
     Replay,
     Fail(AppError),
 }

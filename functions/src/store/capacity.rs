@@ -48,11 +48,14 @@ impl CapacityUse {
             usage.read_units += read;
             usage.write_units += write;
             for (name, index) in capacity.global_secondary_indexes().into_iter().flatten() {
-                usage.indexes.push((
-                    name.clone(),
-                    index.read_capacity_units().unwrap_or_default(),
-                    index.write_capacity_units().unwrap_or_default(),
-                ));
+                let total = index.capacity_units().unwrap_or_default();
+                let (read, write) =
+                    match (index.read_capacity_units(), index.write_capacity_units()) {
+                        (None, None) if reading => (total, 0.0),
+                        (None, None) => (0.0, total),
+                        (read, write) => (read.unwrap_or_default(), write.unwrap_or_default()),
+                    };
+                usage.indexes.push((name.clone(), read, write));
             }
         }
         usage

@@ -163,7 +163,7 @@ impl DynamoStore {
         let chunks: Vec<&[u8]> = if state.is_empty() {
             vec![&state[..]]
         } else {
-            state.chunks(codec::CHUNK_BYTES).collect()
+            state.chunks(self.limits.chunk_bytes).collect()
         };
         let version = n(order.revision);
         for (part, chunk) in chunks.iter().enumerate() {
@@ -317,12 +317,17 @@ impl DynamoStore {
             tx.update(update, OnFailure::Never);
         }
 
-        if tx.items.len() > MAX_TRANSACTION_ACTIONS || tx.bytes > MAX_TRANSACTION_BYTES {
+        let limits = self.limits;
+        if tx.items.len() > limits.max_transaction_actions
+            || tx.bytes > limits.max_transaction_bytes
+        {
             return Err(StoreError::TooLarge(format!(
-                "order {}: this change needs {} writes of {} KB in all; DynamoDB takes at most {MAX_TRANSACTION_ACTIONS} writes and 4 MB in one transaction",
+                "order {}: this change needs {} writes of {} KB in all; one transaction takes at most {} writes and {} KB",
                 order.id,
                 tx.items.len(),
-                tx.bytes / 1024
+                tx.bytes / 1024,
+                limits.max_transaction_actions,
+                limits.max_transaction_bytes / 1024
             )));
         }
         Ok(tx)
@@ -335,12 +340,12 @@ impl DynamoStore {
         document: &Document,
     ) -> Result<(), StoreError> {
         let body = codec::encode(document)?;
-        if body.len() > codec::CHUNK_BYTES {
+        if body.len() > self.limits.chunk_bytes {
             return Err(StoreError::TooLarge(format!(
                 "document {} would take {} KB; one document item holds at most {} KB",
                 document.number,
                 body.len() / 1024,
-                codec::CHUNK_BYTES / 1024
+                self.limits.chunk_bytes / 1024
             )));
         }
         let number = document.number.to_string();

@@ -17,12 +17,32 @@ pub use commit::{Commit, IdempotencyWrite, MAX_TRANSACTION_ACTIONS, MAX_TRANSACT
 pub use error::{Conflict, StoreError};
 pub use read::LoadedOrder;
 
+/// DynamoDB's limits the store checks before it writes (lowered in tests to reach them).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Body bytes per item.
+    pub chunk_bytes: usize,
+    pub max_transaction_actions: usize,
+    pub max_transaction_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            chunk_bytes: codec::CHUNK_BYTES,
+            max_transaction_actions: MAX_TRANSACTION_ACTIONS,
+            max_transaction_bytes: MAX_TRANSACTION_BYTES,
+        }
+    }
+}
+
 /// DynamoDB access for one table. Cheap to clone: the SDK client is shared.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
     client: Client,
     table: String,
     meter: CapacityMeter,
+    limits: Limits,
 }
 
 impl DynamoStore {
@@ -31,7 +51,13 @@ impl DynamoStore {
             client,
             table: table.into(),
             meter: CapacityMeter::default(),
+            limits: Limits::default(),
         }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn client(&self) -> &Client {
@@ -46,6 +72,11 @@ impl DynamoStore {
     pub fn meter(&self) -> &CapacityMeter {
         &self.meter
     }
+}
+
+/// Bytes an order's state takes stored (before splitting into items).
+pub fn stored_state_bytes(order: &storno_core::Order) -> Result<usize, StoreError> {
+    codec::encode(order).map(|bytes| bytes.len())
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
