@@ -4,7 +4,7 @@
 use storno_core::DomainError;
 use thiserror::Error;
 
-use crate::store::StoreError;
+use super::StoreError;
 
 #[derive(Debug, Error)]
 pub enum AppError {

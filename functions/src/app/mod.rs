@@ -6,9 +6,14 @@ mod payouts;
 mod ports;
 mod receipt;
 mod runner;
+mod storage;
 
 pub use error::AppError;
 pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
 pub use receipt::Receipt;
 pub use runner::{IDEMPOTENCY_TTL_HOURS, Idempotency, MAX_ATTEMPTS, Runner, hash_hex};
+pub use storage::{
+    Commit, Conflict, DateStore, IdempotencyWrite, LoadedOrder, OrderStore, Page, StoreError,
+    StoredResponse,
+};

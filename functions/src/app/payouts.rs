@@ -3,7 +3,7 @@
 
 use storno_core::OrderId;
 
-use super::{AppError, Clock, FollowUpPublisher, Runner};
+use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore, Runner};
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -16,9 +16,9 @@ pub struct PayoutRun {
 }
 
 /// Orders read from the index per page.
-const PAGE: i32 = 100;
+const PAGE: usize = 100;
 
-impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
+impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
     /// Releases up to `max` due payouts.
     pub async fn release_due_payouts(&self, max: usize) -> Result<PayoutRun, AppError> {
         let now = self.clock().now();
@@ -26,9 +26,8 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
         let mut start = None;
         loop {
             let room = max - run.released.len() - run.refused.len();
-            let limit = PAGE.min(i32::try_from(room).unwrap_or(PAGE));
-            let (ids, next) = self.store().due_payouts(now, limit, start).await?;
-            for id in ids {
+            let page = self.store().due_payouts(now, PAGE.min(room), start).await?;
+            for id in page.items {
                 match self.release_payout(&id).await {
                     Ok(_) => run.released.push(id),
                     Err(AppError::Domain(refusal)) => {
@@ -37,14 +36,14 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
                     Err(other) => return Err(other),
                 }
             }
-            if next.is_none() {
+            if page.next.is_none() {
                 return Ok(run);
             }
             if run.released.len() + run.refused.len() >= max {
                 run.more = true;
                 return Ok(run);
             }
-            start = next;
+            start = page.next;
         }
     }
 }

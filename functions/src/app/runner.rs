@@ -11,8 +11,10 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderId, SeriesKey};
 
-use super::{AppError, Clock, FollowUpPublisher, Receipt};
-use crate::store::{Commit, Conflict, DynamoStore, IdempotencyWrite, StoreError};
+use super::{
+    AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, IdempotencyWrite, OrderStore,
+    Receipt, StoreError,
+};
 
 /// How often a command is decided again after losing a race on its order before it answers 409.
 pub const MAX_ATTEMPTS: usize = 12;
@@ -61,8 +63,8 @@ pub fn hash_hex(parts: &[&[u8]]) -> String {
         .collect()
 }
 
-pub struct Runner<P, C> {
-    store: DynamoStore,
+pub struct Runner<S, P, C> {
+    store: S,
     publisher: P,
     clock: C,
     /// The next free number per series as last seen: saves a read per document-issuing command.
@@ -72,8 +74,8 @@ pub struct Runner<P, C> {
     executions: AtomicU64,
 }
 
-impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
-    pub fn new(store: DynamoStore, publisher: P, clock: C) -> Self {
+impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+    pub fn new(store: S, publisher: P, clock: C) -> Self {
         Runner {
             store,
             publisher,
@@ -83,7 +85,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
         }
     }
 
-    pub fn store(&self) -> &DynamoStore {
+    pub fn store(&self) -> &S {
         &self.store
     }
 
@@ -363,11 +365,11 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             .idempotency_record(order, &key.key_hash())
             .await?
         {
-            Some((payload_hash, _)) if payload_hash != key.payload_hash => {
+            Some(stored) if stored.payload_hash != key.payload_hash => {
                 Err(AppError::IdempotencyKeyReused)
             }
-            Some((_, response)) => Ok(Some(
-                serde_json::from_str(&response)
+            Some(stored) => Ok(Some(
+                serde_json::from_str(&stored.response)
                     .map_err(|e| AppError::Store(StoreError::decoding(e)))?,
             )),
             None => Ok(None),

@@ -12,41 +12,16 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem, Update,
 };
 use serde::Serialize;
-use storno_core::{Decision, Document, FollowUp, Money, NumbersUsed, Posting};
+use storno_core::{Document, FollowUp, NumbersUsed, Posting};
 
+use super::error::sdk;
 use super::keys::*;
-use super::{CapacityUse, Conflict, DynamoStore, StoreError, codec, n, s};
+use super::{CapacityUse, DynamoStore, codec, n, s};
+use crate::app::{Commit, Conflict, StoreError};
 
 /// DynamoDB's limits for one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
-
-/// The idempotency record written with the effect it guards.
-#[derive(Debug, Clone)]
-pub struct IdempotencyWrite {
-    /// Hash of (caller, key): the record's sort key.
-    pub key_hash: String,
-    pub payload_hash: String,
-    /// The response to answer replays with.
-    pub response: String,
-    /// Epoch seconds; DynamoDB's TTL removes the record after this.
-    pub expires_at: i64,
-}
-
-/// Everything one command writes.
-#[derive(Debug)]
-pub struct Commit<'a> {
-    pub decision: &'a Decision,
-    /// The version read; `None` for a new order.
-    pub expected_version: Option<u64>,
-    /// How many items held the state that was read (stale chunks are deleted).
-    pub previous_parts: usize,
-    pub idempotency: Option<IdempotencyWrite>,
-    /// The partner debit the decision was made with (payout release), checked at commit.
-    pub partner_debit_read: Option<Money>,
-    /// `ClientRequestToken`: the same for every re-send of this commit.
-    pub token: String,
-}
 
 /// The command record: what a revision did to money and what must follow.
 #[derive(Serialize)]
@@ -97,7 +72,7 @@ fn blob(bytes: &[u8]) -> AttributeValue {
 impl DynamoStore {
     /// Records a decision in one transaction. Refuses with `TooLarge` before writing anything
     /// if it would exceed DynamoDB's transaction or item limits.
-    pub async fn commit(&self, commit: &Commit<'_>) -> Result<CapacityUse, StoreError> {
+    pub(crate) async fn transact(&self, commit: &Commit<'_>) -> Result<CapacityUse, StoreError> {
         let transaction = self.transaction(commit)?;
         let Transaction {
             items, on_failure, ..
@@ -144,7 +119,7 @@ impl DynamoStore {
                     aws_sdk_dynamodb::error::DisplayErrorContext(other)
                 ))),
             },
-            Err(other) => Err(StoreError::sdk(other)),
+            Err(other) => Err(sdk(other)),
         }
     }
 

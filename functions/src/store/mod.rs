@@ -13,9 +13,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use capacity::{CapacityMeter, CapacityUse};
-pub use commit::{Commit, IdempotencyWrite, MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
-pub use error::{Conflict, StoreError};
-pub use read::LoadedOrder;
+pub use commit::{MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
+
+use crate::app::StoreError;
 
 /// DynamoDB's limits the store checks before it writes (lowered in tests to reach them).
 #[derive(Clone, Copy, Debug)]

@@ -1,20 +1,15 @@
-//! Reads: an order's state in one Query, and the few single items commands need.
+//! The storage ports on DynamoDB: an order's state in one Query, the few single items commands
+//! need, the due-payout index, and the commit (see `commit.rs`).
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use storno_core::{Currency, DateId, EventDate, Money, Order, OrderId, PartnerId, SeriesKey};
 
+use super::error::sdk;
 use super::keys::*;
-use super::{CapacityUse, DynamoStore, StoreError, codec, s};
-
-/// An order as stored: its state and how many items hold it.
-#[derive(Debug, Clone)]
-pub struct LoadedOrder {
-    pub order: Order,
-    /// Number of items the state was split into (head included).
-    pub parts: usize,
-}
+use super::{CapacityUse, DynamoStore, codec, s};
+use crate::app::{Commit, DateStore, LoadedOrder, OrderStore, Page, StoreError, StoredResponse};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -41,13 +36,13 @@ fn body(item: &Item) -> Result<&[u8], StoreError> {
     }
 }
 
-impl DynamoStore {
+impl OrderStore for DynamoStore {
     /// Reads an order's state: one Query over its state items. `consistent` asks for a strongly
     /// consistent read; commands start with an eventually consistent one (half the read cost)
     /// because their write is conditioned on the version anyway, and only retry consistently.
     /// Returns `Ok(None)` for an unknown order, and `Ambiguous` if an eventually consistent read
     /// caught the parts of two versions (read again consistently).
-    pub async fn load_order(
+    async fn load_order(
         &self,
         id: &OrderId,
         consistent: bool,
@@ -69,7 +64,7 @@ impl DynamoStore {
                 .set_exclusive_start_key(start)
                 .send()
                 .await
-                .map_err(StoreError::sdk)?;
+                .map_err(sdk)?;
             self.meter
                 .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
             items.extend(page.items.unwrap_or_default());
@@ -101,14 +96,18 @@ impl DynamoStore {
         Ok(Some(LoadedOrder { order, parts }))
     }
 
+    async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
+        self.transact(commit).await.map(|_| ())
+    }
+
     /// The next free number of a document series (1 for a series never used).
-    pub async fn next_number(&self, series: &SeriesKey) -> Result<u32, StoreError> {
+    async fn next_number(&self, series: &SeriesKey) -> Result<u32, StoreError> {
         let item = self.get(&series_pk(series), SERIES_SK).await?;
         item.map_or(Ok(1), |item| number(&item, "next"))
     }
 
     /// The partner's open debit in a currency (zero if none was ever booked).
-    pub async fn partner_debit(
+    async fn partner_debit(
         &self,
         partner: &PartnerId,
         currency: Currency,
@@ -123,6 +122,90 @@ impl DynamoStore {
         Money::new(amount, currency).map_err(StoreError::decoding)
     }
 
+    /// The stored response and payload hash of an idempotency record, if it exists.
+    async fn idempotency_record(
+        &self,
+        order: &OrderId,
+        key_hash: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let item = self
+            .get(&order_pk(order), &idempotency_sk(key_hash))
+            .await?;
+        item.map(|item| {
+            Ok(StoredResponse {
+                payload_hash: string(&item, "payload_hash")?.to_owned(),
+                response: string(&item, "response")?.to_owned(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Orders whose payout was due at or before `now`, one page from the sparse due-payout
+    /// index (which holds only payouts that can still be released).
+    async fn due_payouts(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+        start: Option<String>,
+    ) -> Result<Page<OrderId>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI_PAYOUTS)
+            .key_condition_expression("#pk = :due AND #sk <= :until")
+            .expression_attribute_names("#pk", GSI1_PK)
+            .expression_attribute_names("#sk", GSI1_SK)
+            .expression_attribute_values(":due", s(PAYOUTS_DUE))
+            .expression_attribute_values(":until", s(payout_due_until(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start.as_deref().map(cursor_key).transpose()?)
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.meter
+            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
+        let items = page
+            .items()
+            .iter()
+            .map(|item| {
+                let pk = string(item, PK)?;
+                let id = pk.strip_prefix("ORDER#").unwrap_or(pk);
+                OrderId::parse(id).map_err(StoreError::decoding)
+            })
+            .collect::<Result<_, _>>()?;
+        let next = page
+            .last_evaluated_key
+            .as_ref()
+            .map(key_cursor)
+            .transpose()?;
+        Ok(Page { items, next })
+    }
+}
+
+impl DateStore for DynamoStore {
+    async fn load_date(&self, id: &DateId) -> Result<Option<EventDate>, StoreError> {
+        let item = self.get(&date_pk(id), DATE_SK).await?;
+        item.map(|item| codec::decode(body(&item)?)).transpose()
+    }
+
+    /// Stores a date (create or replace).
+    async fn put_date(&self, date: &EventDate) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(PK, s(date_pk(&date.id)))
+            .item(SK, s(DATE_SK))
+            .item("body", AttributeValue::B(codec::encode(date)?.into()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+}
+
+impl DynamoStore {
     /// The customer's account credit in a currency.
     pub async fn customer_credit(
         &self,
@@ -139,81 +222,6 @@ impl DynamoStore {
         Money::new(amount, currency).map_err(StoreError::decoding)
     }
 
-    /// The stored response and payload hash of an idempotency record, if it exists.
-    pub async fn idempotency_record(
-        &self,
-        order: &OrderId,
-        key_hash: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let item = self
-            .get(&order_pk(order), &idempotency_sk(key_hash))
-            .await?;
-        item.map(|item| {
-            Ok((
-                string(&item, "payload_hash")?.to_owned(),
-                string(&item, "response")?.to_owned(),
-            ))
-        })
-        .transpose()
-    }
-
-    pub async fn load_date(&self, id: &DateId) -> Result<Option<EventDate>, StoreError> {
-        let item = self.get(&date_pk(id), DATE_SK).await?;
-        item.map(|item| codec::decode(body(&item)?)).transpose()
-    }
-
-    /// Stores a date (create or replace).
-    pub async fn put_date(&self, date: &EventDate) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item(PK, s(date_pk(&date.id)))
-            .item(SK, s(DATE_SK))
-            .item("body", AttributeValue::B(codec::encode(date)?.into()))
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        Ok(())
-    }
-
-    /// Orders whose payout was due at or before `now`, one page from the sparse due-payout
-    /// index (which holds only payouts that can still be released).
-    pub async fn due_payouts(
-        &self,
-        now: chrono::DateTime<chrono::Utc>,
-        limit: i32,
-        start: Option<Item>,
-    ) -> Result<(Vec<OrderId>, Option<Item>), StoreError> {
-        let page = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI_PAYOUTS)
-            .key_condition_expression("#pk = :due AND #sk <= :until")
-            .expression_attribute_names("#pk", GSI1_PK)
-            .expression_attribute_names("#sk", GSI1_SK)
-            .expression_attribute_values(":due", s(PAYOUTS_DUE))
-            .expression_attribute_values(":until", s(payout_due_until(now)))
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
-            .send()
-            .await
-            .map_err(StoreError::sdk)?;
-        self.meter
-            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
-        let ids = page
-            .items()
-            .iter()
-            .map(|item| {
-                let pk = string(item, PK)?;
-                let id = pk.strip_prefix("ORDER#").unwrap_or(pk);
-                OrderId::parse(id).map_err(StoreError::decoding)
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((ids, page.last_evaluated_key))
-    }
-
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
@@ -225,9 +233,32 @@ impl DynamoStore {
             .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
             .send()
             .await
-            .map_err(StoreError::sdk)?;
+            .map_err(sdk)?;
         self.meter
             .record(CapacityUse::from_sdk("GetItem", output.consumed_capacity()));
         Ok(output.item)
     }
+}
+
+/// A page's last key as an opaque cursor (all key attributes here are strings).
+fn key_cursor(key: &Item) -> Result<String, StoreError> {
+    let strings: std::collections::BTreeMap<&str, &str> = key
+        .iter()
+        .map(|(name, value)| match value {
+            AttributeValue::S(text) => Ok((name.as_str(), text.as_str())),
+            _ => Err(StoreError::Decoding(format!(
+                "key attribute {name} is not a string"
+            ))),
+        })
+        .collect::<Result<_, _>>()?;
+    serde_json::to_string(&strings).map_err(StoreError::encoding)
+}
+
+fn cursor_key(cursor: &str) -> Result<Item, StoreError> {
+    let strings: HashMap<String, String> =
+        serde_json::from_str(cursor).map_err(StoreError::decoding)?;
+    Ok(strings
+        .into_iter()
+        .map(|(name, text)| (name, AttributeValue::S(text)))
+        .collect())
 }

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::StoreError;
+use super::error::sdk;
 use super::keys::*;
 
 /// One global secondary index: name, partition and sort key attributes (all strings, keys only
@@ -72,7 +73,7 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
                     .build()?,
             );
     }
-    request.send().await.map_err(StoreError::sdk)?;
+    request.send().await.map_err(sdk)?;
     client
         .update_time_to_live()
         .table_name(table)
@@ -84,6 +85,6 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         )
         .send()
         .await
-        .map_err(StoreError::sdk)?;
+        .map_err(sdk)?;
     Ok(())
 }

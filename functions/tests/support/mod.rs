@@ -96,7 +96,7 @@ pub struct Harness {
     pub store: DynamoStore,
     pub clock: FixedClock,
     pub publisher: RecordingPublisher,
-    pub runner: Runner<RecordingPublisher, FixedClock>,
+    pub runner: Runner<DynamoStore, RecordingPublisher, FixedClock>,
 }
 
 impl Harness {
@@ -126,7 +126,7 @@ impl Harness {
     }
 
     /// Another runner on the same table (another Lambda instance: its own caches).
-    pub fn another_runner(&self) -> Runner<RecordingPublisher, FixedClock> {
+    pub fn another_runner(&self) -> Runner<DynamoStore, RecordingPublisher, FixedClock> {
         Runner::new(
             self.store.clone(),
             self.publisher.clone(),

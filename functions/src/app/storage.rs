@@ -1,0 +1,154 @@
+//! The storage ports and their vocabulary. One implementation, on DynamoDB
+//! ([`crate::store::DynamoStore`]), tested against dynoxide: no hand-written memory store that
+//! could drift from DynamoDB's semantics.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use storno_core::{
+    Currency, DateId, Decision, EventDate, Money, Order, OrderId, PartnerId, SeriesKey,
+};
+use thiserror::Error;
+
+/// An order as stored: its state and how many items hold it.
+#[derive(Debug, Clone)]
+pub struct LoadedOrder {
+    pub order: Order,
+    /// Number of items the state was split into (head included).
+    pub parts: usize,
+}
+
+/// The idempotency record written with the effect it guards.
+#[derive(Debug, Clone)]
+pub struct IdempotencyWrite {
+    /// Hash of (caller, key).
+    pub key_hash: String,
+    pub payload_hash: String,
+    /// The response to answer replays with.
+    pub response: String,
+    /// Epoch seconds after which the record may be removed.
+    pub expires_at: i64,
+}
+
+/// A stored idempotency record: the request's hash and the response given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub payload_hash: String,
+    pub response: String,
+}
+
+/// Everything one command writes, all or nothing.
+#[derive(Debug)]
+pub struct Commit<'a> {
+    pub decision: &'a Decision,
+    /// The version read; `None` for a new order.
+    pub expected_version: Option<u64>,
+    /// How many items held the state that was read (stale ones are removed).
+    pub previous_parts: usize,
+    pub idempotency: Option<IdempotencyWrite>,
+    /// The partner debit the decision was made with (payout release), checked at commit.
+    pub partner_debit_read: Option<Money>,
+    /// Identifies this write for the store: the same for every re-send of it.
+    pub token: String,
+}
+
+/// One page of a listing and where the next one starts (opaque to callers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// What lost a conditional write, so the runner knows what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// The order changed since it was read: reload and decide again.
+    Version,
+    /// The order already exists (intake of an id seen before).
+    AlreadyExists,
+    /// The number series moved on; it now stands at `next`.
+    Counter { next: u32 },
+    /// Another request with the same idempotency key committed first.
+    Idempotency,
+    /// The partner's balance changed since it was read.
+    Balance,
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("conditional write lost: {0:?}")]
+    Conflict(Conflict),
+    /// The write may or may not have been applied (the response was lost): re-send it as is;
+    /// its token makes the re-send harmless.
+    #[error("no answer whether the write was applied: {0}")]
+    Ambiguous(String),
+    /// The command's writes do not fit the store's limits; nothing was written.
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("stored data could not be read: {0}")]
+    Decoding(String),
+    #[error("data could not be encoded: {0}")]
+    Encoding(String),
+    #[error("the store failed: {0}")]
+    Service(String),
+}
+
+impl StoreError {
+    pub(crate) fn encoding(error: impl std::fmt::Display) -> Self {
+        StoreError::Encoding(error.to_string())
+    }
+
+    pub(crate) fn decoding(error: impl std::fmt::Display) -> Self {
+        StoreError::Decoding(error.to_string())
+    }
+}
+
+/// Orders, their documents, number series and balances.
+pub trait OrderStore: Send + Sync {
+    /// An order's state; `consistent` asks for a strongly consistent read.
+    fn load_order(
+        &self,
+        id: &OrderId,
+        consistent: bool,
+    ) -> impl Future<Output = Result<Option<LoadedOrder>, StoreError>> + Send;
+
+    /// Records a decision in one transaction.
+    fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The next free number of a document series (1 for a series never used).
+    fn next_number(
+        &self,
+        series: &SeriesKey,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// The partner's open debit in a currency.
+    fn partner_debit(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+    ) -> impl Future<Output = Result<Money, StoreError>> + Send;
+
+    fn idempotency_record(
+        &self,
+        order: &OrderId,
+        key_hash: &str,
+    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
+
+    /// Orders whose payout fell due at or before `now`, one page at a time.
+    fn due_payouts(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
+}
+
+/// Event dates.
+pub trait DateStore: Send + Sync {
+    fn load_date(
+        &self,
+        id: &DateId,
+    ) -> impl Future<Output = Result<Option<EventDate>, StoreError>> + Send;
+
+    fn put_date(&self, date: &EventDate) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
