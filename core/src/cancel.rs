@@ -72,6 +72,14 @@ fn cancel(
     if order.invoice.status == InvoiceStatus::Cancelled {
         return Err(DomainError::InvoiceCancelled);
     }
+    // The partner's failure must not cost the customer a fee: the ladder settles it.
+    if order
+        .partner_cancellation
+        .as_ref()
+        .is_some_and(|pc| pc.is_open())
+    {
+        return Err(DomainError::PartnerCancellationOpen);
+    }
     let cancelled = scope.select(order)?;
     let quote = fee::quote(order, &cancelled, choice, ctx.now)?;
     let targets: Vec<(BookingId, Vec<OptionId>)> = cancelled

@@ -39,6 +39,14 @@ impl EventDate {
             Actor::Partner(p) if *p == partner => {}
             other => return Err(other.forbidden("create dates for this partner")),
         }
+        let plausible = 2000..=2200;
+        if !plausible.contains(&chrono::Datelike::year(&starts_at))
+            || !plausible.contains(&chrono::Datelike::year(&ends_at))
+        {
+            return Err(DomainError::InvalidInput(
+                "a date must lie between the years 2000 and 2200".into(),
+            ));
+        }
         if ends_at <= starts_at {
             return Err(DomainError::InvalidInput(
                 "a date must end after it starts".into(),

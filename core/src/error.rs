@@ -68,6 +68,10 @@ pub enum DomainError {
     PartnerCancellationResolved,
     #[error("no alternative dates are waiting for the customer's answer")]
     NoAlternativeDatesOpen,
+    #[error(
+        "the partner reported that this course cannot run; resolve that with the customer first"
+    )]
+    PartnerCancellationOpen,
     #[error("the date is already {}", if *.0 { "active" } else { "inactive" })]
     DateActivationUnchanged(bool),
 
@@ -82,6 +86,10 @@ pub enum DomainError {
     RefundBeforeRebookingAndCreditDeclined,
     #[error("a credit can only be offered once the customer declined a rebooking")]
     CreditBeforeRebookingDeclined,
+    #[error("the customer already declined a credit")]
+    CreditAlreadyDeclined,
+    #[error("the course has already taken place")]
+    CourseAlreadyHeld,
     #[error("the target date is inactive and takes no bookings or rebookings")]
     DateInactive,
     #[error("the target date belongs to another partner")]
@@ -146,6 +154,9 @@ impl DomainError {
             NoPartnerCancellation => "no_partner_cancellation",
             PartnerCancellationResolved => "partner_cancellation_resolved",
             NoAlternativeDatesOpen => "no_alternative_dates_open",
+            PartnerCancellationOpen => "partner_cancellation_open",
+            CreditAlreadyDeclined => "credit_already_declined",
+            CourseAlreadyHeld => "course_already_held",
             DateActivationUnchanged(_) => "date_activation_unchanged",
             PrivateEventOrder => "private_event_order",
             CustomersCannotCancel => "customers_cannot_cancel",
@@ -196,6 +207,7 @@ impl DomainError {
             | NoPartnerCancellation
             | PartnerCancellationResolved
             | NoAlternativeDatesOpen
+            | PartnerCancellationOpen
             | DateActivationUnchanged(_)
             | OrderCancelled => ErrorKind::Conflict,
             _ => ErrorKind::RuleRefused,

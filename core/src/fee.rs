@@ -227,13 +227,25 @@ pub(crate) fn proportional_split(
     total: Money,
     gross_by_rate: &BTreeMap<VatRate, Money>,
 ) -> Vec<(VatRate, Money)> {
-    let base = Money::sum(total.currency(), gross_by_rate.values());
+    let paid: Vec<(VatRate, Money)> = gross_by_rate
+        .iter()
+        .filter(|(_, gross)| gross.is_positive())
+        .map(|(rate, gross)| (*rate, *gross))
+        .collect();
+    let base = Money::sum(total.currency(), paid.iter().map(|(_, gross)| gross));
     if base.is_zero() {
         return vec![(VatRate::ZERO, total)];
     }
-    let mut shares: Vec<(VatRate, Money)> = gross_by_rate
+    // Shares round toward zero, so what is left for the highest rate is never negative.
+    let mut shares: Vec<(VatRate, Money)> = paid
         .iter()
-        .map(|(rate, gross)| (*rate, total.times(gross.amount() / base.amount())))
+        .map(|(rate, gross)| {
+            let share = (total.amount() * gross.amount() / base.amount()).round_dp_with_strategy(
+                total.currency().minor_units(),
+                rust_decimal::RoundingStrategy::ToZero,
+            );
+            (*rate, Money::rounded(share, total.currency()))
+        })
         .collect();
     let allotted = Money::sum(total.currency(), shares.iter().map(|(_, m)| m));
     if let Some(highest) = shares.last_mut() {
@@ -262,5 +274,16 @@ mod tests {
         let amounts: Vec<_> = split.iter().map(|(_, m)| m.amount()).collect();
         assert_eq!(amounts, vec![dec!(33.33), dec!(33.33), dec!(33.34)]);
         assert_eq!(split[2].0, VatRate::new(dec!(19)).unwrap());
+    }
+
+    #[test]
+    fn a_proportional_split_skips_unpaid_rates_and_never_goes_negative() {
+        let mut by_rate = BTreeMap::new();
+        by_rate.insert(VatRate::ZERO, eur(dec!(50)));
+        by_rate.insert(VatRate::new(dec!(7)).unwrap(), eur(dec!(50)));
+        by_rate.insert(VatRate::new(dec!(19)).unwrap(), eur(dec!(0)));
+        let split = proportional_split(eur(dec!(1.01)), &by_rate);
+        let amounts: Vec<_> = split.iter().map(|(_, m)| m.amount()).collect();
+        assert_eq!(amounts, vec![dec!(0.50), dec!(0.51)]);
     }
 }

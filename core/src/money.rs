@@ -109,8 +109,18 @@ impl TryFrom<MoneyRepr> for Money {
 }
 
 impl Money {
-    /// Money from an amount that must already be in minor units (`12.345 EUR` is refused).
+    /// The largest amount accepted from outside: far above any booking, far below where
+    /// decimal arithmetic could overflow.
+    pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
+
+    /// Money from an amount that must already be in minor units (`12.345 EUR` is refused) and
+    /// at most [`Money::MAX_AMOUNT`] either way.
     pub fn new(amount: Decimal, currency: Currency) -> Result<Self, DomainError> {
+        if amount.abs() > Self::MAX_AMOUNT {
+            return Err(DomainError::InvalidInput(format!(
+                "{amount} {currency} is larger than Storno accepts"
+            )));
+        }
         if amount.normalize().scale() > currency.minor_units() {
             return Err(DomainError::AmountTooPrecise {
                 amount: amount.to_string(),
@@ -276,6 +286,13 @@ mod tests {
     fn amounts_finer_than_the_minor_unit_are_refused() {
         assert!(Money::new(dec!(1.001), Currency::EUR).is_err());
         assert!(Money::new(dec!(1.100), Currency::EUR).is_ok());
+    }
+
+    #[test]
+    fn amounts_beyond_a_trillion_are_refused() {
+        assert_eq!(Money::MAX_AMOUNT, dec!(1_000_000_000_000));
+        assert!(Money::new(dec!(1_000_000_000_000), Currency::EUR).is_ok());
+        assert!(Money::new(dec!(-1_000_000_000_000.01), Currency::EUR).is_err());
     }
 
     #[test]

@@ -13,9 +13,23 @@ use crate::ids::IssuerId;
 
 /// How an issuer numbers its documents: `CDC24/001` with a yearly series, `CDC/001` without.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "NumberFormatRepr")]
 pub struct NumberFormat {
     prefix: String,
     yearly: bool,
+}
+
+#[derive(Deserialize)]
+struct NumberFormatRepr {
+    prefix: String,
+    yearly: bool,
+}
+
+impl TryFrom<NumberFormatRepr> for NumberFormat {
+    type Error = DomainError;
+    fn try_from(repr: NumberFormatRepr) -> Result<Self, Self::Error> {
+        NumberFormat::new(repr.prefix, repr.yearly)
+    }
 }
 
 impl NumberFormat {

@@ -63,6 +63,12 @@ pub fn report_cannot_run(order: &Order, ctx: &Context) -> Result<Decision, Domai
     if order.is_fully_cancelled() {
         return Err(DomainError::OrderCancelled);
     }
+    if order.payout.released.is_some() {
+        return Err(DomainError::PayoutAlreadyReleased);
+    }
+    if ctx.now >= order.final_date_end() {
+        return Err(DomainError::CourseAlreadyHeld);
+    }
     if order
         .partner_cancellation
         .as_ref()
@@ -114,6 +120,9 @@ pub fn resolve_partner_cancellation(
         Resolution::GrantCredit | Resolution::Refund => {
             if state.rebooking != Answer::Declined {
                 return Err(DomainError::CreditBeforeRebookingDeclined);
+            }
+            if resolution == Resolution::GrantCredit && state.credit == Answer::Declined {
+                return Err(DomainError::CreditAlreadyDeclined);
             }
             if resolution == Resolution::Refund && state.credit != Answer::Declined {
                 return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);

@@ -26,6 +26,10 @@ use crate::rate::{Percentage, VatRate};
 pub const MAX_BOOKINGS: usize = 2_000;
 /// The most options one attendee booking may hold.
 pub const MAX_OPTIONS: usize = 20;
+/// The largest quantity of one option.
+pub const MAX_QUANTITY: u32 = 10_000;
+/// The longest payout delay, in days.
+pub const MAX_PAYOUT_DELAY_DAYS: u32 = 3_650;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOption {
@@ -87,6 +91,11 @@ pub fn register_order(
         )));
     }
     new.captured.require_amount_in(new.currency)?;
+    if new.payout_delay_days > MAX_PAYOUT_DELAY_DAYS {
+        return Err(DomainError::InvalidInput(format!(
+            "the payout delay may be at most {MAX_PAYOUT_DELAY_DAYS} days"
+        )));
+    }
     let mut booking_ids = HashSet::new();
     let mut frozen_terms = BTreeMap::new();
     let mut bookings = Vec::with_capacity(new.bookings.len());
@@ -132,10 +141,10 @@ pub fn register_order(
             if let Some(fee) = &option.own_cancellation_fee {
                 fee.require_amount_in(new.currency)?;
             }
-            if option.quantity == 0 {
-                return Err(DomainError::InvalidInput(
-                    "an option's quantity must be at least 1".into(),
-                ));
+            if option.quantity == 0 || option.quantity > MAX_QUANTITY {
+                return Err(DomainError::InvalidInput(format!(
+                    "an option's quantity must be 1 to {MAX_QUANTITY}"
+                )));
             }
             options.push(BookingOption::new(
                 option.id,

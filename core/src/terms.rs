@@ -36,10 +36,33 @@ impl fmt::Display for FeeTier {
     }
 }
 
-/// The tiers of a date's cancellation terms, tightest window first.
+/// The tiers of a date's cancellation terms, tightest window first. Deserialising checks and
+/// sorts them like [`CancellationTerms::new`] (the currency is checked when an order freezes
+/// them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "TermsRepr")]
 pub struct CancellationTerms {
     tiers: Vec<FeeTier>,
+}
+
+#[derive(Deserialize)]
+struct TermsRepr {
+    tiers: Vec<FeeTier>,
+}
+
+impl TryFrom<TermsRepr> for CancellationTerms {
+    type Error = DomainError;
+    fn try_from(repr: TermsRepr) -> Result<Self, Self::Error> {
+        let currency = repr
+            .tiers
+            .iter()
+            .flat_map(|t| [t.fixed, t.cap])
+            .flatten()
+            .map(|m| m.currency())
+            .next()
+            .unwrap_or(Currency::EUR);
+        CancellationTerms::new(repr.tiers, currency)
+    }
 }
 
 /// The tier chosen for a cancellation, with its position (1 = the widest window) for quoting.
@@ -85,10 +108,12 @@ impl CancellationTerms {
     pub fn tier_at(&self, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<AppliedTier<'_>> {
         let days_before = u32::try_from((starts_at - now).num_days().max(0)).unwrap_or(u32::MAX);
         let count = self.tiers.len();
+        // The tightest window that still contains the cancellation (tiers are sorted).
         self.tiers
             .iter()
             .enumerate()
-            .find(|(_, tier)| days_before <= tier.up_to_days_before)
+            .filter(|(_, tier)| days_before <= tier.up_to_days_before)
+            .min_by_key(|(_, tier)| tier.up_to_days_before)
             .map(|(index, tier)| AppliedTier {
                 number: count - index,
                 tier,

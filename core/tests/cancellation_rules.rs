@@ -603,3 +603,24 @@ fn a_dry_run_names_fee_rule_documents_and_money_and_leaves_the_order_untouched()
     assert!(quote.posting.as_ref().unwrap().is_balanced());
     assert_eq!(quote.numbers.as_ref().unwrap().count, 1);
 }
+
+#[test]
+fn stored_terms_are_checked_and_sorted_when_read_back() {
+    let json = serde_json::json!({"tiers": [
+        {"up_to_days_before": 60, "percent": null, "fixed": {"amount": "25.00", "currency": "EUR"}, "cap": null},
+        {"up_to_days_before": 13, "percent": "100", "fixed": null, "cap": null}
+    ]});
+    let terms: CancellationTerms = serde_json::from_value(json).unwrap();
+    let start = at(2025, 6, 10);
+    let late = terms
+        .tier_at(start, start - chrono::Duration::days(5))
+        .unwrap();
+    assert_eq!(
+        late.tier.up_to_days_before, 13,
+        "the tightest window applies"
+    );
+    let empty = serde_json::json!({"tiers": [{"up_to_days_before": 3, "percent": null, "fixed": null, "cap": null}]});
+    assert!(serde_json::from_value::<CancellationTerms>(empty).is_err());
+    let prefix = serde_json::json!({"prefix": "A/B", "yearly": true});
+    assert!(serde_json::from_value::<NumberFormat>(prefix).is_err());
+}

@@ -538,3 +538,39 @@ fn the_rebook_flag_can_always_be_turned_off_even_after_the_order_was_cancelled()
     let on_again = set_rebook_flag(&world.order, true, &world.ctx(partner()));
     assert_eq!(on_again.unwrap_err(), DomainError::OrderCancelled);
 }
+
+#[test]
+fn a_partner_cannot_report_a_course_that_already_took_place_or_was_paid_out() {
+    let mut world = course();
+    world.now = at(2025, 3, 2);
+    let held = report_cannot_run(&world.order, &world.ctx(partner()));
+    assert_eq!(held.unwrap_err(), DomainError::CourseAlreadyHeld);
+    world.now = at(2025, 4, 1);
+    world
+        .run(Actor::System, |o, c| release_payout(o, eur(dec!(0)), c))
+        .unwrap();
+    let paid = report_cannot_run(&world.order, &world.ctx(partner()));
+    assert_eq!(paid.unwrap_err(), DomainError::PayoutAlreadyReleased);
+}
+
+#[test]
+fn staff_cannot_charge_a_fee_while_a_partner_cancellation_is_open() {
+    let world = reported();
+    let fee = cancel_invoice(&world.order, &FeeChoice::Terms, &world.ctx(staff()));
+    assert_eq!(fee.unwrap_err(), DomainError::PartnerCancellationOpen);
+}
+
+#[test]
+fn a_credit_the_customer_declined_cannot_be_granted_afterwards() {
+    let mut world = reported();
+    for resolution in [Resolution::RebookingDeclined, Resolution::CreditDeclined] {
+        world
+            .run(staff(), |o, c| {
+                resolve_partner_cancellation(o, resolution, c)
+            })
+            .unwrap();
+    }
+    let credit =
+        resolve_partner_cancellation(&world.order, Resolution::GrantCredit, &world.ctx(staff()));
+    assert_eq!(credit.unwrap_err(), DomainError::CreditAlreadyDeclined);
+}

@@ -125,7 +125,17 @@ async fn a_refused_command_writes_nothing() {
         refused,
         Err(AppError::Domain(DomainError::CustomersCannotCancel))
     ));
-    assert_eq!(h.faults.log().take(), ["Query"]);
+    // A refusal on the cheap read is confirmed on a consistent one; nothing is written.
+    assert_eq!(h.faults.log().take(), ["Query", "Query"]);
+    let stranger = Actor::Customer(id("customer-2"));
+    let hidden = h
+        .runner
+        .execute(&id("order-1"), &stranger, None, cancel_workshop("b0"))
+        .await;
+    assert!(matches!(
+        hidden,
+        Err(AppError::Domain(DomainError::NotFound("order")))
+    ));
     let unknown = h
         .runner
         .execute(&id("nope"), &staff(), None, cancel_workshop("b0"))

@@ -24,6 +24,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let now = self.clock().now();
         let mut run = PayoutRun::default();
         let mut start = None;
+        if max == 0 {
+            run.more = true;
+            return Ok(run);
+        }
         loop {
             let room = max - run.released.len() - run.refused.len();
             let page = self.store().due_payouts(now, PAGE.min(room), start).await?;
@@ -31,9 +35,13 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 match self.release_payout(&id).await {
                     Ok(_) => run.released.push(id),
                     Err(AppError::Domain(refusal)) => {
-                        run.refused.push((id, refusal.code().to_owned()))
+                        run.refused.push((id, refusal.code().to_owned()));
                     }
-                    Err(other) => return Err(other),
+                    // One order's trouble must not hold up the others: the next run retries it.
+                    Err(other) => {
+                        tracing::warn!(order = %id, error = %other, "payout not released this run");
+                        run.refused.push((id, "failed".to_owned()));
+                    }
                 }
             }
             if page.next.is_none() {

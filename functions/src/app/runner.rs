@@ -108,18 +108,29 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let mut consistent = false;
         let mut attempts = Attempts::default();
         while attempts.remain() {
+            // The first read is eventually consistent (half the cost; the write is conditioned
+            // on the version anyway). Whatever it cannot settle is read again consistently.
             let loaded = match self.store.load_order(order, consistent).await {
                 Ok(Some(loaded)) => loaded,
-                Ok(None) => return Err(DomainError::NotFound("order").into()),
-                Err(StoreError::Ambiguous(_)) if !consistent => {
+                Ok(None) | Err(StoreError::Ambiguous(_)) if !consistent => {
                     consistent = true;
                     continue;
                 }
+                Ok(None) => return Err(DomainError::NotFound("order").into()),
                 Err(error) => return Err(error.into()),
             };
+            // Another tenant's order answers exactly like a missing one.
+            if !loaded.order.visible_to(actor) {
+                return Err(DomainError::NotFound("order").into());
+            }
             let ctx = self.context(&loaded.order, actor).await?;
             let decision = match decide(&loaded.order, &ctx) {
                 Ok(decision) => decision,
+                // A refusal on a possibly stale read is checked on the latest state.
+                Err(_) if !consistent => {
+                    consistent = true;
+                    continue;
+                }
                 Err(refusal) => return self.refused(order, idempotency, refusal).await,
             };
             let commit = Commit {
@@ -288,6 +299,8 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
         });
         commit.token = token(decision, idempotency, execution);
+        // Re-sends of this very write share the token; any later attempt (new numbers, new
+        // time) gets its own, so DynamoDB never sees one token with two sets of items.
         let mut result = self.store.commit(&commit).await;
         for _ in 0..MAX_RESENDS {
             match result {
@@ -415,28 +428,29 @@ enum Retry {
     Fail(AppError),
 }
 
-/// The `ClientRequestToken` (≤ 36 characters): from the idempotency key and the revision the
-/// decision writes, so a re-send of the same write is recognised as already applied.
+/// The `ClientRequestToken` (32 hex characters; DynamoDB takes at most 36): derived from the
+/// order, the revision the decision writes and the idempotency key, made unique per attempt.
 fn token(decision: &Decision, idempotency: Option<&Idempotency>, execution: u64) -> String {
     let order = decision.order.id.as_str().as_bytes();
     let revision = decision.order.revision.to_be_bytes();
-    let mut hex = match idempotency {
-        Some(key) => hash_hex(&[order, &revision, key.key_hash().as_bytes()]),
-        None => {
-            // No key: unique per execution, so two callers never share a token.
-            let nanos = chrono::Utc::now()
-                .timestamp_nanos_opt()
-                .unwrap_or_default()
-                .to_be_bytes();
-            hash_hex(&[
-                order,
-                &revision,
-                &execution.to_be_bytes(),
-                &nanos,
-                &std::process::id().to_be_bytes(),
-            ])
-        }
-    };
+    let key = idempotency.map(Idempotency::key_hash).unwrap_or_default();
+    let nanos = chrono::Utc::now()
+        .timestamp_nanos_opt()
+        .unwrap_or_default()
+        .to_be_bytes();
+    let attempt = ATTEMPTS.fetch_add(1, Ordering::Relaxed).to_be_bytes();
+    let mut hex = hash_hex(&[
+        order,
+        &revision,
+        key.as_bytes(),
+        &execution.to_be_bytes(),
+        &attempt,
+        &nanos,
+        &std::process::id().to_be_bytes(),
+    ]);
     hex.truncate(32);
     hex
 }
+
+/// Counts commit attempts in this process, for unique tokens.
+static ATTEMPTS: AtomicU64 = AtomicU64::new(0);

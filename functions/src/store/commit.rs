@@ -95,21 +95,29 @@ impl DynamoStore {
                 TransactWriteItemsError::TransactionCanceledException(cancelled) => {
                     let reasons = cancelled.cancellation_reasons();
                     for (reason, meaning) in reasons.iter().zip(&on_failure) {
-                        if reason.code() == Some("ConditionalCheckFailed") {
-                            return Err(StoreError::Conflict(conflict(
-                                *meaning,
-                                reason.item(),
-                                commit,
-                            )));
+                        match reason.code() {
+                            Some("ConditionalCheckFailed") => {
+                                let conflict = conflict(*meaning, reason.item(), commit);
+                                return Err(StoreError::Conflict(conflict));
+                            }
+                            None | Some("None") => {}
+                            // Another transaction was writing the same items: decide again.
+                            Some("TransactionConflict") => {
+                                return Err(StoreError::Conflict(Conflict::Version));
+                            }
+                            Some(code) => {
+                                return Err(StoreError::Service(format!(
+                                    "transaction cancelled: {code}: {}",
+                                    reason.message().unwrap_or_default()
+                                )));
+                            }
                         }
                     }
-                    // Cancelled by a concurrent transaction on the same items: decide again.
                     Err(StoreError::Conflict(Conflict::Version))
                 }
-                // The token was used before with other items: an earlier execution of the same
-                // idempotent request committed (the runner answers with its receipt).
+                // Tokens are unique per attempt, so this only means: decide again.
                 TransactWriteItemsError::IdempotentParameterMismatchException(_) => {
-                    Err(StoreError::Conflict(Conflict::Idempotency))
+                    Err(StoreError::Conflict(Conflict::Version))
                 }
                 TransactWriteItemsError::TransactionInProgressException(_) => Err(
                     StoreError::Ambiguous("the same transaction is still in progress".into()),
@@ -238,21 +246,25 @@ impl DynamoStore {
         tx.put(put, record.len() + 256, OnFailure::Version);
 
         if let Some(idempotency) = &commit.idempotency {
+            let response = codec::encode(&idempotency.response)?;
+            if response.len() > self.limits.chunk_bytes {
+                return Err(StoreError::TooLarge(format!(
+                    "the response to store for replays takes {} KB; at most {} KB fit",
+                    response.len() / 1024,
+                    self.limits.chunk_bytes / 1024
+                )));
+            }
             let put = Put::builder()
                 .table_name(&self.table)
                 .item(PK, s(&pk))
                 .item(SK, s(idempotency_sk(&idempotency.key_hash)))
                 .item("payload_hash", s(&idempotency.payload_hash))
-                .item("response", s(&idempotency.response))
+                .item("response", blob(&response))
                 .item(TTL_ATTRIBUTE, n(idempotency.expires_at))
                 .condition_expression("attribute_not_exists(#pk)")
                 .expression_attribute_names("#pk", PK)
                 .build()?;
-            tx.put(
-                put,
-                idempotency.response.len() + 256,
-                OnFailure::Idempotency,
-            );
+            tx.put(put, response.len() + 256, OnFailure::Idempotency);
         }
 
         if !decision.partner_debit_change.is_zero() || commit.partner_debit_read.is_some() {

@@ -134,7 +134,10 @@ impl OrderStore for DynamoStore {
         item.map(|item| {
             Ok(StoredResponse {
                 payload_hash: string(&item, "payload_hash")?.to_owned(),
-                response: string(&item, "response")?.to_owned(),
+                response: match item.get("response") {
+                    Some(AttributeValue::B(blob)) => codec::decode(blob.as_ref())?,
+                    _ => return Err(StoreError::Decoding("attribute response is missing".into())),
+                },
             })
         })
         .transpose()
