@@ -112,14 +112,13 @@ impl OrderStore for DynamoStore {
         partner: &PartnerId,
         currency: Currency,
     ) -> Result<Money, StoreError> {
-        let item = self
-            .get(&partner_pk(partner), &balance_sk(currency))
-            .await?;
-        let amount = match item {
-            Some(item) => number::<rust_decimal::Decimal>(&item, "debit")?,
-            None => rust_decimal::Decimal::ZERO,
-        };
-        Money::new(amount, currency).map_err(StoreError::decoding)
+        self.amount(
+            &partner_pk(partner),
+            &balance_sk(currency),
+            "debit",
+            currency,
+        )
+        .await
     }
 
     /// The stored response and payload hash of an idempotency record, if it exists.
@@ -215,11 +214,25 @@ impl DynamoStore {
         customer: &storno_core::CustomerId,
         currency: Currency,
     ) -> Result<Money, StoreError> {
-        let item = self
-            .get(&customer_pk(customer), &credit_sk(currency))
-            .await?;
-        let amount = match item {
-            Some(item) => number::<rust_decimal::Decimal>(&item, "credit")?,
+        self.amount(
+            &customer_pk(customer),
+            &credit_sk(currency),
+            "credit",
+            currency,
+        )
+        .await
+    }
+
+    /// A money attribute of a balance item; zero if the item was never written.
+    async fn amount(
+        &self,
+        pk: &str,
+        sk: &str,
+        attribute: &str,
+        currency: Currency,
+    ) -> Result<Money, StoreError> {
+        let amount = match self.get(pk, sk).await? {
+            Some(item) => number::<rust_decimal::Decimal>(&item, attribute)?,
             None => rust_decimal::Decimal::ZERO,
         };
         Money::new(amount, currency).map_err(StoreError::decoding)
