@@ -221,3 +221,49 @@ async fn intake_is_idempotent_by_order_id() {
         .await;
     assert!(matches!(refused, Err(AppError::IdempotencyKeyReused)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intake_decided_on_a_date_deactivated_before_commit_writes_nothing() {
+    let h = Harness::new().await;
+    h.store.put_date(&conference()).await.unwrap();
+    let ctx = Context {
+        now: at(2025, 2, 1),
+        actor: Actor::System,
+        next_document_seq: 1,
+    };
+    let decision = register_order(reference_order("late"), &[conference()], &ctx).unwrap();
+    let deactivated = conference().set_active(false, &partner()).unwrap();
+    h.store.put_date(&deactivated).await.unwrap();
+    let commit = storno_functions::app::Commit {
+        decision: &decision,
+        expected_version: None,
+        previous_parts: 0,
+        idempotency: None,
+        partner_debit_read: None,
+        active_dates: vec![id("conf")],
+        token: "late-intake-token".into(),
+    };
+    let lost = h.store.commit(&commit).await;
+    assert!(matches!(
+        lost,
+        Err(storno_functions::app::StoreError::Conflict(
+            storno_functions::app::Conflict::DateInactive
+        ))
+    ));
+    assert!(
+        h.store
+            .load_order(&id("late"), true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let new = reference_order("late");
+    let refused = h
+        .runner
+        .register(new.clone(), &Actor::System, &payload(&new))
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Domain(DomainError::DateInactive))
+    ));
+}

@@ -139,6 +139,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 previous_parts: loaded.parts,
                 idempotency: None,
                 partner_debit_read: None,
+                active_dates: Vec::new(),
                 token: String::new(),
             };
             match self.record(commit, idempotency, execution).await {
@@ -184,17 +185,9 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     ) -> Result<Receipt, AppError> {
         let order_id = new.id.clone();
         let idempotency = Idempotency::new("intake", order_id.as_str(), payload);
-        let mut dates = Vec::new();
-        for id in new.bookings.iter().map(|b| &b.date) {
-            if dates.iter().any(|d: &storno_core::EventDate| &d.id == id) {
-                continue;
-            }
-            if let Some(date) = self.store.load_date(id).await? {
-                dates.push(date);
-            }
-        }
         let mut attempts = Attempts::default();
         while attempts.remain() {
+            let dates = self.booked_dates(&new).await?;
             let now = self.clock.now();
             let series = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
             let ctx = Context {
@@ -212,6 +205,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 previous_parts: 0,
                 idempotency: None,
                 partner_debit_read: None,
+                active_dates: dates.iter().map(|d| d.id.clone()).collect(),
                 token: String::new(),
             };
             match self.record(commit, Some(&idempotency), 0).await {
@@ -248,6 +242,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 previous_parts: loaded.parts,
                 idempotency: None,
                 partner_debit_read: Some(debit),
+                active_dates: Vec::new(),
                 token: String::new(),
             };
             match self.record(commit, None, execution).await {
@@ -259,6 +254,20 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             }
         }
         Err(AppError::Conflict)
+    }
+
+    /// The dates an intake books, as stored now.
+    async fn booked_dates(&self, new: &NewOrder) -> Result<Vec<storno_core::EventDate>, AppError> {
+        let mut dates: Vec<storno_core::EventDate> = Vec::new();
+        for id in new.bookings.iter().map(|b| &b.date) {
+            if dates.iter().any(|d| &d.id == id) {
+                continue;
+            }
+            if let Some(date) = self.store.load_date(id).await? {
+                dates.push(date);
+            }
+        }
+        Ok(dates)
     }
 
     async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
@@ -322,7 +331,9 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 }
                 Ok(receipt)
             }
-            Err(StoreError::Conflict(Conflict::Version | Conflict::Balance)) => Err(Retry::Again),
+            Err(StoreError::Conflict(
+                Conflict::Version | Conflict::Balance | Conflict::DateInactive,
+            )) => Err(Retry::Again),
             Err(StoreError::Conflict(Conflict::Counter { next })) => {
                 if let Some(numbers) = &decision.numbers {
                     self.numbers

@@ -48,6 +48,8 @@ pub struct Commit<'a> {
     pub idempotency: Option<IdempotencyWrite>,
     /// The partner debit the decision was made with (payout release), checked at commit.
     pub partner_debit_read: Option<Money>,
+    /// Dates the decision relied on being active (bookings onto them), checked at commit.
+    pub active_dates: Vec<DateId>,
     /// Identifies this write for the store: the same for every re-send of it.
     pub token: String,
 }
@@ -72,6 +74,8 @@ pub enum Conflict {
     Idempotency,
     /// The partner's balance changed since it was read.
     Balance,
+    /// A date the decision relied on is no longer active.
+    DateInactive,
 }
 
 #[derive(Debug, Error)]

@@ -38,6 +38,7 @@ enum OnFailure {
     Counter,
     Idempotency,
     Balance,
+    DateInactive,
     Never,
 }
 
@@ -292,6 +293,20 @@ impl DynamoStore {
             tx.update(update.build()?, on_failure);
         }
 
+        for date in &commit.active_dates {
+            let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(&self.table)
+                .key(PK, s(date_pk(date)))
+                .key(SK, s(DATE_SK))
+                .condition_expression("#active = :yes")
+                .expression_attribute_names("#active", "active")
+                .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                .build()?;
+            tx.items
+                .push(TransactWriteItem::builder().condition_check(check).build());
+            tx.on_failure.push(OnFailure::DateInactive);
+        }
+
         if !decision.customer_credit_change.is_zero() {
             let update = Update::builder()
                 .table_name(&self.table)
@@ -365,5 +380,6 @@ fn conflict(meaning: OnFailure, old: Option<&Item>, commit: &Commit<'_>) -> Conf
         }
         OnFailure::Idempotency => Conflict::Idempotency,
         OnFailure::Balance => Conflict::Balance,
+        OnFailure::DateInactive => Conflict::DateInactive,
     }
 }

@@ -199,6 +199,7 @@ impl DateStore for DynamoStore {
             .table_name(&self.table)
             .item(PK, s(date_pk(&date.id)))
             .item(SK, s(DATE_SK))
+            .item("active", AttributeValue::Bool(date.active))
             .item("body", AttributeValue::B(codec::encode(date)?.into()))
             .send()
             .await
