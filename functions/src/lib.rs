@@ -5,6 +5,7 @@
 //! state, asks the core for a decision and records it in one DynamoDB transaction.
 
 pub mod app;
+pub mod queue;
 pub mod store;
 
 pub use storno_core as core;

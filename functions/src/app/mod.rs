@@ -4,6 +4,7 @@
 mod error;
 mod payouts;
 mod ports;
+mod queue;
 mod receipt;
 mod runner;
 mod storage;
@@ -11,6 +12,7 @@ mod storage;
 pub use error::AppError;
 pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
+pub use queue::{Delivery, Envelope, Queue, QueueError};
 pub use receipt::Receipt;
 pub use runner::{IDEMPOTENCY_TTL_HOURS, Idempotency, MAX_ATTEMPTS, Runner, hash_hex};
 pub use storage::{

@@ -1,0 +1,77 @@
+//! The follow-up queue port: envelopes carrying one follow-up each, at-least-once delivery,
+//! a visibility timeout, and a dead-letter queue after too many receives. SQS implements it
+//! ([`crate::queue::SqsQueue`]); the in-process twin ([`crate::queue::MemoryQueue`]) serves the
+//! local server and the use-case tests. One contract suite runs against both.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use storno_core::{Effect, FollowUp, OrderId};
+use thiserror::Error;
+
+/// One follow-up as it travels: its deterministic effect key (what makes handling it
+/// idempotent), the order, the kind, how often it was handed on, and the effect itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub key: String,
+    pub order: OrderId,
+    pub kind: String,
+    pub attempt: u32,
+    pub effect: Effect,
+}
+
+impl Envelope {
+    pub fn of(followup: &FollowUp) -> Self {
+        Envelope {
+            key: followup.key.clone(),
+            order: followup.order.clone(),
+            kind: followup.effect.kind().to_owned(),
+            attempt: 1,
+            effect: followup.effect.clone(),
+        }
+    }
+}
+
+/// A received envelope, with the handle that deletes it and how often it was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub handle: String,
+    pub envelope: Envelope,
+    pub receive_count: u32,
+}
+
+#[derive(Debug, Error)]
+pub enum QueueError {
+    #[error("the queue failed: {0}")]
+    Service(String),
+    #[error("a message could not be encoded: {0}")]
+    Encoding(String),
+}
+
+pub trait Queue: Send + Sync {
+    /// Sends envelopes (in batches the queue accepts). Returns the keys of those it refused, to
+    /// be sent again (or left to the outbox sweeper).
+    fn send(
+        &self,
+        envelopes: &[Envelope],
+    ) -> impl Future<Output = Result<Vec<String>, QueueError>> + Send;
+
+    /// Up to `max` (at most 10) visible envelopes, hidden from other receivers for
+    /// `visibility`. Messages received too often move to the dead-letter queue instead. Never
+    /// waits for messages; call again for more.
+    fn receive(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> impl Future<Output = Result<Vec<Delivery>, QueueError>> + Send;
+
+    /// Acknowledges handled deliveries: they never come back.
+    fn delete(&self, handles: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send;
+
+    /// Up to `max` (at most 10) envelopes from the dead-letter queue (left there).
+    fn dead_letters(
+        &self,
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<Delivery>, QueueError>> + Send;
+}
