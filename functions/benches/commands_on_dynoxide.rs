@@ -43,7 +43,7 @@ async fn main() {
         let mut update = Vec::new();
         let mut flag = Vec::new();
         let mut capacity = Vec::new();
-        let mut stored = 0;
+        let mut stored = (0, 0);
         for round in 0..rounds {
             let order_id: OrderId = id(&format!("bench-{round}"));
             let new = order(order_id.as_str(), "bench-issuer", attendees);
@@ -84,8 +84,9 @@ async fn main() {
             capacity.push(("rebook-flag", h.store.meter().take()));
         }
         println!(
-            "{attendees} attendees (3 options each): state stored in {} KB",
-            stored.div_ceil(1024)
+            "{attendees} attendees (3 options each): state stored in {} KB + current invoice {} KB",
+            stored.0.div_ceil(1024),
+            stored.1.div_ceil(1024)
         );
         report("cancel-option", cancel);
         report("update-invoice", update);

@@ -100,8 +100,17 @@ async fn a_cancellation_of_the_reference_order_stays_within_its_capacity_budget(
     let uses = h.store.meter().take();
     let read: f64 = uses.iter().map(|u| u.total_read()).sum();
     let write: f64 = uses.iter().map(|u| u.total_write()).sum();
+    let stored = storno_functions::store::stored_state_bytes(
+        &h.store
+            .load_order(&id("order-1"), true)
+            .await
+            .unwrap()
+            .unwrap()
+            .order,
+    )
+    .unwrap();
     println!(
-        "reference order: {state_bytes} bytes of state JSON; cancel-option consumed {read} RRU and {write} WRU: {uses:?}"
+        "reference order: {state_bytes} bytes of state JSON, stored as (state, invoice) {stored:?} bytes; cancel-option consumed {read} RRU and {write} WRU: {uses:?}"
     );
     assert!(read <= 0.5, "{read} RRU");
     assert!(write <= 10.0, "{write} WRU");
@@ -242,6 +251,7 @@ async fn an_intake_decided_on_a_date_deactivated_before_commit_writes_nothing() 
         partner_debit_read: None,
         active_dates: vec![id("conf")],
         token: "late-intake-token".into(),
+        at: at(2025, 2, 1),
     };
     let lost = h.store.commit(&commit).await;
     assert!(matches!(

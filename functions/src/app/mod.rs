@@ -6,6 +6,7 @@ mod payouts;
 mod ports;
 mod queue;
 mod receipt;
+mod relay;
 mod runner;
 mod storage;
 
@@ -14,8 +15,9 @@ pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
 pub use queue::{Delivery, Envelope, Queue, QueueError};
 pub use receipt::Receipt;
+pub use relay::Relay;
 pub use runner::{IDEMPOTENCY_TTL_HOURS, Idempotency, MAX_ATTEMPTS, Runner, hash_hex};
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyWrite, LoadedOrder, OrderStore, Page, StoreError,
-    StoredResponse,
+    Commit, Conflict, DateStore, IdempotencyWrite, LoadedOrder, OrderStore, Outbox, Page,
+    StoreError, StoredResponse,
 };

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use storno_core::FollowUp;
+use storno_core::{FollowUp, OrderId};
 
 /// The time, so use cases never read a clock themselves.
 pub trait Clock: Send + Sync {
@@ -47,7 +47,12 @@ impl Clock for FixedClock {
 /// Hands a committed command's follow-ups on (to SQS in production). A failure here loses
 /// nothing: the command record is the outbox, and the sweeper re-sends what was not handed on.
 pub trait FollowUpPublisher: Send + Sync {
-    fn publish(&self, followups: &[FollowUp]) -> impl Future<Output = Result<(), String>> + Send;
+    fn publish(
+        &self,
+        order: &OrderId,
+        revision: u64,
+        followups: &[FollowUp],
+    ) -> impl Future<Output = Result<(), String>> + Send;
 }
 
 /// Keeps what was published, for tests and the local server's in-process worker.
@@ -61,7 +66,12 @@ impl RecordingPublisher {
 }
 
 impl FollowUpPublisher for RecordingPublisher {
-    async fn publish(&self, followups: &[FollowUp]) -> Result<(), String> {
+    async fn publish(
+        &self,
+        _order: &OrderId,
+        _revision: u64,
+        followups: &[FollowUp],
+    ) -> Result<(), String> {
         self.0
             .lock()
             .expect("publisher lock")

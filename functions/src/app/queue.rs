@@ -75,3 +75,32 @@ pub trait Queue: Send + Sync {
         max: usize,
     ) -> impl Future<Output = Result<Vec<Delivery>, QueueError>> + Send;
 }
+
+/// A shared queue is a queue (the relay and the worker hold the same one).
+impl<Q: Queue> Queue for std::sync::Arc<Q> {
+    fn send(
+        &self,
+        envelopes: &[Envelope],
+    ) -> impl Future<Output = Result<Vec<String>, QueueError>> + Send {
+        Q::send(self, envelopes)
+    }
+
+    fn receive(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> impl Future<Output = Result<Vec<Delivery>, QueueError>> + Send {
+        Q::receive(self, max, visibility)
+    }
+
+    fn delete(&self, handles: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send {
+        Q::delete(self, handles)
+    }
+
+    fn dead_letters(
+        &self,
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<Delivery>, QueueError>> + Send {
+        Q::dead_letters(self, max)
+    }
+}

@@ -141,6 +141,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 partner_debit_read: None,
                 active_dates: Vec::new(),
                 token: String::new(),
+                at: self.clock.now(),
             };
             match self.record(commit, idempotency, execution).await {
                 Ok(receipt) => return Ok(receipt),
@@ -207,6 +208,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 partner_debit_read: None,
                 active_dates: dates.iter().map(|d| d.id.clone()).collect(),
                 token: String::new(),
+                at: self.clock.now(),
             };
             match self.record(commit, Some(&idempotency), 0).await {
                 Ok(receipt) => return Ok(receipt),
@@ -244,6 +246,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 partner_debit_read: Some(debit),
                 active_dates: Vec::new(),
                 token: String::new(),
+                at: self.clock.now(),
             };
             match self.record(commit, None, execution).await {
                 Ok(receipt) => return Ok(receipt),
@@ -325,7 +328,15 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                         .expect("numbers lock")
                         .insert(numbers.series.clone(), numbers.first + numbers.count);
                 }
-                if let Err(error) = self.publisher.publish(&decision.followups).await {
+                let published = self
+                    .publisher
+                    .publish(
+                        &decision.order.id,
+                        decision.order.revision,
+                        &decision.followups,
+                    )
+                    .await;
+                if let Err(error) = published {
                     // The command record keeps them; the outbox sweeper sends them later.
                     tracing::warn!(order = %decision.order.id, %error, "follow-ups not handed on yet");
                 }

@@ -52,6 +52,8 @@ pub struct Commit<'a> {
     pub active_dates: Vec<DateId>,
     /// Identifies this write for the store: the same for every re-send of it.
     pub token: String,
+    /// When it is written (orders the outbox).
+    pub at: DateTime<Utc>,
 }
 
 /// One page of a listing and where the next one starts (opaque to callers).
@@ -145,6 +147,40 @@ pub trait OrderStore: Send + Sync {
         limit: usize,
         start: Option<String>,
     ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
+}
+
+/// The outbox: command records whose follow-ups have not been handed to the queue yet.
+pub trait Outbox: Send + Sync {
+    /// Marks a command record's follow-ups as handed on.
+    fn acknowledge(
+        &self,
+        order: &OrderId,
+        revision: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records still pending that were written before `before`, oldest first.
+    fn pending(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(OrderId, u64)>, StoreError>> + Send;
+
+    /// Claims a pending record until `until`, so that no other sweeper sends it meanwhile.
+    /// `false` if someone else holds an unexpired claim or it was acknowledged.
+    fn claim(
+        &self,
+        order: &OrderId,
+        revision: u64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The follow-ups a command record holds.
+    fn followups(
+        &self,
+        order: &OrderId,
+        revision: u64,
+    ) -> impl Future<Output = Result<Vec<storno_core::FollowUp>, StoreError>> + Send;
 }
 
 /// Event dates.

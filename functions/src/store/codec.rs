@@ -1,9 +1,10 @@
 //! How records become item bodies: JSON (money as decimal strings, lossless), deflated.
 //!
 //! Why not one DynamoDB attribute per field: an order's state is written on every command, and
-//! a transactional write costs 2 WRU per started KB. The JSON of a reference order is ~4 KB;
-//! deflated it is ~1 KB, which keeps a cancellation within its capacity budget. Fields that
-//! keys, conditions or indexes need stay plain attributes next to the body.
+//! a transactional write costs 2 WRU per started KB. The reference order's state is 8.9 KB of
+//! JSON; without its current invoice (stored apart, written only with a new version) and
+//! deflated it is 0.8 KB, so a cancellation costs 9 WRU in all. Fields that keys, conditions
+//! or indexes need stay plain attributes next to the body.
 
 use std::io::{Read, Write};
 
@@ -21,9 +22,33 @@ pub const CHUNK_BYTES: usize = 350 * 1024;
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     let json = serde_json::to_vec(value).map_err(StoreError::encoding)?;
-    let mut encoder = DeflateEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+    let mut encoder =
+        DeflateEncoder::new(Vec::with_capacity(json.len() / 4), Compression::default());
     encoder.write_all(&json).map_err(StoreError::encoding)?;
     encoder.finish().map_err(StoreError::encoding)
+}
+
+/// The order's state without its current invoice (stored apart), and that invoice.
+pub fn split_order(order: &storno_core::Order) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let mut value = serde_json::to_value(order).map_err(StoreError::encoding)?;
+    let invoice = value
+        .get_mut("invoice")
+        .and_then(|invoice| invoice.as_object_mut())
+        .and_then(|invoice| invoice.remove("current"))
+        .ok_or_else(|| StoreError::Encoding("an order without a current invoice".into()))?;
+    Ok((encode(&value)?, encode(&invoice)?))
+}
+
+/// The inverse of [`split_order`].
+pub fn join_order(state: &[u8], invoice: &[u8]) -> Result<storno_core::Order, StoreError> {
+    let mut value: serde_json::Value = decode(state)?;
+    let invoice: serde_json::Value = decode(invoice)?;
+    value
+        .get_mut("invoice")
+        .and_then(|i| i.as_object_mut())
+        .ok_or_else(|| StoreError::Decoding("stored state without invoice".into()))?
+        .insert("current".into(), invoice);
+    serde_json::from_value(value).map_err(StoreError::decoding)
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {

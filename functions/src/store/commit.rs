@@ -143,7 +143,7 @@ impl DynamoStore {
         };
 
         // The state: head item carries version, parts and index keys; chunks follow.
-        let state = codec::encode(order)?;
+        let (state, invoice) = codec::split_order(order)?;
         let chunks: Vec<&[u8]> = if state.is_empty() {
             vec![&state[..]]
         } else {
@@ -161,8 +161,7 @@ impl DynamoStore {
             if part == 0 {
                 put = put
                     .item("parts", n(chunks.len()))
-                    .item("partner", s(order.partner.as_str()))
-                    .item("customer", s(order.customer.as_str()))
+                    .item("invoice", s(order.invoice.current.number.to_string()))
                     .item(GSI2_PK, s(partner_pk(&order.partner)))
                     .item(
                         GSI2_SK,
@@ -188,6 +187,28 @@ impl DynamoStore {
                 on_failure = OnFailure::Version;
             }
             tx.put(put.build()?, chunk.len() + 512, on_failure);
+        }
+        let new_version = decision
+            .documents
+            .iter()
+            .any(|d| matches!(d.kind, storno_core::DocumentKind::Invoice { .. }));
+        if new_version {
+            if invoice.len() > self.limits.chunk_bytes {
+                return Err(StoreError::TooLarge(format!(
+                    "invoice {} would take {} KB; one item holds at most {} KB",
+                    order.invoice.current.number,
+                    invoice.len() / 1024,
+                    self.limits.chunk_bytes / 1024
+                )));
+            }
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(&pk))
+                .item(SK, s(STATE_INVOICE_SK))
+                .item("number", s(order.invoice.current.number.to_string()))
+                .item("body", blob(&invoice))
+                .build()?;
+            tx.put(put, invoice.len() + 256, OnFailure::Never);
         }
         for stale in chunks.len()..commit.previous_parts {
             tx.items.push(
@@ -235,12 +256,19 @@ impl DynamoStore {
             followups: &decision.followups,
             numbers: &decision.numbers,
         })?;
-        let put = Put::builder()
+        let mut put = Put::builder()
             .table_name(&self.table)
             .item(PK, s(&pk))
             .item(SK, s(command_sk(order.revision)))
             .item("body", blob(&record))
-            .item("outbox", n(decision.followups.len()))
+            .item("outbox", n(decision.followups.len()));
+        if !decision.followups.is_empty() {
+            put = put.item(GSI3_PK, s(OUTBOX_PENDING)).item(
+                GSI3_SK,
+                s(outbox_pending_sk(commit.at, &order.id, order.revision)),
+            );
+        }
+        let put = put
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .build()?;

@@ -2,7 +2,7 @@
 //!
 //! | item | pk | sk |
 //! | --- | --- | --- |
-//! | order state (head, then chunks) | `ORDER#{id}` | `A#STATE`, `A#STATE#{n}` |
+//! | order state (head, then chunks; the current invoice) | `ORDER#{id}` | `A#STATE`, `A#STATE#{n}`, `A#STATE#INVOICE` |
 //! | issued document | `ORDER#{id}` | `D#{number}` |
 //! | command record (posting, follow-ups: the outbox) | `ORDER#{id}` | `C#{revision:012}` |
 //! | idempotency record (TTL) | `ORDER#{id}` | `I#{sha256(caller, key)}` |
@@ -11,8 +11,9 @@
 //! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
 //! | event date | `DATE#{id}` | `DATE` |
 //!
-//! Two sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
-//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales).
+//! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
+//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales), `gsi3` holds command
+//! records whose follow-ups were not yet handed to the queue (the outbox sweeper's work).
 
 use storno_core::{Currency, CustomerId, DateId, OrderId, PartnerId, SeriesKey};
 
@@ -24,6 +25,11 @@ pub const GSI1_SK: &str = "gsi1sk";
 pub const GSI_PARTNER_ORDERS: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
+pub const GSI_OUTBOX: &str = "gsi3";
+pub const GSI3_PK: &str = "gsi3pk";
+pub const GSI3_SK: &str = "gsi3sk";
+/// The one partition of the pending-outbox index.
+pub const OUTBOX_PENDING: &str = "OUTBOX";
 /// Epoch seconds after which DynamoDB may delete the item (idempotency records).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -45,6 +51,10 @@ pub fn state_sk(part: usize) -> String {
         format!("{STATE_PREFIX}#{part:03}")
     }
 }
+
+/// The order's current invoice version, kept beside the state and written only when a new
+/// version is issued (most commands leave it alone, so they write less).
+pub const STATE_INVOICE_SK: &str = "A#STATE#INVOICE";
 
 pub fn document_sk(number: &str) -> String {
     format!("D#{number}")
@@ -103,6 +113,23 @@ pub fn payout_due_until(now: chrono::DateTime<chrono::Utc>) -> String {
         "{}#~",
         now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )
+}
+
+/// Pending command records by the time they were written.
+pub fn outbox_pending_sk(
+    at: chrono::DateTime<chrono::Utc>,
+    order: &OrderId,
+    revision: u64,
+) -> String {
+    format!(
+        "{}#{order}#{revision:012}",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    )
+}
+
+/// Everything written before `at` sorts before this key.
+pub fn outbox_pending_before(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A partner's orders, newest registration last.

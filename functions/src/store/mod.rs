@@ -6,6 +6,7 @@ mod codec;
 mod commit;
 mod error;
 pub mod keys;
+mod outbox;
 mod read;
 pub mod table;
 
@@ -74,9 +75,10 @@ impl DynamoStore {
     }
 }
 
-/// Bytes an order's state takes stored (before splitting into items).
-pub fn stored_state_bytes(order: &storno_core::Order) -> Result<usize, StoreError> {
-    codec::encode(order).map(|bytes| bytes.len())
+/// Bytes an order's state takes stored: the state written on every command, and its current
+/// invoice written with each new version.
+pub fn stored_state_bytes(order: &storno_core::Order) -> Result<(usize, usize), StoreError> {
+    codec::split_order(order).map(|(state, invoice)| (state.len(), invoice.len()))
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {

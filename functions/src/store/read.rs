@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use storno_core::{Currency, DateId, EventDate, Money, Order, OrderId, PartnerId, SeriesKey};
+use storno_core::{Currency, DateId, EventDate, Money, OrderId, PartnerId, SeriesKey};
 
 use super::error::sdk;
 use super::keys::*;
@@ -78,21 +78,26 @@ impl OrderStore for DynamoStore {
         };
         let version: u64 = number(head, "version")?;
         let parts: usize = number(head, "parts")?;
-        if items.len() != parts
-            || items
+        let invoice_number = string(head, "invoice")?;
+        let (invoice, chunks): (Vec<&Item>, Vec<&Item>) = items
+            .iter()
+            .partition(|item| string(item, SK).ok() == Some(STATE_INVOICE_SK));
+        let consistent_read = chunks.len() == parts
+            && chunks
                 .iter()
-                .any(|item| number::<u64>(item, "version").ok() != Some(version))
-        {
+                .all(|item| number::<u64>(item, "version").ok() == Some(version))
+            && invoice.len() == 1
+            && string(invoice[0], "number").ok() == Some(invoice_number);
+        if !consistent_read {
             return Err(StoreError::Ambiguous(format!(
-                "order {id}: read {} of {parts} state parts, not all of version {version}",
-                items.len()
+                "order {id}: the state items read are not all of version {version}"
             )));
         }
         let mut bytes = Vec::new();
-        for item in &items {
+        for item in &chunks {
             bytes.extend_from_slice(body(item)?);
         }
-        let order: Order = codec::decode(&bytes)?;
+        let order = codec::join_order(&bytes, body(invoice[0])?)?;
         Ok(Some(LoadedOrder { order, parts }))
     }
 

@@ -19,7 +19,7 @@ pub struct IndexDefinition {
     pub sk: &'static str,
 }
 
-pub const INDEXES: [IndexDefinition; 2] = [
+pub const INDEXES: [IndexDefinition; 3] = [
     IndexDefinition {
         name: GSI_PAYOUTS,
         pk: GSI1_PK,
@@ -29,6 +29,11 @@ pub const INDEXES: [IndexDefinition; 2] = [
         name: GSI_PARTNER_ORDERS,
         pk: GSI2_PK,
         sk: GSI2_SK,
+    },
+    IndexDefinition {
+        name: GSI_OUTBOX,
+        pk: GSI3_PK,
+        sk: GSI3_SK,
     },
 ];
 

@@ -1,0 +1,125 @@
+//! The outbox port on DynamoDB: a command record with follow-ups carries the sparse `gsi3`
+//! keys until it is acknowledged; sweepers claim records with a conditional lease.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use storno_core::{FollowUp, OrderId};
+
+use super::error::sdk;
+use super::keys::*;
+use super::read::string;
+use super::{DynamoStore, codec, s};
+use crate::app::{Outbox, StoreError};
+
+#[derive(Deserialize)]
+struct RecordFollowUps {
+    followups: Vec<FollowUp>,
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Outbox for DynamoStore {
+    async fn acknowledge(&self, order: &OrderId, revision: u64) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(order_pk(order)))
+            .key(SK, s(command_sk(revision)))
+            .update_expression("REMOVE #gpk, #gsk, claimed_until")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#gpk", GSI3_PK)
+            .expression_attribute_names("#gsk", GSI3_SK)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn pending(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, u64)>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI_OUTBOX)
+            .key_condition_expression("#pk = :outbox AND #sk < :before")
+            .expression_attribute_names("#pk", GSI3_PK)
+            .expression_attribute_names("#sk", GSI3_SK)
+            .expression_attribute_values(":outbox", s(OUTBOX_PENDING))
+            .expression_attribute_values(":before", s(outbox_pending_before(before)))
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(sdk)?;
+        page.items()
+            .iter()
+            .map(|item| {
+                let order = string(item, PK)?.trim_start_matches("ORDER#");
+                let revision = string(item, SK)?.trim_start_matches("C#");
+                Ok((
+                    OrderId::parse(order).map_err(StoreError::decoding)?,
+                    revision.parse().map_err(StoreError::decoding)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn claim(
+        &self,
+        order: &OrderId,
+        revision: u64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let claimed = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(order_pk(order)))
+            .key(SK, s(command_sk(revision)))
+            .update_expression("SET claimed_until = :until")
+            .condition_expression("attribute_exists(#gpk) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+            .expression_attribute_names("#gpk", GSI3_PK)
+            .expression_attribute_values(":until", s(stamp(until)))
+            .expression_attribute_values(":now", s(stamp(now)))
+            .send()
+            .await;
+        match claimed {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk(error)),
+        }
+    }
+
+    async fn followups(&self, order: &OrderId, revision: u64) -> Result<Vec<FollowUp>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(order_pk(order)))
+            .key(SK, s(command_sk(revision)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?
+            .item
+            .ok_or_else(|| StoreError::Decoding(format!("no command record {order}/{revision}")))?;
+        let Some(AttributeValue::B(body)) = item.get("body") else {
+            return Err(StoreError::Decoding("command record without body".into()));
+        };
+        Ok(codec::decode::<RecordFollowUps>(body.as_ref())?.followups)
+    }
+}
