@@ -155,13 +155,13 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .item(PK, s(&pk))
                 .item(SK, s(state_sk(part)))
-                .item("version", version.clone())
+                .item(VERSION, version.clone())
                 .item("body", blob(chunk));
             let mut on_failure = OnFailure::Never;
             if part == 0 {
                 put = put
-                    .item("parts", n(chunks.len()))
-                    .item("invoice", s(order.invoice.current.number.to_string()))
+                    .item(PARTS, n(chunks.len()))
+                    .item(INVOICE, s(order.invoice.current.number.to_string()))
                     .item(GSI2_PK, s(partner_pk(&order.partner)))
                     .item(
                         GSI2_SK,
@@ -178,7 +178,7 @@ impl DynamoStore {
                 put = match commit.expected_version {
                     Some(expected) => put
                         .condition_expression("#version = :expected")
-                        .expression_attribute_names("#version", "version")
+                        .expression_attribute_names("#version", VERSION)
                         .expression_attribute_values(":expected", n(expected)),
                     None => put
                         .condition_expression("attribute_not_exists(#pk)")

@@ -33,6 +33,15 @@ pub const OUTBOX_PENDING: &str = "OUTBOX";
 /// Epoch seconds after which DynamoDB may delete the item (idempotency records).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
+// State items carry short attribute names: names count towards an item's size, and the head
+// item of a typical order must stay under 1 KB (2 WRU per transactional write).
+/// The state's version (= the order's revision).
+pub const VERSION: &str = "v";
+/// How many items hold the state (head included).
+pub const PARTS: &str = "n";
+/// The number of the current invoice, stored in its own item.
+pub const INVOICE: &str = "inv";
+
 /// The one partition of the due-payout index.
 pub const PAYOUTS_DUE: &str = "PAYOUT#DUE";
 
@@ -99,20 +108,19 @@ pub fn date_pk(id: &DateId) -> String {
 
 pub const DATE_SK: &str = "DATE";
 
-/// Sorts by due time, then order: `2025-03-08T08:00:00Z#order-1`.
+/// Epoch seconds, ten digits: sorts like time until the year 2286, and is short.
+fn epoch(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{:010}", at.timestamp().max(0))
+}
+
+/// Sorts by due time, then order: `1741420800#order-1`.
 pub fn payout_due_sk(due_at: chrono::DateTime<chrono::Utc>, order: &OrderId) -> String {
-    format!(
-        "{}#{order}",
-        due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    )
+    format!("{}#{order}", epoch(due_at))
 }
 
 /// Everything due at or before `now` sorts at or before this key.
 pub fn payout_due_until(now: chrono::DateTime<chrono::Utc>) -> String {
-    format!(
-        "{}#~",
-        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    )
+    format!("{}#~", epoch(now))
 }
 
 /// Pending command records by the time they were written.
@@ -134,8 +142,5 @@ pub fn outbox_pending_before(at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// A partner's orders, newest registration last.
 pub fn partner_orders_sk(registered_at: chrono::DateTime<chrono::Utc>, order: &OrderId) -> String {
-    format!(
-        "{}#{order}",
-        registered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    )
+    format!("{}#{order}", epoch(registered_at))
 }

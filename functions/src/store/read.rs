@@ -76,16 +76,16 @@ impl OrderStore for DynamoStore {
         let Some(head) = items.first() else {
             return Ok(None);
         };
-        let version: u64 = number(head, "version")?;
-        let parts: usize = number(head, "parts")?;
-        let invoice_number = string(head, "invoice")?;
+        let version: u64 = number(head, VERSION)?;
+        let parts: usize = number(head, PARTS)?;
+        let invoice_number = string(head, INVOICE)?;
         let (invoice, chunks): (Vec<&Item>, Vec<&Item>) = items
             .iter()
             .partition(|item| string(item, SK).ok() == Some(STATE_INVOICE_SK));
         let consistent_read = chunks.len() == parts
             && chunks
                 .iter()
-                .all(|item| number::<u64>(item, "version").ok() == Some(version))
+                .all(|item| number::<u64>(item, VERSION).ok() == Some(version))
             && invoice.len() == 1
             && string(invoice[0], "number").ok() == Some(invoice_number);
         if !consistent_read {
