@@ -82,16 +82,9 @@ async fn each_command_makes_exactly_one_read_and_one_transaction() {
 async fn a_cancellation_of_the_reference_order_stays_within_its_capacity_budget() {
     let h = Harness::new().await;
     registered(&h, "order-1").await;
-    let state_bytes = serde_json::to_vec(
-        &h.store
-            .load_order(&id("order-1"), true)
-            .await
-            .unwrap()
-            .unwrap()
-            .order,
-    )
-    .unwrap()
-    .len();
+    let state_bytes = serde_json::to_vec(&h.stored("order-1").await)
+        .unwrap()
+        .len();
     h.store.meter().take();
     h.runner
         .execute(&id("order-1"), &staff(), None, cancel_workshop("b0"))
@@ -100,15 +93,7 @@ async fn a_cancellation_of_the_reference_order_stays_within_its_capacity_budget(
     let uses = h.store.meter().take();
     let read: f64 = uses.iter().map(|u| u.total_read()).sum();
     let write: f64 = uses.iter().map(|u| u.total_write()).sum();
-    let stored = storno_functions::store::stored_state_bytes(
-        &h.store
-            .load_order(&id("order-1"), true)
-            .await
-            .unwrap()
-            .unwrap()
-            .order,
-    )
-    .unwrap();
+    let stored = storno_functions::store::stored_state_bytes(&h.stored("order-1").await).unwrap();
     println!(
         "reference order: {state_bytes} bytes of state JSON, stored as (state, invoice) {stored:?} bytes; cancel-option consumed {read} RRU and {write} WRU: {uses:?}"
     );
@@ -173,13 +158,7 @@ async fn a_command_replayed_three_times_in_sequence_has_one_effect_and_the_same_
             .unwrap();
         assert_eq!(again, first);
     }
-    let order = h
-        .store
-        .load_order(&id("order-1"), true)
-        .await
-        .unwrap()
-        .unwrap()
-        .order;
+    let order = h.stored("order-1").await;
     assert_eq!(order.revision, 2, "one effect");
     let other_body = Idempotency::new("staff-1", "key-1", b"cancel b1 ws");
     let reused = h
@@ -192,13 +171,7 @@ async fn a_command_replayed_three_times_in_sequence_has_one_effect_and_the_same_
         )
         .await;
     assert!(matches!(reused, Err(AppError::IdempotencyKeyReused)));
-    let order = h
-        .store
-        .load_order(&id("order-1"), true)
-        .await
-        .unwrap()
-        .unwrap()
-        .order;
+    let order = h.stored("order-1").await;
     assert_eq!(order.revision, 2, "no effect");
     assert!(
         order

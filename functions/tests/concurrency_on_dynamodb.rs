@@ -179,13 +179,7 @@ async fn one_idempotency_key_sent_eight_times_at_once_has_one_effect_and_one_ans
         .map(|r| r.unwrap().expect("every duplicate answers"))
         .collect();
     assert!(receipts.windows(2).all(|w| w[0] == w[1]), "one answer");
-    let stored = h
-        .store
-        .load_order(&id("idem"), true)
-        .await
-        .unwrap()
-        .unwrap()
-        .order;
+    let stored = h.stored("idem").await;
     assert_eq!(stored.revision, 2, "one effect");
 }
 

@@ -158,13 +158,7 @@ async fn an_order_of_a_thousand_attendees_is_stored_cancelled_and_updated() {
         .execute(&id("thousand"), &staff(), None, update_invoice)
         .await
         .unwrap();
-    let order = h
-        .store
-        .load_order(&id("thousand"), true)
-        .await
-        .unwrap()
-        .unwrap()
-        .order;
+    let order = h.stored("thousand").await;
     assert_eq!(order.revision, 3);
     assert_eq!(order.invoice.current.number.to_string(), "CDC25/001/2");
     assert_eq!(

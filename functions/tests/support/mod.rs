@@ -120,6 +120,18 @@ impl Harness {
         }
     }
 
+    /// The order as stored now (a consistent read).
+    pub async fn stored(&self, order: &str) -> storno_core::Order {
+        use storno_functions::app::OrderStore;
+        let id = storno_core::OrderId::parse(order).expect("order id");
+        self.store
+            .load_order(&id, true)
+            .await
+            .expect("read the order")
+            .expect("the order exists")
+            .order
+    }
+
     pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
         use storno_functions::app::Clock;
         self.clock.now()
