@@ -9,6 +9,7 @@ mod receipt;
 mod relay;
 mod runner;
 mod storage;
+mod worker;
 
 pub use error::AppError;
 pub use payouts::PayoutRun;
@@ -21,3 +22,4 @@ pub use storage::{
     Commit, Conflict, DateStore, IdempotencyWrite, LoadedOrder, OrderStore, Outbox, Page,
     StoreError, StoredResponse,
 };
+pub use worker::{Call, EffectLog, Notifier, PaymentGateway, Recorder, Worker};

@@ -108,6 +108,13 @@ pub fn date_pk(id: &DateId) -> String {
 
 pub const DATE_SK: &str = "DATE";
 
+/// A carried-out follow-up, by its deterministic effect key.
+pub fn effect_pk(key: &str) -> String {
+    format!("EFFECT#{key}")
+}
+
+pub const EFFECT_SK: &str = "EFFECT";
+
 /// Epoch seconds, ten digits: sorts like time until the year 2286, and is short.
 fn epoch(at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{:010}", at.timestamp().max(0))

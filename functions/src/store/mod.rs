@@ -4,6 +4,7 @@
 mod capacity;
 mod codec;
 mod commit;
+mod effects;
 mod error;
 pub mod keys;
 mod outbox;

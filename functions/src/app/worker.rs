@@ -1,0 +1,152 @@
+//! The follow-up worker's use case: carry out each delivered effect exactly once in effect.
+//!
+//! An effect is looked up in the effect log by its deterministic key first; a processed one is
+//! acknowledged without acting again. Payment calls carry the same key as their own
+//! idempotency key, so a crash between the call and the log entry is harmless too. The result
+//! names exactly the deliveries that failed (SQS partial batch response).
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use storno_core::{CustomerId, Effect, Money, PartnerId};
+
+use super::{Delivery, StoreError};
+
+/// Money moving out: refunds to the original payment and partner transfers.
+pub trait PaymentGateway: Send + Sync {
+    /// `key` is the provider's idempotency key: the same key never pays twice.
+    fn refund(
+        &self,
+        key: &str,
+        customer: &CustomerId,
+        amount: Money,
+    ) -> impl Future<Output = Result<(), String>> + Send;
+    fn transfer(
+        &self,
+        key: &str,
+        partner: &PartnerId,
+        amount: Money,
+    ) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Messages to customers, partners and staff.
+pub trait Notifier: Send + Sync {
+    fn notify(&self, key: &str, effect: &Effect)
+    -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Which effects were carried out (DynamoDB: a conditional item per key).
+pub trait EffectLog: Send + Sync {
+    fn is_processed(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Records the effect as done; `false` if it already was.
+    fn mark_processed(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// What a recording fake was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    Refund { key: String, amount: Money },
+    Transfer { key: String, amount: Money },
+    Notify { key: String },
+}
+
+/// Records every call it gets (the local server's and the tests' payment provider and
+/// mailer), so a test sees any effect carried out twice.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder(Arc<Mutex<Vec<Call>>>);
+
+impl Recorder {
+    pub fn calls(&self) -> Vec<Call> {
+        self.0.lock().expect("recorder lock").clone()
+    }
+
+    fn record(&self, call: Call) {
+        self.0.lock().expect("recorder lock").push(call);
+    }
+}
+
+impl PaymentGateway for Recorder {
+    async fn refund(&self, key: &str, _customer: &CustomerId, amount: Money) -> Result<(), String> {
+        self.record(Call::Refund {
+            key: key.to_owned(),
+            amount,
+        });
+        Ok(())
+    }
+
+    async fn transfer(&self, key: &str, _partner: &PartnerId, amount: Money) -> Result<(), String> {
+        self.record(Call::Transfer {
+            key: key.to_owned(),
+            amount,
+        });
+        Ok(())
+    }
+}
+
+impl Notifier for Recorder {
+    async fn notify(&self, key: &str, _effect: &Effect) -> Result<(), String> {
+        self.record(Call::Notify {
+            key: key.to_owned(),
+        });
+        Ok(())
+    }
+}
+
+pub struct Worker<L, G, N> {
+    log: L,
+    payments: G,
+    notifier: N,
+}
+
+impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
+    pub fn new(log: L, payments: G, notifier: N) -> Self {
+        Worker {
+            log,
+            payments,
+            notifier,
+        }
+    }
+
+    /// Handles one delivered follow-up; safe to repeat.
+    pub async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
+        let envelope = &delivery.envelope;
+        if self
+            .log
+            .is_processed(&envelope.key)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(());
+        }
+        match &envelope.effect {
+            Effect::Refund { customer, amount } => {
+                self.payments
+                    .refund(&envelope.key, customer, *amount)
+                    .await?
+            }
+            Effect::TransferPayout { partner, amount } => {
+                self.payments
+                    .transfer(&envelope.key, partner, *amount)
+                    .await?
+            }
+            effect => self.notifier.notify(&envelope.key, effect).await?,
+        }
+        self.log
+            .mark_processed(&envelope.key)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Handles a batch; returns the handles of exactly the deliveries that failed.
+    pub async fn handle_batch(&self, deliveries: &[Delivery]) -> Vec<String> {
+        let mut failed = Vec::new();
+        for delivery in deliveries {
+            if let Err(error) = self.handle(delivery).await {
+                tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
+                failed.push(delivery.handle.clone());
+            }
+        }
+        failed
+    }
+}

@@ -1,0 +1,50 @@
+//! The effect log on DynamoDB: one item per carried-out follow-up, written under
+//! `attribute_not_exists`, so each deterministic effect key is processed once.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::error::sdk;
+use super::keys::*;
+use super::{DynamoStore, s};
+use crate::app::{EffectLog, StoreError};
+
+impl EffectLog for DynamoStore {
+    async fn is_processed(&self, key: &str) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(effect_pk(key)))
+            .key(SK, s(EFFECT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(output.item.is_some())
+    }
+
+    async fn mark_processed(&self, key: &str) -> Result<bool, StoreError> {
+        let written = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(PK, s(effect_pk(key)))
+            .item(SK, s(EFFECT_SK))
+            .item("done", AttributeValue::Bool(true))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk(error)),
+        }
+    }
+}
