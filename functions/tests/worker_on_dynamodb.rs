@@ -156,7 +156,7 @@ async fn a_batch_of_ten_reports_exactly_the_deliveries_that_failed() {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            if (seed >> 33) % 3 == 0 {
+            if (seed >> 33).is_multiple_of(3) {
                 flaky
                     .failing
                     .lock()
