@@ -8,61 +8,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Duration;
-use sha2::{Digest, Sha256};
 use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderId, SeriesKey};
 
+use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
+use super::retry::{Attempts, Retry};
 use super::{
-    AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, IdempotencyWrite, OrderStore,
-    Receipt, StoreError,
+    AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite,
+    OrderStore, Receipt, StoreError,
 };
 
-/// How often a command is decided again after losing a race on its order before it answers 409.
-pub const MAX_ATTEMPTS: usize = 12;
-/// How often one command may be renumbered because other documents of its issuer were issued
-/// meanwhile.
-pub const MAX_RENUMBERS: usize = 200;
 /// How often a write whose response was lost is re-sent.
 const MAX_RESENDS: usize = 3;
-/// How long idempotency records are kept.
-pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
-
-/// An `Idempotency-Key` as the caller sent it, with a hash of the request it came with.
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    /// Scopes the key: the same key from two callers are two keys.
-    pub caller: String,
-    pub key: String,
-    /// Hash of the request body (see [`hash_hex`]).
-    pub payload_hash: String,
-}
-
-impl Idempotency {
-    pub fn new(caller: impl Into<String>, key: impl Into<String>, payload: &[u8]) -> Self {
-        Idempotency {
-            caller: caller.into(),
-            key: key.into(),
-            payload_hash: hash_hex(&[payload]),
-        }
-    }
-
-    fn key_hash(&self) -> String {
-        hash_hex(&[self.caller.as_bytes(), b"\0", self.key.as_bytes()])
-    }
-}
-
-/// Hex SHA-256 of the parts, in order.
-pub fn hash_hex(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 pub struct Runner<S, P, C> {
     store: S,
     publisher: P,
@@ -411,68 +367,3 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         }
     }
 }
-
-/// Counts a command's tries: races lost on the order (with a jittered, growing pause so racing
-/// writers spread out) and renumberings (at once: only the issuer's counter moved).
-#[derive(Default)]
-struct Attempts {
-    lost: usize,
-    renumbered: usize,
-}
-
-impl Attempts {
-    fn remain(&self) -> bool {
-        self.lost < MAX_ATTEMPTS && self.renumbered < MAX_RENUMBERS
-    }
-
-    fn renumber(&mut self) {
-        self.renumbered += 1;
-    }
-
-    /// Pauses 1 to 2^lost ms (at most 128 ms) before the next try.
-    async fn lost_race(&mut self) {
-        let ceiling = 1u64 << self.lost.min(7);
-        let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos()) % ceiling;
-        self.lost += 1;
-        tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
-    }
-}
-
-/// What to do after a failed commit.
-enum Retry {
-    /// The order (or a balance) changed: back off, reload, decide again.
-    Again,
-    /// Only the number series moved on: decide again at once with the number it reported.
-    /// Not counted as an attempt, so writers of one busy issuer are not starved (bounded by
-    /// [`MAX_RENUMBERS`]).
-    Renumber,
-    Replay,
-    Fail(AppError),
-}
-
-/// The `ClientRequestToken` (32 hex characters; DynamoDB takes at most 36): derived from the
-/// order, the revision the decision writes and the idempotency key, made unique per attempt.
-fn token(decision: &Decision, idempotency: Option<&Idempotency>, execution: u64) -> String {
-    let order = decision.order.id.as_str().as_bytes();
-    let revision = decision.order.revision.to_be_bytes();
-    let key = idempotency.map(Idempotency::key_hash).unwrap_or_default();
-    let nanos = chrono::Utc::now()
-        .timestamp_nanos_opt()
-        .unwrap_or_default()
-        .to_be_bytes();
-    let attempt = ATTEMPTS.fetch_add(1, Ordering::Relaxed).to_be_bytes();
-    let mut hex = hash_hex(&[
-        order,
-        &revision,
-        key.as_bytes(),
-        &execution.to_be_bytes(),
-        &attempt,
-        &nanos,
-        &std::process::id().to_be_bytes(),
-    ]);
-    hex.truncate(32);
-    hex
-}
-
-/// Counts commit attempts in this process, for unique tokens.
-static ATTEMPTS: AtomicU64 = AtomicU64::new(0);

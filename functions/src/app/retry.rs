@@ -1,0 +1,48 @@
+//! How the runner retries: bounded races with jittered backoff, free renumbering, and what a
+//! failed commit asks for next.
+
+use super::AppError;
+
+/// How often a command is decided again after losing a race on its order before it answers 409.
+pub const MAX_ATTEMPTS: usize = 12;
+/// How often one command may be renumbered because other documents of its issuer were issued
+/// meanwhile.
+pub const MAX_RENUMBERS: usize = 200;
+
+/// Counts a command's tries: races lost on the order (with a jittered, growing pause so racing
+/// writers spread out) and renumberings (at once: only the issuer's counter moved).
+#[derive(Default)]
+pub(super) struct Attempts {
+    lost: usize,
+    renumbered: usize,
+}
+
+impl Attempts {
+    pub(super) fn remain(&self) -> bool {
+        self.lost < MAX_ATTEMPTS && self.renumbered < MAX_RENUMBERS
+    }
+
+    pub(super) fn renumber(&mut self) {
+        self.renumbered += 1;
+    }
+
+    /// Pauses 1 to 2^lost ms (at most 128 ms) before the next try.
+    pub(super) async fn lost_race(&mut self) {
+        let ceiling = 1u64 << self.lost.min(7);
+        let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos()) % ceiling;
+        self.lost += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+    }
+}
+
+/// What to do after a failed commit.
+pub(super) enum Retry {
+    /// The order (or a balance) changed: back off, reload, decide again.
+    Again,
+    /// Only the number series moved on: decide again at once with the number it reported.
+    /// Not counted as an attempt, so writers of one busy issuer are not starved (bounded by
+    /// [`MAX_RENUMBERS`]).
+    Renumber,
+    Replay,
+    Fail(AppError),
+}
