@@ -346,6 +346,12 @@ fn customers_cannot_cancel_but_may_request_a_rebooking() {
 
 // --- partner cancellation ---
 
+fn resolve(world: &mut World, resolution: Resolution) -> Result<Decision, DomainError> {
+    world.run(staff(), |o, c| {
+        resolve_partner_cancellation(o, resolution, c)
+    })
+}
+
 fn reported() -> World {
     let mut world = course();
     let decision = world.run(partner(), report_cannot_run).unwrap();
@@ -376,25 +382,13 @@ fn refund_is_refused_until_rebooking_and_credit_were_declined() {
         refund(&world).unwrap_err(),
         DomainError::CreditBeforeRebookingDeclined
     );
-    world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
-        })
-        .unwrap();
+    resolve(&mut world, Resolution::RebookingDeclined).unwrap();
     assert_eq!(
         refund(&world).unwrap_err(),
         DomainError::RefundBeforeRebookingAndCreditDeclined
     );
-    world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::CreditDeclined, c)
-        })
-        .unwrap();
-    world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::Refund, c)
-        })
-        .unwrap();
+    resolve(&mut world, Resolution::CreditDeclined).unwrap();
+    resolve(&mut world, Resolution::Refund).unwrap();
     assert_eq!(world.refunds(), eur(dec!(119)));
     assert!(world.order.is_fully_cancelled());
 }
@@ -408,16 +402,8 @@ fn credit_is_offered_only_after_rebooking_was_declined() {
         credit.unwrap_err(),
         DomainError::CreditBeforeRebookingDeclined
     );
-    world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
-        })
-        .unwrap();
-    let decision = world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::GrantCredit, c)
-        })
-        .unwrap();
+    resolve(&mut world, Resolution::RebookingDeclined).unwrap();
+    let decision = resolve(&mut world, Resolution::GrantCredit).unwrap();
     assert_eq!(decision.customer_credit_change, eur(dec!(119)));
     assert_eq!(world.refunds(), eur(dec!(0)));
 }
@@ -425,16 +411,8 @@ fn credit_is_offered_only_after_rebooking_was_declined() {
 #[test]
 fn the_platform_keeps_its_commission_as_a_debit_on_the_partner_after_a_partner_cancellation() {
     let mut world = reported();
-    world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::RebookingDeclined, c)
-        })
-        .unwrap();
-    let decision = world
-        .run(staff(), |o, c| {
-            resolve_partner_cancellation(o, Resolution::GrantCredit, c)
-        })
-        .unwrap();
+    resolve(&mut world, Resolution::RebookingDeclined).unwrap();
+    let decision = resolve(&mut world, Resolution::GrantCredit).unwrap();
     // 23.8 % of 119.00 = 28.32.
     assert_eq!(decision.partner_debit_change, eur(dec!(28.32)));
     assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
@@ -564,11 +542,7 @@ fn staff_cannot_charge_a_fee_while_a_partner_cancellation_is_open() {
 fn a_credit_the_customer_declined_cannot_be_granted_afterwards() {
     let mut world = reported();
     for resolution in [Resolution::RebookingDeclined, Resolution::CreditDeclined] {
-        world
-            .run(staff(), |o, c| {
-                resolve_partner_cancellation(o, resolution, c)
-            })
-            .unwrap();
+        resolve(&mut world, resolution).unwrap();
     }
     let credit =
         resolve_partner_cancellation(&world.order, Resolution::GrantCredit, &world.ctx(staff()));

@@ -42,13 +42,7 @@ async fn thirty_two_concurrent_commands_on_one_order_lose_no_update() {
         let order_id: OrderId = id(&format!("race-{round}"));
         let initial = register(&h, order(order_id.as_str(), "race-issuer", 32)).await;
         assert_eq!(initial.version, 1);
-        let start = h
-            .store
-            .load_order(&order_id, true)
-            .await
-            .unwrap()
-            .unwrap()
-            .order;
+        let start = h.stored(order_id.as_str()).await;
         let first_number = h
             .store
             .next_number(&start.series_key(h.clock_now()))
@@ -77,13 +71,7 @@ async fn thirty_two_concurrent_commands_on_one_order_lose_no_update() {
         }
         // The stored order is exactly the serial application of the winners, in commit order.
         results.sort_by_key(|(_, receipt)| receipt.version);
-        let stored = h
-            .store
-            .load_order(&order_id, true)
-            .await
-            .unwrap()
-            .unwrap()
-            .order;
+        let stored = h.stored(order_id.as_str()).await;
         assert_eq!(
             stored.revision,
             1 + results.len() as u64,
@@ -208,13 +196,7 @@ async fn a_payout_release_racing_the_rebook_flag_never_releases_a_paused_payout(
             })
         };
         let (released, flagged) = (release.await.unwrap(), flag.await.unwrap());
-        let stored = h
-            .store
-            .load_order(&order_id, true)
-            .await
-            .unwrap()
-            .unwrap()
-            .order;
+        let stored = h.stored(order_id.as_str()).await;
         match (&released, &flagged) {
             (Ok(_), Err(AppError::Domain(DomainError::PayoutAlreadyReleased))) => {
                 assert!(stored.payout.released.is_some() && !stored.rebook_flag);

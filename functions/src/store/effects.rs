@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::error::sdk;
+use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::{DynamoStore, s};
 use crate::app::{EffectLog, StoreError};
@@ -35,16 +35,6 @@ impl EffectLog for DynamoStore {
             .expression_attribute_names("#pk", PK)
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk(error)),
-        }
+        condition_held(written)
     }
 }

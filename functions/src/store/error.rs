@@ -28,3 +28,43 @@ where
         StoreError::Service(text)
     }
 }
+
+/// A conditional write that lost its condition, as `Ok(false)`; any other failure as an error.
+pub(crate) fn condition_held<R>(
+    result: Result<
+        R,
+        SdkError<
+            impl std::error::Error + Send + Sync + 'static + ConditionalCheck,
+            impl std::fmt::Debug + Send + Sync + 'static,
+        >,
+    >,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(ConditionalCheck::is_conditional_check_failed) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(sdk(error)),
+    }
+}
+
+/// Operation errors that can say "the condition failed".
+pub(crate) trait ConditionalCheck {
+    fn is_conditional_check_failed(&self) -> bool;
+}
+
+impl ConditionalCheck for aws_sdk_dynamodb::operation::put_item::PutItemError {
+    fn is_conditional_check_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}
+
+impl ConditionalCheck for aws_sdk_dynamodb::operation::update_item::UpdateItemError {
+    fn is_conditional_check_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use storno_core::{FollowUp, OrderId};
 
-use super::error::sdk;
+use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::string;
 use super::{DynamoStore, codec, s};
@@ -91,17 +91,7 @@ impl Outbox for DynamoStore {
             .expression_attribute_values(":now", s(stamp(now)))
             .send()
             .await;
-        match claimed {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk(error)),
-        }
+        condition_held(claimed)
     }
 
     async fn followups(&self, order: &OrderId, revision: u64) -> Result<Vec<FollowUp>, StoreError> {
