@@ -13,6 +13,7 @@
 pub mod actor;
 pub mod cancel;
 pub mod command;
+pub mod date_actions;
 pub mod dates;
 pub mod document;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod terms;
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
+pub use date_actions::{DateAction, act_on_date_order, orders_to_act_on};
 pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
 pub use document::{Document, DocumentKind, DocumentLine, LineKind};
 pub use error::{DomainError, ErrorKind};

@@ -59,6 +59,15 @@ pub enum Resolution {
 /// The partner reports that the course cannot run and no rebooking is possible.
 pub fn report_cannot_run(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
     order.require_owner_partner(&ctx.actor, "report that a course cannot run")?;
+    start_partner_cancellation(order, ctx)
+}
+
+/// The flow itself; the caller has checked who may start it (the owner partner, or staff for a
+/// whole date that cannot take place).
+pub(crate) fn start_partner_cancellation(
+    order: &Order,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
     order.require_direct_sale()?;
     if order.is_fully_cancelled() {
         return Err(DomainError::OrderCancelled);

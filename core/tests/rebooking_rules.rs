@@ -548,3 +548,81 @@ fn a_credit_the_customer_declined_cannot_be_granted_afterwards() {
         resolve_partner_cancellation(&world.order, Resolution::GrantCredit, &world.ctx(staff()));
     assert_eq!(credit.unwrap_err(), DomainError::CreditAlreadyDeclined);
 }
+
+// --- whole-date actions ---
+
+#[test]
+fn rebook_all_moves_each_order_of_the_date_like_an_official_rebooking() {
+    let mut world = course();
+    let date = dated("course-a").id;
+    let action = DateAction::RebookAll {
+        target: dated("course-c").id,
+    };
+    let target = dated("course-c");
+    world
+        .run(staff(), |o, c| {
+            act_on_date_order(o, &date, &action, Some(&target), c)
+        })
+        .unwrap();
+    assert!(world.order.valid_bookings().all(|b| b.date.id == target.id));
+    // The order left the date: a redelivered or late message is refused, never moved twice.
+    let again = act_on_date_order(
+        &world.order,
+        &date,
+        &action,
+        Some(&target),
+        &world.ctx(staff()),
+    );
+    assert_eq!(again.unwrap_err(), DomainError::NotOnThisDate);
+}
+
+#[test]
+fn cancel_all_starts_the_partner_cancellation_flow_for_each_order_and_is_staff_only() {
+    let mut world = course();
+    let date = dated("course-a").id;
+    for actor in [partner(), customer()] {
+        let refused = act_on_date_order(
+            &world.order,
+            &date,
+            &DateAction::CancelAll,
+            None,
+            &world.ctx(actor),
+        );
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+    }
+    let decision = world
+        .run(staff(), |o, c| {
+            act_on_date_order(o, &date, &DateAction::CancelAll, None, c)
+        })
+        .unwrap();
+    assert!(world.order.partner_cancellation.as_ref().unwrap().is_open());
+    assert_eq!(staff_notes(&decision), vec![&Message::PartnerCannotRun]);
+    // The ladder follows as for one order: a refund is refused until both are declined.
+    let refund =
+        resolve_partner_cancellation(&world.order, Resolution::Refund, &world.ctx(staff()));
+    assert_eq!(refund.unwrap_err().kind(), ErrorKind::RuleRefused);
+}
+
+#[test]
+fn whole_date_actions_skip_private_event_orders_and_orders_on_other_dates() {
+    let private = World::register(
+        course_order(SalesChannel::PrivateEvent),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    let direct = course();
+    let date = dated("course-a").id;
+    let other = dated("course-b").id;
+    let chosen: Vec<_> = orders_to_act_on(&date, [&private.order, &direct.order]).collect();
+    assert_eq!(chosen.len(), 1);
+    assert_eq!(chosen[0].id, direct.order.id);
+    assert_eq!(orders_to_act_on(&other, [&direct.order]).count(), 0);
+    let refused = act_on_date_order(
+        &private.order,
+        &date,
+        &DateAction::CancelAll,
+        None,
+        &private.ctx(staff()),
+    );
+    assert_eq!(refused.unwrap_err(), DomainError::PrivateEventOrder);
+}

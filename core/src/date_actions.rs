@@ -1,0 +1,76 @@
+//! Acting on every order of a date at once (DESIGN §3.4): when a whole date cannot take place,
+//! staff rebook all its orders to another date or start the partner-cancellation flow for all.
+//! The work fans out one order at a time; each order goes through the same rules as the
+//! single-order command, and an order that left the date meanwhile is refused, not moved.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{Context, Decision};
+use crate::dates::EventDate;
+use crate::error::DomainError;
+use crate::ids::DateId;
+use crate::order::{Order, SalesChannel};
+use crate::partner_cancellation::start_partner_cancellation;
+use crate::rebooking::rebook;
+
+/// What staff do with every order of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DateAction {
+    /// Official rebooking of every order to `target`.
+    RebookAll { target: DateId },
+    /// The partner-cancellation flow (rebook → credit → refund) for every order.
+    CancelAll,
+}
+
+impl DateAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            DateAction::RebookAll { .. } => "rebook-all",
+            DateAction::CancelAll => "cancel-all",
+        }
+    }
+
+    /// The date the action books onto, if any.
+    pub fn target(&self) -> Option<&DateId> {
+        match self {
+            DateAction::RebookAll { target } => Some(target),
+            DateAction::CancelAll => None,
+        }
+    }
+}
+
+/// The orders a date-wide action touches: direct sales with valid bookings on `date`.
+pub fn orders_to_act_on<'a>(
+    date: &'a DateId,
+    orders: impl IntoIterator<Item = &'a Order> + 'a,
+) -> impl Iterator<Item = &'a Order> + 'a {
+    orders.into_iter().filter(move |order| {
+        order.channel == SalesChannel::Direct && order.valid_bookings().any(|b| &b.date.id == date)
+    })
+}
+
+/// One order of a date-wide action. Staff only; `target` is the loaded target date of a
+/// rebook-all (ignored for cancel-all).
+pub fn act_on_date_order(
+    order: &Order,
+    date: &DateId,
+    action: &DateAction,
+    target: Option<&EventDate>,
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
+    ctx.actor.require_staff("act on every order of a date")?;
+    order.require_direct_sale()?;
+    if !order.valid_bookings().any(|b| &b.date.id == date) {
+        return Err(DomainError::NotOnThisDate);
+    }
+    match action {
+        DateAction::RebookAll { target: wanted } => {
+            let target = target
+                .filter(|t| &t.id == wanted)
+                .ok_or(DomainError::NotFound("date"))?;
+            rebook(order, target, None, ctx)
+        }
+        DateAction::CancelAll => start_partner_cancellation(order, ctx),
+    }
+}
