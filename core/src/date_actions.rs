@@ -5,10 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::actor::Actor;
 use crate::command::{Context, Decision};
 use crate::dates::EventDate;
 use crate::error::DomainError;
-use crate::ids::DateId;
+use crate::ids::{DateId, StaffId};
 use crate::order::{Order, SalesChannel};
 use crate::partner_cancellation::start_partner_cancellation;
 use crate::rebooking::rebook;
@@ -40,6 +41,15 @@ impl DateAction {
     }
 }
 
+/// Who may act on a whole date: staff only. Answers the staff member acting.
+pub fn date_action_staff(actor: &Actor) -> Result<&StaffId, DomainError> {
+    actor.require_staff("act on every order of a date")?;
+    match actor {
+        Actor::Staff(staff) => Ok(staff),
+        _ => unreachable!("checked above"),
+    }
+}
+
 /// The orders a date-wide action touches: direct sales with valid bookings on `date`.
 pub fn orders_to_act_on<'a>(
     date: &'a DateId,
@@ -59,7 +69,7 @@ pub fn act_on_date_order(
     target: Option<&EventDate>,
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
-    ctx.actor.require_staff("act on every order of a date")?;
+    date_action_staff(&ctx.actor)?;
     order.require_direct_sale()?;
     if !order.valid_bookings().any(|b| &b.date.id == date) {
         return Err(DomainError::NotOnThisDate);

@@ -35,7 +35,7 @@ pub mod terms;
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
-pub use date_actions::{DateAction, act_on_date_order, orders_to_act_on};
+pub use date_actions::{DateAction, act_on_date_order, date_action_staff, orders_to_act_on};
 pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
 pub use document::{Document, DocumentKind, DocumentLine, LineKind};
 pub use error::{DomainError, ErrorKind};

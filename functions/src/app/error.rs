@@ -20,6 +20,10 @@ pub enum AppError {
     /// The change does not fit DynamoDB's limits; nothing was written (413/422).
     #[error("{0}")]
     TooLarge(String),
+    /// The queue did not take the work; repeating the request with the same key finishes it
+    /// (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Storage failed (500; details go to the logs only).
     #[error("storage failed")]
     Store(#[source] StoreError),

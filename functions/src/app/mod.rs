@@ -1,8 +1,10 @@
 //! The application layer: use cases over the ports. Each command is one read, one core
 //! decision and one transaction; business rules stay in `storno-core`.
 
+mod dispatch;
 mod error;
 mod idempotency;
+mod jobs;
 mod payouts;
 mod ports;
 mod queue;
@@ -13,17 +15,21 @@ mod runner;
 mod storage;
 mod worker;
 
+pub use dispatch::Dispatcher;
 pub use error::AppError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
+pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
 pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
-pub use queue::{Delivery, Envelope, Queue, QueueError};
+pub use queue::{DateOrder, Delivery, Envelope, Queue, QueueError, Work};
 pub use receipt::Receipt;
 pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::Runner;
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyWrite, LoadedOrder, OrderStore, Outbox, Page,
+    Commit, Conflict, DateStore, IdempotencyWrite, JobStore, LoadedOrder, OrderStore, Outbox, Page,
     StoreError, StoredResponse,
 };
-pub use worker::{Call, EffectLog, Notifier, PaymentGateway, Recorder, Worker};
+pub use worker::{
+    Call, EffectLog, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker, handle_batch,
+};

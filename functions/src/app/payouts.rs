@@ -3,7 +3,7 @@
 
 use storno_core::OrderId;
 
-use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore, Runner};
+use super::{AppError, Clock, DateStore, Envelope, FollowUpPublisher, OrderStore, Queue, Runner};
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -53,5 +53,30 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             }
             start = page.next;
         }
+    }
+}
+
+impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+    /// One bounded payout run (the schedule, or a continuation message): releases up to `max`,
+    /// and when more is due hands the rest on as a message to `queue`. A run that released
+    /// nothing does not chain, so payouts refused again and again never loop.
+    pub async fn release_and_chain(
+        &self,
+        max: usize,
+        queue: &impl Queue,
+    ) -> Result<PayoutRun, AppError> {
+        let run = self.release_due_payouts(max).await?;
+        if run.more && !run.released.is_empty() {
+            let key = format!("release-payouts:{}", self.clock().now().timestamp_millis());
+            let refused = queue
+                .send(&[Envelope::release_payouts(key)])
+                .await
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            if !refused.is_empty() {
+                // The next scheduled run picks up what is left.
+                tracing::warn!("payout run continuation not queued");
+            }
+        }
+        Ok(run)
     }
 }

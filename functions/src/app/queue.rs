@@ -7,28 +7,72 @@ use std::future::Future;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use storno_core::{Effect, FollowUp, OrderId};
+use storno_core::{DateAction, DateId, Effect, FollowUp, OrderId, StaffId};
 use thiserror::Error;
 
-/// One follow-up as it travels: its deterministic effect key (what makes handling it
-/// idempotent), the order, the kind, how often it was handed on, and the effect itself.
+/// One unit of follow-up work as it travels: its deterministic key (what makes handling it
+/// idempotent), the kind, how often it was handed on, and the work itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Envelope {
     pub key: String,
-    pub order: OrderId,
     pub kind: String,
     pub attempt: u32,
-    pub effect: Effect,
+    pub work: Work,
+}
+
+/// What the follow-up worker is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Work {
+    /// An effect a committed command left for after its commit.
+    Effect { order: OrderId, effect: Effect },
+    /// One order of a whole-date job.
+    DateOrder(DateOrder),
+    /// Continue a payout run that had more due than one run should release.
+    ReleasePayouts,
+}
+
+/// One order of a whole-date job, acted on by the same rules as the single-order command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateOrder {
+    pub job: String,
+    pub date: DateId,
+    pub order: OrderId,
+    pub action: DateAction,
+    /// The staff member who started the job.
+    pub staff: StaffId,
 }
 
 impl Envelope {
     pub fn of(followup: &FollowUp) -> Self {
         Envelope {
             key: followup.key.clone(),
-            order: followup.order.clone(),
             kind: followup.effect.kind().to_owned(),
             attempt: 1,
-            effect: followup.effect.clone(),
+            work: Work::Effect {
+                order: followup.order.clone(),
+                effect: followup.effect.clone(),
+            },
+        }
+    }
+
+    pub fn date_order(item: DateOrder) -> Self {
+        Envelope {
+            key: format!("date-job:{}:{}", item.job, item.order),
+            kind: item.action.name().to_owned(),
+            attempt: 1,
+            work: Work::DateOrder(item),
+        }
+    }
+
+    /// A payout run's continuation; `key` names the run it continues.
+    pub fn release_payouts(key: String) -> Self {
+        Envelope {
+            key,
+            kind: "release-payouts".to_owned(),
+            attempt: 1,
+            work: Work::ReleasePayouts,
         }
     }
 }

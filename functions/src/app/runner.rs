@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Duration;
-use storno_core::{Actor, Context, Decision, DomainError, NewOrder, Order, OrderId, SeriesKey};
+use storno_core::{
+    Actor, Context, DateId, Decision, DomainError, EventDate, NewOrder, Order, OrderId, SeriesKey,
+};
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::retry::{Attempts, Retry};
@@ -60,6 +62,40 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     where
         F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
     {
+        self.execute_with(order, actor, idempotency, None, |o, _, c| decide(o, c))
+            .await
+    }
+
+    /// Runs a command that books onto another date (a rebooking): the date is read with the
+    /// order on every attempt, and the transaction checks it is still active.
+    pub async fn execute_onto<F>(
+        &self,
+        order: &OrderId,
+        actor: &Actor,
+        idempotency: Option<&Idempotency>,
+        date: &DateId,
+        decide: F,
+    ) -> Result<Receipt, AppError>
+    where
+        F: Fn(&Order, &EventDate, &Context) -> Result<Decision, DomainError>,
+    {
+        self.execute_with(order, actor, idempotency, Some(date), |o, d, c| {
+            decide(o, d.expect("the date is loaded"), c)
+        })
+        .await
+    }
+
+    async fn execute_with<F>(
+        &self,
+        order: &OrderId,
+        actor: &Actor,
+        idempotency: Option<&Idempotency>,
+        onto: Option<&DateId>,
+        decide: F,
+    ) -> Result<Receipt, AppError>
+    where
+        F: Fn(&Order, Option<&EventDate>, &Context) -> Result<Decision, DomainError>,
+    {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut consistent = false;
         let mut attempts = Attempts::default();
@@ -79,8 +115,17 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             if !loaded.order.visible_to(actor) {
                 return Err(DomainError::NotFound("order").into());
             }
+            let date = match onto {
+                Some(id) => Some(
+                    self.store
+                        .load_date(id)
+                        .await?
+                        .ok_or(DomainError::NotFound("date"))?,
+                ),
+                None => None,
+            };
             let ctx = self.context(&loaded.order, actor).await?;
-            let decision = match decide(&loaded.order, &ctx) {
+            let decision = match decide(&loaded.order, date.as_ref(), &ctx) {
                 Ok(decision) => decision,
                 // A refusal on a possibly stale read is checked on the latest state.
                 Err(_) if !consistent => {
@@ -95,7 +140,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 previous_parts: loaded.parts,
                 idempotency: None,
                 partner_debit_read: None,
-                active_dates: Vec::new(),
+                active_dates: onto.into_iter().cloned().collect(),
                 token: String::new(),
                 at: self.clock.now(),
             };
@@ -229,7 +274,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         Ok(dates)
     }
 
-    async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
+    pub(super) async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
         let now = self.clock.now();
         Ok(Context {
             now,

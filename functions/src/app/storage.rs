@@ -10,6 +10,8 @@ use storno_core::{
 };
 use thiserror::Error;
 
+use super::{DateJob, JobProgress};
+
 /// An order as stored: its state and how many items hold it.
 #[derive(Debug, Clone)]
 pub struct LoadedOrder {
@@ -191,4 +193,40 @@ pub trait DateStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<EventDate>, StoreError>> + Send;
 
     fn put_date(&self, date: &EventDate) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Orders ever booked onto a date (registered on it or rebooked to it), one page at a
+    /// time. Orders that left the date since are included: callers check the order itself.
+    fn orders_on(
+        &self,
+        date: &DateId,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
+}
+
+/// Whole-date jobs and their progress.
+pub trait JobStore: Send + Sync {
+    /// Records a new job; `false` if a job with its id exists already.
+    fn create_job(
+        &self,
+        job: &DateJob,
+        total: usize,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Notes that every order's message was sent.
+    fn mark_fanned_out(&self, job: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records how one order went (`Err` holds the refusal's code); `false` if it was
+    /// recorded before (a redelivered message counts once).
+    fn record_outcome(
+        &self,
+        job: &str,
+        order: &OrderId,
+        outcome: Result<(), String>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    fn load_job(
+        &self,
+        job: &str,
+    ) -> impl Future<Output = Result<Option<JobProgress>, StoreError>> + Send;
 }

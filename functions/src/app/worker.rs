@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use storno_core::{CustomerId, Effect, Money, PartnerId};
 
-use super::{Delivery, StoreError};
+use super::{Delivery, StoreError, Work};
 
 /// Money moving out: refunds to the original payment and partner transfers.
 pub trait PaymentGateway: Send + Sync {
@@ -107,32 +107,27 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
         }
     }
 
-    /// Handles one delivered follow-up; safe to repeat.
-    pub async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
-        let envelope = &delivery.envelope;
+    /// Carries out one effect under its deterministic key; safe to repeat.
+    pub async fn carry_out(&self, key: &str, effect: &Effect) -> Result<(), String> {
         if self
             .log
-            .is_processed(&envelope.key)
+            .is_processed(key)
             .await
             .map_err(|e| e.to_string())?
         {
             return Ok(());
         }
-        match &envelope.effect {
+        match effect {
             Effect::Refund { customer, amount } => {
-                self.payments
-                    .refund(&envelope.key, customer, *amount)
-                    .await?
+                self.payments.refund(key, customer, *amount).await?
             }
             Effect::TransferPayout { partner, amount } => {
-                self.payments
-                    .transfer(&envelope.key, partner, *amount)
-                    .await?
+                self.payments.transfer(key, partner, *amount).await?
             }
-            effect => self.notifier.notify(&envelope.key, effect).await?,
+            effect => self.notifier.notify(key, effect).await?,
         }
         self.log
-            .mark_processed(&envelope.key)
+            .mark_processed(key)
             .await
             .map_err(|e| e.to_string())?;
         Ok(())
@@ -140,13 +135,36 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
 
     /// Handles a batch; returns the handles of exactly the deliveries that failed.
     pub async fn handle_batch(&self, deliveries: &[Delivery]) -> Vec<String> {
-        let mut failed = Vec::new();
-        for delivery in deliveries {
-            if let Err(error) = self.handle(delivery).await {
-                tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
-                failed.push(delivery.handle.clone());
-            }
-        }
-        failed
+        handle_batch(self, deliveries).await
     }
+}
+
+impl<L: EffectLog, G: PaymentGateway, N: Notifier> HandleDelivery for Worker<L, G, N> {
+    async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
+        match &delivery.envelope.work {
+            Work::Effect { effect, .. } => self.carry_out(&delivery.envelope.key, effect).await,
+            _ => Err(format!(
+                "{} is not an effect this worker carries out",
+                delivery.envelope.kind
+            )),
+        }
+    }
+}
+
+/// Handles one delivery; an error leaves it to be delivered again.
+pub trait HandleDelivery: Send + Sync {
+    fn handle(&self, delivery: &Delivery) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Handles deliveries one after the other; returns the handles of exactly those that failed
+/// (an SQS partial batch response).
+pub async fn handle_batch(handler: &impl HandleDelivery, deliveries: &[Delivery]) -> Vec<String> {
+    let mut failed = Vec::new();
+    for delivery in deliveries {
+        if let Err(error) = handler.handle(delivery).await {
+            tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
+            failed.push(delivery.handle.clone());
+        }
+    }
+    failed
 }

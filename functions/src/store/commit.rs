@@ -333,6 +333,14 @@ impl DynamoStore {
             tx.items
                 .push(TransactWriteItem::builder().condition_check(check).build());
             tx.on_failure.push(OnFailure::DateInactive);
+            // The date's member list (whole-date jobs, attendee lists): add-only; readers check
+            // the order itself, so an order that left the date later needs no delete here.
+            let member = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(date_pk(date)))
+                .item(SK, s(member_sk(&order.id)))
+                .build()?;
+            tx.put(member, 128, OnFailure::Never);
         }
 
         if !decision.customer_credit_change.is_zero() {

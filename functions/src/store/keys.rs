@@ -10,6 +10,10 @@
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
 //! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
 //! | event date | `DATE#{id}` | `DATE` |
+//! | an order booked onto the date (registration, rebooking) | `DATE#{id}` | `M#{order}` |
+//! | whole-date job (progress counters) | `JOB#{id}` | `JOB` |
+//! | one order's outcome in a job | `JOB#{id}` | `R#{order}` |
+//! | carried-out follow-up effect | `EFFECT#{key}` | `EFFECT` |
 //!
 //! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
 //! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales), `gsi3` holds command
@@ -107,6 +111,26 @@ pub fn date_pk(id: &DateId) -> String {
 }
 
 pub const DATE_SK: &str = "DATE";
+
+/// Sort keys of a date's member orders start with this.
+pub const MEMBER_PREFIX: &str = "M#";
+
+pub fn member_sk(order: &OrderId) -> String {
+    format!("{MEMBER_PREFIX}{order}")
+}
+
+pub fn job_pk(id: &str) -> String {
+    format!("JOB#{id}")
+}
+
+pub const JOB_SK: &str = "JOB";
+
+/// Sort keys of a job's per-order outcomes start with this.
+pub const OUTCOME_PREFIX: &str = "R#";
+
+pub fn outcome_sk(order: &OrderId) -> String {
+    format!("{OUTCOME_PREFIX}{order}")
+}
 
 /// A carried-out follow-up, by its deterministic effect key.
 pub fn effect_pk(key: &str) -> String {

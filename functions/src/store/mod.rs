@@ -6,6 +6,7 @@ mod codec;
 mod commit;
 mod effects;
 mod error;
+mod jobs;
 pub mod keys;
 mod outbox;
 mod read;

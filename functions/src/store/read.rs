@@ -211,6 +211,46 @@ impl DateStore for DynamoStore {
             .map_err(sdk)?;
         Ok(())
     }
+
+    async fn orders_on(
+        &self,
+        date: &DateId,
+        limit: usize,
+        start: Option<String>,
+    ) -> Result<Page<OrderId>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :date AND begins_with(#sk, :member)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":date", s(date_pk(date)))
+            .expression_attribute_values(":member", s(MEMBER_PREFIX))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start.as_deref().map(cursor_key).transpose()?)
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.meter
+            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
+        let items = page
+            .items()
+            .iter()
+            .map(|item| {
+                let sk = string(item, SK)?;
+                let id = sk.strip_prefix(MEMBER_PREFIX).unwrap_or(sk);
+                OrderId::parse(id).map_err(StoreError::decoding)
+            })
+            .collect::<Result<_, _>>()?;
+        let next = page
+            .last_evaluated_key
+            .as_ref()
+            .map(key_cursor)
+            .transpose()?;
+        Ok(Page { items, next })
+    }
 }
 
 impl DynamoStore {
@@ -263,7 +303,7 @@ impl DynamoStore {
 }
 
 /// A page's last key as an opaque cursor (all key attributes here are strings).
-fn key_cursor(key: &Item) -> Result<String, StoreError> {
+pub(crate) fn key_cursor(key: &Item) -> Result<String, StoreError> {
     let strings: std::collections::BTreeMap<&str, &str> = key
         .iter()
         .map(|(name, value)| match value {
@@ -276,7 +316,7 @@ fn key_cursor(key: &Item) -> Result<String, StoreError> {
     serde_json::to_string(&strings).map_err(StoreError::encoding)
 }
 
-fn cursor_key(cursor: &str) -> Result<Item, StoreError> {
+pub(crate) fn cursor_key(cursor: &str) -> Result<Item, StoreError> {
     let strings: HashMap<String, String> =
         serde_json::from_str(cursor).map_err(StoreError::decoding)?;
     Ok(strings
