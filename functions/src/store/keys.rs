@@ -73,8 +73,11 @@ pub fn document_sk(number: &str) -> String {
     format!("D#{number}")
 }
 
+/// Sort keys of an order's command records start with this.
+pub const COMMAND_PREFIX: &str = "C#";
+
 pub fn command_sk(revision: u64) -> String {
-    format!("C#{revision:012}")
+    format!("{COMMAND_PREFIX}{revision:012}")
 }
 
 pub fn idempotency_sk(key_hash: &str) -> String {

@@ -113,3 +113,43 @@ impl Outbox for DynamoStore {
         Ok(codec::decode::<RecordFollowUps>(body.as_ref())?.followups)
     }
 }
+
+#[derive(Deserialize)]
+struct RecordPosting {
+    posting: Option<storno_core::Posting>,
+}
+
+impl DynamoStore {
+    /// The order's ledger: every posting its commands made, oldest first (each command record
+    /// holds its posting), so its balance can be explained entry by entry.
+    pub async fn postings(&self, order: &OrderId) -> Result<Vec<storno_core::Posting>, StoreError> {
+        let mut postings = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :order AND begins_with(#sk, :command)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":order", s(order_pk(order)))
+                .expression_attribute_values(":command", s(COMMAND_PREFIX))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items() {
+                let Some(AttributeValue::B(body)) = item.get("body") else {
+                    return Err(StoreError::Decoding("command record without body".into()));
+                };
+                postings.extend(codec::decode::<RecordPosting>(body.as_ref())?.posting);
+            }
+            match page.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(postings),
+            }
+        }
+    }
+}
