@@ -5,7 +5,9 @@
 //! state, asks the core for a decision and records it in one DynamoDB transaction.
 
 pub mod app;
+pub mod events;
 pub mod queue;
 pub mod store;
+pub mod wiring;
 
 pub use storno_core as core;

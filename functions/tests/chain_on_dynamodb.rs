@@ -431,7 +431,7 @@ async fn a_cancelled_date_with_fifty_orders_fans_out_once_and_the_ledger_balance
             chain
                 .runner
                 .execute(&order, &staff(), None, |o, c| {
-                    resolve_partner_cancellation(o, step.clone(), c)
+                    resolve_partner_cancellation(o, step, c)
                 })
                 .await
                 .unwrap();

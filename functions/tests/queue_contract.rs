@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use storno_core::{Effect, FollowUp, Message, OrderId};
-use storno_functions::app::{Envelope, Queue};
-use storno_functions::queue::{MemoryQueue, SqsQueue};
+use storno_core::{Currency, DateAction, Effect, FollowUp, Message, Money, OrderId};
+use storno_functions::app::{DateOrder, Envelope, PaymentGateway, Queue};
+use storno_functions::queue::{MemoryQueue, SqsInstructions, SqsQueue};
 
 const MAX_RECEIVES: u32 = 3;
 
@@ -27,6 +27,22 @@ fn envelopes(count: usize) -> Vec<Envelope> {
 
 /// A fresh SQS queue on the test endpoint, or `None` outside CI when there is none.
 async fn sqs() -> Option<SqsQueue> {
+    let client = sqs_client()?;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "storno-contract-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    Some(
+        SqsQueue::create(client, &name, MAX_RECEIVES)
+            .await
+            .expect("create the test queue"),
+    )
+}
+
+/// An SQS client for the test endpoint (static test credentials), or `None` outside CI.
+fn sqs_client() -> Option<aws_sdk_sqs::Client> {
     let Ok(endpoint) = std::env::var("STORNO_TEST_SQS_ENDPOINT") else {
         assert!(
             std::env::var("CI").is_err(),
@@ -35,7 +51,6 @@ async fn sqs() -> Option<SqsQueue> {
         eprintln!("no SQS endpoint: SQS contract not run (./scripts/test starts one)");
         return None;
     };
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let config = aws_sdk_sqs::Config::builder()
         .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
         .region(aws_sdk_sqs::config::Region::new("eu-central-1"))
@@ -48,16 +63,7 @@ async fn sqs() -> Option<SqsQueue> {
             "storno-test",
         ))
         .build();
-    let name = format!(
-        "storno-contract-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    Some(
-        SqsQueue::create(aws_sdk_sqs::Client::from_conf(config), &name, MAX_RECEIVES)
-            .await
-            .expect("create the test queue"),
-    )
+    Some(aws_sdk_sqs::Client::from_conf(config))
 }
 
 /// Receives until the queue hands out nothing more (visibility long enough to see each once).
@@ -115,6 +121,72 @@ async fn a_message_received_too_often_ends_in_the_dead_letter_queue(queue: impl 
     assert_eq!(dead[0].envelope, envelopes(1)[0]);
 }
 
+/// Every kind of work the worker is sent travels intact.
+async fn every_kind_of_work_arrives_intact(queue: impl Queue) {
+    let mut sent = envelopes(1);
+    sent.push(Envelope::date_order(DateOrder {
+        job: "job-1".into(),
+        date: storno_core::DateId::parse("conf").unwrap(),
+        order: OrderId::parse("order-1").unwrap(),
+        action: DateAction::RebookAll {
+            target: storno_core::DateId::parse("conf-later").unwrap(),
+        },
+        staff: storno_core::StaffId::parse("staff-1").unwrap(),
+    }));
+    sent.push(Envelope::release_payouts("release-payouts:1".into()));
+    assert!(queue.send(&sent).await.unwrap().is_empty());
+    let got: BTreeSet<String> = drain(&queue)
+        .await
+        .iter()
+        .map(|d| serde_json::to_string(&d.envelope).unwrap())
+        .collect();
+    let want: BTreeSet<String> = sent
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    assert_eq!(got, want);
+}
+
+/// Payment and message instructions leave on SQS with the effect key as idempotency key.
+#[tokio::test]
+async fn instructions_carry_the_effect_key_as_idempotency_key() {
+    let Some(client) = sqs_client() else {
+        return;
+    };
+    let url = client
+        .create_queue()
+        .queue_name(format!("storno-instructions-{}", std::process::id()))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let instructions = SqsInstructions::new(client.clone(), &url);
+    let amount = Money::new(rust_decimal::Decimal::new(78300, 2), Currency::EUR).unwrap();
+    instructions
+        .refund(
+            "refund:o-1:5:0",
+            &storno_core::CustomerId::parse("customer-1").unwrap(),
+            amount,
+        )
+        .await
+        .unwrap();
+    let received = client
+        .receive_message()
+        .queue_url(&url)
+        .message_attribute_names("All")
+        .send()
+        .await
+        .unwrap();
+    let message = &received.messages()[0];
+    let body: serde_json::Value = serde_json::from_str(message.body().unwrap()).unwrap();
+    assert_eq!(body["instruction"], "refund");
+    assert_eq!(body["idempotency_key"], "refund:o-1:5:0");
+    assert_eq!(body["amount"]["amount"], "783.00");
+    let attribute = &message.message_attributes().unwrap()["idempotency_key"];
+    assert_eq!(attribute.string_value(), Some("refund:o-1:5:0"));
+}
+
 macro_rules! contract {
     ($($test:ident),* $(,)?) => {
         mod twin {
@@ -142,4 +214,5 @@ contract!(
     sent_envelopes_arrive_intact_in_batches_beyond_ten,
     a_message_not_deleted_comes_back_and_a_deleted_one_never,
     a_message_received_too_often_ends_in_the_dead_letter_queue,
+    every_kind_of_work_arrives_intact,
 );

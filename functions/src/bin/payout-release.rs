@@ -1,0 +1,21 @@
+//! payout-release (EventBridge schedule): releases due payouts, a bounded number per run, and
+//! chains the rest through the follow-up queue.
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::{Value, json};
+use storno_functions::wiring::Services;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let services = &Services::from_env().await?;
+    lambda_runtime::run(service_fn(async |_: LambdaEvent<Value>| -> Result<Value, Error> {
+        let run = services
+            .runner
+            .release_and_chain(services.settings.payout_batch, &services.queue)
+            .await?;
+        tracing::info!(released = run.released.len(), refused = run.refused.len(), more = run.more, "payout run");
+        Ok(json!({ "released": run.released.len(), "refused": run.refused.len(), "more": run.more }))
+    }))
+    .await
+}

@@ -1,0 +1,96 @@
+//! Payments and messages leave Storno as instructions on an SQS queue that the company's
+//! payment and mail systems consume (the production `PaymentGateway` and `Notifier`). Each
+//! instruction carries the effect's deterministic key as its idempotency key: a consumer that
+//! honours it (as payment providers do) pays and sends each effect once, even if the worker
+//! sends an instruction again after a crash.
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::types::MessageAttributeValue;
+use serde::Serialize;
+use storno_core::{CustomerId, Effect, Money, PartnerId};
+
+use crate::app::{Notifier, PaymentGateway};
+
+#[derive(Debug, Clone)]
+pub struct SqsInstructions {
+    client: Client,
+    url: String,
+}
+
+/// One instruction as consumers read it.
+#[derive(Serialize)]
+#[serde(tag = "instruction", rename_all = "snake_case")]
+enum Instruction<'a> {
+    Refund {
+        idempotency_key: &'a str,
+        customer: &'a CustomerId,
+        amount: Money,
+    },
+    Transfer {
+        idempotency_key: &'a str,
+        partner: &'a PartnerId,
+        amount: Money,
+    },
+    Notify {
+        idempotency_key: &'a str,
+        effect: &'a Effect,
+    },
+}
+
+impl SqsInstructions {
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        SqsInstructions {
+            client,
+            url: url.into(),
+        }
+    }
+
+    async fn send(&self, key: &str, instruction: &Instruction<'_>) -> Result<(), String> {
+        let body = serde_json::to_string(instruction).map_err(|e| e.to_string())?;
+        let attribute = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(key)
+            .build()
+            .map_err(|e| e.to_string())?;
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .message_attributes("idempotency_key", attribute)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?;
+        Ok(())
+    }
+}
+
+impl PaymentGateway for SqsInstructions {
+    async fn refund(&self, key: &str, customer: &CustomerId, amount: Money) -> Result<(), String> {
+        let instruction = Instruction::Refund {
+            idempotency_key: key,
+            customer,
+            amount,
+        };
+        self.send(key, &instruction).await
+    }
+
+    async fn transfer(&self, key: &str, partner: &PartnerId, amount: Money) -> Result<(), String> {
+        let instruction = Instruction::Transfer {
+            idempotency_key: key,
+            partner,
+            amount,
+        };
+        self.send(key, &instruction).await
+    }
+}
+
+impl Notifier for SqsInstructions {
+    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), String> {
+        let instruction = Instruction::Notify {
+            idempotency_key: key,
+            effect,
+        };
+        self.send(key, &instruction).await
+    }
+}

@@ -1,0 +1,129 @@
+//! What a Lambda binary wires once per cold start: settings from the environment, one SDK
+//! configuration, the clients, and the use cases over them. `main` stays a few lines.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::app::{Dispatcher, Relay, Runner, SystemClock, Worker};
+use crate::queue::{SqsInstructions, SqsQueue};
+use crate::store::DynamoStore;
+
+#[derive(Debug, Error)]
+pub enum WiringError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is not a valid number: {value:?}")]
+    NotANumber { name: &'static str, value: String },
+}
+
+/// The functions' settings (the SAM template sets them from `!Ref`s).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub table: String,
+    pub followup_queue_url: String,
+    pub followup_dlq_url: String,
+    /// Where payment and message instructions go (followup-worker only).
+    pub instructions_queue_url: Option<String>,
+    /// Payouts released per run before the rest is chained through the queue.
+    pub payout_batch: usize,
+    /// The outbox sweeper's period: records older than this are sent again.
+    pub sweep_period: Duration,
+}
+
+fn required(name: &'static str) -> Result<String, WiringError> {
+    std::env::var(name).map_err(|_| WiringError::Missing(name))
+}
+
+fn number(name: &'static str, default: u64) -> Result<u64, WiringError> {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .map_err(|_| WiringError::NotANumber { name, value }),
+        Err(_) => Ok(default),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, WiringError> {
+        Ok(Settings {
+            table: required("TABLE_NAME")?,
+            followup_queue_url: required("FOLLOWUP_QUEUE_URL")?,
+            followup_dlq_url: std::env::var("FOLLOWUP_DLQ_URL").unwrap_or_default(),
+            instructions_queue_url: std::env::var("INSTRUCTIONS_QUEUE_URL").ok(),
+            payout_batch: number("PAYOUT_BATCH", 200)? as usize,
+            sweep_period: Duration::from_secs(number("SWEEP_PERIOD_SECONDS", 60)?),
+        })
+    }
+}
+
+pub type LambdaRelay = Relay<DynamoStore, SqsQueue>;
+pub type LambdaRunner = Runner<DynamoStore, LambdaRelay, SystemClock>;
+pub type LambdaDispatcher = Dispatcher<
+    DynamoStore,
+    LambdaRelay,
+    SystemClock,
+    SqsQueue,
+    DynamoStore,
+    SqsInstructions,
+    SqsInstructions,
+>;
+
+/// The clients and use cases of one Lambda instance.
+pub struct Services {
+    pub settings: Settings,
+    pub store: DynamoStore,
+    pub queue: SqsQueue,
+    pub sqs: aws_sdk_sqs::Client,
+    pub runner: Arc<LambdaRunner>,
+}
+
+impl Services {
+    /// Loads the SDK configuration once (region and credentials from the Lambda environment;
+    /// `AWS_ENDPOINT_URL` points it at dynoxide or moto locally).
+    pub async fn from_env() -> Result<Self, WiringError> {
+        let settings = Settings::from_env()?;
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &settings.table);
+        let sqs = aws_sdk_sqs::Client::new(&config);
+        let queue = SqsQueue::new(
+            sqs.clone(),
+            &settings.followup_queue_url,
+            &settings.followup_dlq_url,
+        );
+        let runner = Arc::new(Runner::new(
+            store.clone(),
+            Relay::new(store.clone(), queue.clone()),
+            SystemClock::default(),
+        ));
+        Ok(Services {
+            settings,
+            store,
+            queue,
+            sqs,
+            runner,
+        })
+    }
+
+    /// The follow-up worker's dispatch, with payments and messages sent as instructions.
+    pub fn dispatcher(&self) -> Result<LambdaDispatcher, WiringError> {
+        let url = self
+            .settings
+            .instructions_queue_url
+            .clone()
+            .ok_or(WiringError::Missing("INSTRUCTIONS_QUEUE_URL"))?;
+        let instructions = SqsInstructions::new(self.sqs.clone(), url);
+        Ok(Dispatcher::new(
+            Arc::clone(&self.runner),
+            self.queue.clone(),
+            Worker::new(self.store.clone(), instructions.clone(), instructions),
+            self.settings.payout_batch,
+        ))
+    }
+
+    /// The outbox sweeper.
+    pub fn sweeper(&self) -> LambdaRelay {
+        Relay::new(self.store.clone(), self.queue.clone())
+    }
+}
