@@ -42,6 +42,22 @@ impl Actor {
         }
     }
 
+    /// A partner's own listings (My Sales): that partner or staff. Another partner learns
+    /// nothing (not found); other roles are refused.
+    pub fn require_partner_or_staff(&self, partner: &PartnerId) -> Result<(), DomainError> {
+        match self {
+            Actor::Partner(p) if p == partner => Ok(()),
+            Actor::Partner(_) => Err(DomainError::NotFound("partner")),
+            Actor::Staff(_) => Ok(()),
+            other => Err(other.forbidden("list a partner's orders")),
+        }
+    }
+
+    /// Triggering a payout run: the scheduler (the system role) only.
+    pub fn require_payout_scheduler(&self) -> Result<(), DomainError> {
+        self.require_system("run payouts")
+    }
+
     /// Checkout or scheduler only.
     pub(crate) fn require_system(&self, action: &'static str) -> Result<(), DomainError> {
         match self {

@@ -83,6 +83,17 @@ impl EventDate {
         })
     }
 
+    /// Who may see the date's attendee list: its partner and staff. Another partner learns
+    /// nothing (not found); customers and the system are refused.
+    pub fn require_attendee_list_access(&self, actor: &Actor) -> Result<(), DomainError> {
+        match actor {
+            Actor::Partner(p) if *p == self.partner => Ok(()),
+            Actor::Partner(_) => Err(DomainError::NotFound("date")),
+            Actor::Staff(_) => Ok(()),
+            other => Err(other.forbidden("see the attendee list of a date")),
+        }
+    }
+
     /// Whether bookings of `partner` may be moved onto this date at `now`.
     pub(crate) fn accepts_rebooking_for(
         &self,

@@ -128,6 +128,8 @@ pub enum DomainError {
     OrderCancelled,
     #[error("the date has no valid bookings on this order")]
     NotOnThisDate,
+    #[error("the request was made for version {expected} of the order, but it is at version {actual} now")]
+    VersionMismatch { expected: u64, actual: u64 },
 }
 
 impl DomainError {
@@ -181,6 +183,17 @@ impl DomainError {
             RequestNotApproved => "rebooking_request_not_approved",
             OrderCancelled => "order_cancelled",
             NotOnThisDate => "not_on_this_date",
+            VersionMismatch { .. } => "version_mismatch",
+        }
+    }
+
+    /// The caller acted on `expected` (an `If-Match`), the order is at `actual`.
+    pub fn require_version(actual: u64, expected: Option<u64>) -> Result<(), DomainError> {
+        match expected {
+            Some(expected) if expected != actual => {
+                Err(DomainError::VersionMismatch { expected, actual })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -209,6 +222,7 @@ impl DomainError {
             | NoAlternativeDatesOpen
             | PartnerCancellationOpen
             | DateActivationUnchanged(_)
+            | VersionMismatch { .. }
             | OrderCancelled => ErrorKind::Conflict,
             _ => ErrorKind::RuleRefused,
         }

@@ -17,7 +17,7 @@ use crate::rate::VatRate;
 
 /// The fee staff choose for a cancellation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FeeChoice {
     None,
     /// The cancellation terms frozen onto the order at registration.

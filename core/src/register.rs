@@ -32,6 +32,7 @@ pub const MAX_QUANTITY: u32 = 10_000;
 pub const MAX_PAYOUT_DELAY_DAYS: u32 = 3_650;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewOption {
     pub id: OptionId,
     pub name: String,
@@ -42,6 +43,7 @@ pub struct NewOption {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub id: BookingId,
     pub attendee_name: String,
@@ -52,6 +54,7 @@ pub struct NewBooking {
 
 /// A paid order as checkout reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub id: OrderId,
     pub partner: PartnerId,

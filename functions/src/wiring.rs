@@ -7,6 +7,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::app::{Dispatcher, Relay, Runner, SystemClock, Worker};
+use crate::http::{Api, ApiSettings, Function};
 use crate::queue::{SqsInstructions, SqsQueue};
 use crate::store::DynamoStore;
 
@@ -70,6 +71,18 @@ pub type LambdaDispatcher = Dispatcher<
     SqsInstructions,
 >;
 
+pub type LambdaApi = Api<DynamoStore, LambdaRelay, SystemClock, SqsQueue>;
+
+/// The whole `main` of an HTTP Lambda function: wire once, then serve `function`'s routes.
+pub async fn serve_http(function: Function) -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let api = &Services::from_env().await?.api();
+    lambda_http::run(lambda_http::service_fn(async |request: lambda_http::Request| {
+        Ok::<_, std::convert::Infallible>(api.handle_for(function, request).await)
+    }))
+    .await
+}
+
 /// The clients and use cases of one Lambda instance.
 pub struct Services {
     pub settings: Settings,
@@ -120,6 +133,17 @@ impl Services {
             Worker::new(self.store.clone(), instructions.clone(), instructions),
             self.settings.payout_batch,
         ))
+    }
+
+    /// The HTTP API over this instance's clients.
+    pub fn api(&self) -> LambdaApi {
+        Api::new(
+            Arc::clone(&self.runner),
+            self.queue.clone(),
+            ApiSettings {
+                payout_batch: self.settings.payout_batch,
+            },
+        )
     }
 
     /// The outbox sweeper.

@@ -33,6 +33,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::TooLarge(message) => AppError::TooLarge(message),
+            StoreError::InvalidCursor => AppError::Domain(DomainError::InvalidInput(
+                "the cursor is not one this API returned".into(),
+            )),
             other => AppError::Store(other),
         }
     }

@@ -68,9 +68,6 @@ pub struct DatePreview {
     pub would_refuse: Vec<JobFailure>,
 }
 
-/// Order ids read from the date's membership per page.
-const PAGE: usize = 100;
-
 impl<S, P, C> Runner<S, P, C>
 where
     S: OrderStore + DateStore + JobStore,
@@ -268,20 +265,7 @@ where
             ),
             None => None,
         };
-        let mut orders = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self.store().orders_on(date, PAGE, start).await?;
-            for id in page.items {
-                if let Some(loaded) = self.store().load_order(&id, false).await? {
-                    orders.push(loaded.order);
-                }
-            }
-            match page.next {
-                Some(next) => start = Some(next),
-                None => break,
-            }
-        }
+        let orders = self.orders_on_date(date).await?;
         let acted_on: Vec<Order> = orders_to_act_on(date, orders.iter()).cloned().collect();
         Ok((acted_on, target))
     }

@@ -27,7 +27,7 @@ pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::Runner;
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyWrite, JobStore, LoadedOrder, OrderStore, Outbox, Page,
+    Commit, Conflict, DateStore, IdempotencyWrite, JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page,
     StoreError, StoredResponse,
 };
 pub use worker::{

@@ -172,9 +172,41 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             .store
             .load_order(order, true)
             .await?
+            .filter(|loaded| loaded.order.visible_to(actor))
             .ok_or(DomainError::NotFound("order"))?;
         let ctx = self.context(&loaded.order, actor).await?;
         Ok(decide(&loaded.order, &ctx)?)
+    }
+
+    /// Reads an order for `actor`: another tenant's order answers like a missing one. The read
+    /// is eventually consistent unless it finds nothing.
+    pub async fn read_order(&self, order: &OrderId, actor: &Actor) -> Result<Order, AppError> {
+        let loaded = match self.store.load_order(order, false).await? {
+            Some(loaded) => Some(loaded),
+            None => self.store.load_order(order, true).await?,
+        };
+        loaded
+            .map(|loaded| loaded.order)
+            .filter(|order| order.visible_to(actor))
+            .ok_or_else(|| DomainError::NotFound("order").into())
+    }
+
+    /// Every order currently booked on a date (eventually consistent reads).
+    pub async fn orders_on_date(&self, date: &DateId) -> Result<Vec<Order>, AppError> {
+        let mut orders = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.store.orders_on(date, 100, start).await?;
+            for id in page.items {
+                if let Some(loaded) = self.store.load_order(&id, false).await? {
+                    orders.push(loaded.order);
+                }
+            }
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(orders),
+            }
+        }
     }
 
     /// Order intake (checkout): idempotent by order id — the same order again answers the

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use storno_core::{
-    Currency, DateId, Decision, EventDate, Money, Order, OrderId, PartnerId, SeriesKey,
+    Currency, DateId, Decision, Document, EventDate, Money, Order, OrderId, PartnerId, SeriesKey,
 };
 use thiserror::Error;
 
@@ -95,6 +95,9 @@ pub enum StoreError {
     TooLarge(String),
     #[error("stored data could not be read: {0}")]
     Decoding(String),
+    /// A page cursor that this store did not hand out.
+    #[error("the cursor is not one this API returned")]
+    InvalidCursor,
     #[error("data could not be encoded: {0}")]
     Encoding(String),
     #[error("the store failed: {0}")]
@@ -194,11 +197,40 @@ pub trait DateStore: Send + Sync {
 
     fn put_date(&self, date: &EventDate) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Stores a new date; `false` if one with its id exists already (nothing written).
+    fn insert_date(
+        &self,
+        date: &EventDate,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Orders ever booked onto a date (registered on it or rebooked to it), one page at a
     /// time. Orders that left the date since are included: callers check the order itself.
     fn orders_on(
         &self,
         date: &DateId,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
+}
+
+/// What the read routes need besides an order's state.
+pub trait OrderReads: Send + Sync {
+    /// The order's issued documents, oldest first.
+    fn documents(
+        &self,
+        order: &OrderId,
+    ) -> impl Future<Output = Result<Vec<Document>, StoreError>> + Send;
+
+    /// The order a document number belongs to.
+    fn document_order(
+        &self,
+        number: &str,
+    ) -> impl Future<Output = Result<Option<OrderId>, StoreError>> + Send;
+
+    /// A partner's orders, oldest registration first, one page at a time.
+    fn partner_orders(
+        &self,
+        partner: &PartnerId,
         limit: usize,
         start: Option<String>,
     ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;

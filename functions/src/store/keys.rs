@@ -16,7 +16,8 @@
 //! | carried-out follow-up effect | `EFFECT#{key}` | `EFFECT` |
 //!
 //! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
-//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales), `gsi3` holds command
+//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
+//! a document's order by its number (`DOC#{number}`), `gsi3` holds command
 //! records whose follow-ups were not yet handed to the queue (the outbox sweeper's work).
 
 use storno_core::{Currency, CustomerId, DateId, OrderId, PartnerId, SeriesKey};
@@ -69,9 +70,19 @@ pub fn state_sk(part: usize) -> String {
 /// version is issued (most commands leave it alone, so they write less).
 pub const STATE_INVOICE_SK: &str = "A#STATE#INVOICE";
 
+/// Sort keys of an order's documents start with this.
+pub const DOCUMENT_PREFIX: &str = "D#";
+
 pub fn document_sk(number: &str) -> String {
-    format!("D#{number}")
+    format!("{DOCUMENT_PREFIX}{number}")
 }
+
+/// A document's number as an overloaded `gsi2` key (find the order of a document number).
+pub fn document_number_key(number: &str) -> String {
+    format!("DOC#{number}")
+}
+
+pub const DOCUMENT_NUMBER_SK: &str = "DOC";
 
 /// Sort keys of an order's command records start with this.
 pub const COMMAND_PREFIX: &str = "C#";

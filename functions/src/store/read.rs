@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use storno_core::{Currency, DateId, EventDate, Money, OrderId, PartnerId, SeriesKey};
+use storno_core::{Currency, DateId, Document, EventDate, Money, OrderId, PartnerId, SeriesKey};
 
 use super::error::sdk;
 use super::keys::*;
 use super::{CapacityUse, DynamoStore, codec, s};
-use crate::app::{Commit, DateStore, LoadedOrder, OrderStore, Page, StoreError, StoredResponse};
+use crate::app::{
+    Commit, DateStore, LoadedOrder, OrderReads, OrderStore, Page, StoreError, StoredResponse,
+};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -199,17 +201,18 @@ impl DateStore for DynamoStore {
 
     /// Stores a date (create or replace).
     async fn put_date(&self, date: &EventDate) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item(PK, s(date_pk(&date.id)))
-            .item(SK, s(DATE_SK))
-            .item("active", AttributeValue::Bool(date.active))
-            .item("body", AttributeValue::B(codec::encode(date)?.into()))
-            .send()
-            .await
-            .map_err(sdk)?;
+        self.date_put(date)?.send().await.map_err(sdk)?;
         Ok(())
+    }
+
+    async fn insert_date(&self, date: &EventDate) -> Result<bool, StoreError> {
+        let written = self
+            .date_put(date)?
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        super::error::condition_held(written)
     }
 
     async fn orders_on(
@@ -253,7 +256,116 @@ impl DateStore for DynamoStore {
     }
 }
 
+impl OrderReads for DynamoStore {
+    async fn documents(&self, order: &OrderId) -> Result<Vec<Document>, StoreError> {
+        let mut documents = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :order AND begins_with(#sk, :doc)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":order", s(order_pk(order)))
+                .expression_attribute_values(":doc", s(DOCUMENT_PREFIX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items() {
+                documents.push(codec::decode::<Document>(body(item)?)?);
+            }
+            match page.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        documents.sort_by(|a, b| a.issued_at.cmp(&b.issued_at));
+        Ok(documents)
+    }
+
+    /// Document items carry their number as an overloaded key of the partner index.
+    async fn document_order(&self, number: &str) -> Result<Option<OrderId>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI_PARTNER_ORDERS)
+            .key_condition_expression("#pk = :number")
+            .expression_attribute_names("#pk", GSI2_PK)
+            .expression_attribute_values(":number", s(document_number_key(number)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(sdk)?;
+        page.items()
+            .first()
+            .map(|item| {
+                let pk = string(item, PK)?;
+                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk)).map_err(StoreError::decoding)
+            })
+            .transpose()
+    }
+
+    async fn partner_orders(
+        &self,
+        partner: &PartnerId,
+        limit: usize,
+        start: Option<String>,
+    ) -> Result<Page<OrderId>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI_PARTNER_ORDERS)
+            .key_condition_expression("#pk = :partner")
+            .expression_attribute_names("#pk", GSI2_PK)
+            .expression_attribute_values(":partner", s(partner_pk(partner)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(
+                start
+                    .as_deref()
+                    .map(|cursor| index_cursor(cursor, GSI2_PK, GSI2_SK, &partner_pk(partner)))
+                    .transpose()?,
+            )
+            .send()
+            .await
+            .map_err(sdk)?;
+        let items = page
+            .items()
+            .iter()
+            .map(|item| {
+                let pk = string(item, PK)?;
+                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk)).map_err(StoreError::decoding)
+            })
+            .collect::<Result<_, _>>()?;
+        let next = page
+            .last_evaluated_key
+            .as_ref()
+            .map(key_cursor)
+            .transpose()?;
+        Ok(Page { items, next })
+    }
+}
+
 impl DynamoStore {
+    fn date_put(
+        &self,
+        date: &EventDate,
+    ) -> Result<aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder, StoreError>
+    {
+        Ok(self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(PK, s(date_pk(&date.id)))
+            .item(SK, s(DATE_SK))
+            .item("active", AttributeValue::Bool(date.active))
+            .item("body", AttributeValue::B(codec::encode(date)?.into())))
+    }
+
     /// The customer's account credit in a currency.
     pub async fn customer_credit(
         &self,
@@ -316,9 +428,31 @@ pub(crate) fn key_cursor(key: &Item) -> Result<String, StoreError> {
     serde_json::to_string(&strings).map_err(StoreError::encoding)
 }
 
+/// A cursor of an index query: it must carry that index's keys, in the partition queried.
+fn index_cursor(cursor: &str, pk: &str, sk: &str, partition: &str) -> Result<Item, StoreError> {
+    let key = cursor_key(cursor)?;
+    let in_partition = matches!(key.get(pk), Some(AttributeValue::S(p)) if p == partition);
+    if !in_partition || !key.contains_key(sk) {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok(key)
+}
+
+/// A cursor back into a page key. Only keys of the shape this store hands out pass: the
+/// table's and one index's key attributes, all strings.
 pub(crate) fn cursor_key(cursor: &str) -> Result<Item, StoreError> {
     let strings: HashMap<String, String> =
-        serde_json::from_str(cursor).map_err(StoreError::decoding)?;
+        serde_json::from_str(cursor).map_err(|_| StoreError::InvalidCursor)?;
+    let known = [PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK];
+    let shaped = strings.len() <= 4
+        && strings.contains_key(PK)
+        && strings.contains_key(SK)
+        && strings
+            .iter()
+            .all(|(name, value)| known.contains(&name.as_str()) && !value.is_empty() && value.len() <= 1024);
+    if !shaped {
+        return Err(StoreError::InvalidCursor);
+    }
     Ok(strings
         .into_iter()
         .map(|(name, text)| (name, AttributeValue::S(text)))

@@ -1,0 +1,6 @@
+//! orders: API Gateway routes for order intake, order and document reads, My Sales, the system's payout run (see `http::ROUTES`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    storno_functions::wiring::serve_http(storno_functions::http::Function::Orders).await
+}

@@ -1,0 +1,523 @@
+//! The API: one request in, one response out. Each route parses its input, takes the caller
+//! from the authorizer's claims, runs one use case and maps the result; every decision is the
+//! core's. Anything a client sends that is not accepted answers 4xx with a problem document.
+
+use std::sync::Arc;
+
+use lambda_http::http::{StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use storno_core::{
+    Actor, BookingId, Context, DateAction, DateId, Decision, DomainError, EventDate, OptionId,
+    Order, OrderId, PartnerId, RequestId,
+};
+
+use super::bodies;
+use super::identity::actor_of;
+use super::problem::Problem;
+use super::request::{
+    check_size, decode_cursor, encode_cursor, idempotency, if_match, json, page_limit,
+    problem_response, respond,
+};
+use super::routes::{Function, Matched, Miss, RouteId, match_route};
+use super::views;
+use crate::app::{
+    Clock, DateStore, FollowUpPublisher, JobStore, OrderReads, OrderStore, Queue, Runner,
+};
+
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Payouts released per run (the system's payout-run route).
+    pub payout_batch: usize,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings { payout_batch: 200 }
+    }
+}
+
+pub struct Api<S, P, C, Q> {
+    runner: Arc<Runner<S, P, C>>,
+    /// Where whole-date jobs fan out and payout runs chain.
+    queue: Q,
+    settings: ApiSettings,
+}
+
+/// One request on its way through a route.
+struct Call<'a> {
+    request: &'a Request,
+    actor: Actor,
+    matched: Matched,
+}
+
+impl Call<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.matched.param(name)
+    }
+
+    /// An id in the path that cannot exist does not exist.
+    fn id<T>(&self, name: &str, what: &'static str) -> Result<T, Problem>
+    where
+        T: TryFrom<String, Error = DomainError>,
+    {
+        T::try_from(self.param(name).to_owned()).map_err(|_| Problem::not_found(what))
+    }
+
+    fn order(&self) -> Result<OrderId, Problem> {
+        self.id("id", "order")
+    }
+}
+
+type Routed = Result<Response<Body>, Problem>;
+
+impl<S, P, C, Q> Api<S, P, C, Q>
+where
+    S: OrderStore + DateStore + JobStore + OrderReads,
+    P: FollowUpPublisher,
+    C: Clock,
+    Q: Queue,
+{
+    pub fn new(runner: Arc<Runner<S, P, C>>, queue: Q, settings: ApiSettings) -> Self {
+        Api {
+            runner,
+            queue,
+            settings,
+        }
+    }
+
+    pub fn runner(&self) -> &Arc<Runner<S, P, C>> {
+        &self.runner
+    }
+
+    /// Serves every route (the local server).
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        self.serve(request, None).await
+    }
+
+    /// Serves the routes of one Lambda function; others answer 404.
+    pub async fn handle_for(&self, function: Function, request: Request) -> Response<Body> {
+        self.serve(request, Some(function)).await
+    }
+
+    async fn serve(&self, request: Request, only: Option<Function>) -> Response<Body> {
+        match self.route(&request, only).await {
+            Ok(response) => response,
+            Err(problem) => problem_response(&problem),
+        }
+    }
+
+    async fn route(&self, request: &Request, only: Option<Function>) -> Routed {
+        let matched = match match_route(request.method().as_str(), request.uri().path()) {
+            Ok(matched) if only.is_none_or(|f| f == matched.spec.function) => matched,
+            Ok(_) | Err(Miss::NotFound) => {
+                return Err(Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "no_such_route",
+                    format!("no route {} {}", request.method(), request.uri().path()),
+                ));
+            }
+            Err(Miss::MethodNotAllowed(methods)) => {
+                return Err(Problem::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    format!("this path takes {}", methods.join(", ")),
+                ));
+            }
+        };
+        check_size(request)?;
+        let actor = actor_of(request)?;
+        let call = Call {
+            request,
+            actor,
+            matched,
+        };
+        match call.matched.spec.id {
+            RouteId::RegisterOrder => self.register_order(&call).await,
+            RouteId::GetOrder => self.get_order(&call).await,
+            RouteId::OrderDocuments => self.order_documents(&call).await,
+            RouteId::GetDocument => self.get_document(&call).await,
+            RouteId::PartnerOrders => self.partner_orders(&call).await,
+            RouteId::PayoutRun => self.payout_run(&call).await,
+            RouteId::SetRebookFlag => {
+                let body: bodies::RebookFlag = json(request)?;
+                self.command(&call, |o, c| storno_core::set_rebook_flag(o, body.on, c))
+                    .await
+            }
+            RouteId::RequestRebooking => {
+                let body: bodies::RebookingRequest = json(request)?;
+                self.command(&call, |o, c| {
+                    storno_core::request_rebooking(o, &body.reason, c)
+                })
+                .await
+            }
+            RouteId::DecideRebookingRequest => {
+                let body: bodies::RequestDecision = json(request)?;
+                let request_id: RequestId = call.id("rid", "rebooking request")?;
+                self.command(&call, |o, c| {
+                    storno_core::decide_rebooking_request(o, &request_id, body.approve, c)
+                })
+                .await
+            }
+            RouteId::Rebook => self.rebook(&call).await,
+            RouteId::ReportCannotRun => {
+                json::<bodies::DryRunOnly>(request)?;
+                self.command(&call, storno_core::report_cannot_run).await
+            }
+            RouteId::ResolvePartnerCancellation => {
+                let body: bodies::PartnerCancellationResolution = json(request)?;
+                let decide = |o: &Order, c: &Context| {
+                    storno_core::resolve_partner_cancellation(o, body.resolution, c)
+                };
+                self.command_or_dry_run(&call, body.dry_run, decide).await
+            }
+            RouteId::ProposeAlternativeDates => self.propose_alternative_dates(&call).await,
+            RouteId::ChooseAlternativeDate => {
+                let body: bodies::AlternativeChoice = json(request)?;
+                self.command(&call, |o, c| {
+                    storno_core::answer_alternative_dates(o, body.date.as_ref(), c)
+                })
+                .await
+            }
+            RouteId::CancelInvoice => {
+                let body: bodies::Cancellation = json(request)?;
+                let decide =
+                    |o: &Order, c: &Context| storno_core::cancel_invoice(o, &body.fee, c);
+                self.command_or_dry_run(&call, body.dry_run, decide).await
+            }
+            RouteId::CancelBooking => {
+                let body: bodies::Cancellation = json(request)?;
+                let booking: BookingId = call.id("bid", "booking")?;
+                let decide = |o: &Order, c: &Context| {
+                    storno_core::cancel_booking(o, &booking, &body.fee, c)
+                };
+                self.command_or_dry_run(&call, body.dry_run, decide).await
+            }
+            RouteId::CancelOption => {
+                let body: bodies::Cancellation = json(request)?;
+                let booking: BookingId = call.id("bid", "booking")?;
+                let option: OptionId = call.id("oid", "booking option")?;
+                let decide = |o: &Order, c: &Context| {
+                    storno_core::cancel_option(o, &booking, &option, &body.fee, c)
+                };
+                self.command_or_dry_run(&call, body.dry_run, decide).await
+            }
+            RouteId::UpdateInvoice => {
+                let body: bodies::DryRunOnly = json(request)?;
+                self.command_or_dry_run(&call, body.dry_run, storno_core::update_invoice)
+                    .await
+            }
+            RouteId::CreateDate => self.create_date(&call).await,
+            RouteId::UpdateDate => self.update_date(&call).await,
+            RouteId::DateAttendees => self.attendees(&call).await,
+            RouteId::RebookAll => {
+                let body: bodies::RebookAll = json(request)?;
+                let action = DateAction::RebookAll {
+                    target: body.target,
+                };
+                self.date_action(&call, action, body.dry_run).await
+            }
+            RouteId::CancelAll => {
+                let body: bodies::DryRunOnly = json(request)?;
+                self.date_action(&call, DateAction::CancelAll, body.dry_run)
+                    .await
+            }
+            RouteId::DateJob => self.date_job(&call).await,
+        }
+    }
+
+    // --- order commands ---
+
+    async fn command<F>(&self, call: &Call<'_>, decide: F) -> Routed
+    where
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+    {
+        let order = call.order()?;
+        let expected = if_match(call.request)?;
+        let key = idempotency(call.request, &call.actor)?;
+        let receipt = self
+            .runner
+            .execute(&order, &call.actor, key.as_ref(), |o, c| {
+                DomainError::require_version(o.revision, expected)?;
+                decide(o, c)
+            })
+            .await?;
+        Ok(respond(StatusCode::OK, &receipt, Some(receipt.version)))
+    }
+
+    async fn command_or_dry_run<F>(&self, call: &Call<'_>, dry_run: bool, decide: F) -> Routed
+    where
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+    {
+        if !dry_run {
+            return self.command(call, decide).await;
+        }
+        let order = call.order()?;
+        let decision = self.runner.dry_run(&order, &call.actor, decide).await?;
+        let read = decision.order.revision - 1;
+        Ok(respond(
+            StatusCode::OK,
+            &views::dry_run(&decision),
+            Some(read),
+        ))
+    }
+
+    async fn rebook(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::Rebooking = json(call.request)?;
+        let order = call.order()?;
+        let request = body.request.as_ref();
+        if body.dry_run {
+            let date = self.date(&body.date).await?;
+            let decision = self
+                .runner
+                .dry_run(&order, &call.actor, |o, c| {
+                    storno_core::rebook(o, &date, request, c)
+                })
+                .await?;
+            let read = decision.order.revision - 1;
+            return Ok(respond(
+                StatusCode::OK,
+                &views::dry_run(&decision),
+                Some(read),
+            ));
+        }
+        let expected = if_match(call.request)?;
+        let key = idempotency(call.request, &call.actor)?;
+        let receipt = self
+            .runner
+            .execute_onto(&order, &call.actor, key.as_ref(), &body.date, |o, d, c| {
+                DomainError::require_version(o.revision, expected)?;
+                storno_core::rebook(o, d, request, c)
+            })
+            .await?;
+        Ok(respond(StatusCode::OK, &receipt, Some(receipt.version)))
+    }
+
+    async fn propose_alternative_dates(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::AlternativeDates = json(call.request)?;
+        if body.dates.len() > 3 {
+            return Err(DomainError::AlternativeDatesCount.into());
+        }
+        let mut dates = Vec::with_capacity(body.dates.len());
+        for id in &body.dates {
+            dates.push(self.date(id).await?);
+        }
+        self.command(call, |o, c| {
+            storno_core::propose_alternative_dates(o, &dates, c)
+        })
+        .await
+    }
+
+    // --- reads ---
+
+    async fn register_order(&self, call: &Call<'_>) -> Routed {
+        let new: storno_core::NewOrder = json(call.request)?;
+        let payload = super::request::body_bytes(call.request);
+        let receipt = self.runner.register(new, &call.actor, payload).await?;
+        Ok(respond(StatusCode::CREATED, &receipt, Some(receipt.version)))
+    }
+
+    async fn get_order(&self, call: &Call<'_>) -> Routed {
+        let order = self.runner.read_order(&call.order()?, &call.actor).await?;
+        let view = views::order(&order, &call.actor, self.runner.clock().now());
+        Ok(respond(StatusCode::OK, &view, Some(order.revision)))
+    }
+
+    async fn order_documents(&self, call: &Call<'_>) -> Routed {
+        let order = self.runner.read_order(&call.order()?, &call.actor).await?;
+        let documents = self.runner.store().documents(&order.id).await?;
+        Ok(respond(
+            StatusCode::OK,
+            &json!({ "order": order.id, "documents": documents }),
+            Some(order.revision),
+        ))
+    }
+
+    async fn get_document(&self, call: &Call<'_>) -> Routed {
+        let number = call.param("number");
+        let missing = || Problem::not_found("document");
+        let order = self
+            .runner
+            .store()
+            .document_order(number)
+            .await?
+            .ok_or_else(missing)?;
+        let order = self
+            .runner
+            .read_order(&order, &call.actor)
+            .await
+            .map_err(|_| missing())?;
+        let document = self
+            .runner
+            .store()
+            .documents(&order.id)
+            .await?
+            .into_iter()
+            .find(|d| d.number.to_string() == number)
+            .ok_or_else(missing)?;
+        Ok(respond(StatusCode::OK, &document, None))
+    }
+
+    async fn partner_orders(&self, call: &Call<'_>) -> Routed {
+        let partner: PartnerId = call.id("partnerId", "partner")?;
+        call.actor.require_partner_or_staff(&partner)?;
+        let limit = page_limit(call.request)?;
+        let cursor = decode_cursor(call.request)?;
+        let page = self
+            .runner
+            .store()
+            .partner_orders(&partner, limit, cursor)
+            .await?;
+        let now = self.runner.clock().now();
+        let mut items = Vec::with_capacity(page.items.len());
+        for id in &page.items {
+            if let Some(loaded) = self.runner.store().load_order(id, false).await? {
+                items.push(views::summary(&loaded.order, now));
+            }
+        }
+        Ok(respond(
+            StatusCode::OK,
+            &json!({ "items": items, "next_cursor": encode_cursor(page.next) }),
+            None,
+        ))
+    }
+
+    async fn payout_run(&self, call: &Call<'_>) -> Routed {
+        json::<bodies::DryRunOnly>(call.request)?;
+        call.actor.require_payout_scheduler()?;
+        let run = self
+            .runner
+            .release_and_chain(self.settings.payout_batch, &self.queue)
+            .await?;
+        Ok(respond(
+            StatusCode::OK,
+            &json!({
+                "as_of": self.runner.clock().now(),
+                "released": run.released,
+                "refused": run.refused.iter().map(|(order, code)| json!({"order": order, "code": code})).collect::<Vec<_>>(),
+                "more": run.more,
+            }),
+            None,
+        ))
+    }
+
+    // --- dates ---
+
+    async fn date(&self, id: &DateId) -> Result<EventDate, Problem> {
+        Ok(self
+            .runner
+            .store()
+            .load_date(id)
+            .await?
+            .ok_or(DomainError::NotFound("date"))?)
+    }
+
+    async fn create_date(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::NewDate = json(call.request)?;
+        let partner = match (&body.partner, &call.actor) {
+            (Some(partner), _) => partner.clone(),
+            (None, Actor::Partner(own)) => own.clone(),
+            (None, _) => {
+                return Err(Problem::bad_request(
+                    "invalid_body",
+                    "partner is required when staff or the system create a date",
+                ));
+            }
+        };
+        let date = EventDate::new(
+            body.id,
+            partner,
+            body.title,
+            body.starts_at,
+            body.ends_at,
+            body.terms,
+            &call.actor,
+        )?;
+        if self.runner.store().insert_date(&date).await? {
+            return Ok(respond(StatusCode::CREATED, &date, None));
+        }
+        // The same date again is a replay; another under the same id is a conflict.
+        match self.runner.store().load_date(&date.id).await? {
+            Some(stored) if stored == date => Ok(respond(StatusCode::CREATED, &stored, None)),
+            _ => Err(Problem::new(
+                StatusCode::CONFLICT,
+                "date_exists",
+                format!("a different date with id {} exists already", date.id),
+            )),
+        }
+    }
+
+    async fn update_date(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::DateUpdate = json(call.request)?;
+        let id: DateId = call.id("id", "date")?;
+        let date = self.date(&id).await?;
+        let changed = match date.set_active(body.active, &call.actor) {
+            Ok(changed) => changed,
+            // Asking again for what is already so is answered with the date as it is.
+            Err(DomainError::DateActivationUnchanged(_)) => {
+                return Ok(respond(StatusCode::OK, &date, None));
+            }
+            Err(refusal) => return Err(refusal.into()),
+        };
+        self.runner.store().put_date(&changed).await?;
+        Ok(respond(StatusCode::OK, &changed, None))
+    }
+
+    async fn attendees(&self, call: &Call<'_>) -> Routed {
+        let id: DateId = call.id("id", "date")?;
+        let date = self.date(&id).await?;
+        date.require_attendee_list_access(&call.actor)?;
+        let orders = self.runner.orders_on_date(&id).await?;
+        let attendees = storno_core::attendees_on(&id, orders.iter());
+        Ok(respond(
+            StatusCode::OK,
+            &json!({ "date": id, "attendees": attendees }),
+            None,
+        ))
+    }
+
+    async fn date_action(&self, call: &Call<'_>, action: DateAction, dry_run: bool) -> Routed {
+        let id: DateId = call.id("id", "date")?;
+        if dry_run {
+            let preview = self
+                .runner
+                .preview_date_action(&id, &action, &call.actor)
+                .await?;
+            return Ok(respond(StatusCode::OK, &preview, None));
+        }
+        let key = call
+            .request
+            .headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .filter(|k| !k.is_empty() && k.len() <= 255)
+            .ok_or_else(|| {
+                Problem::bad_request(
+                    "idempotency_key_required",
+                    "starting a whole-date job needs an Idempotency-Key: the same key never starts it twice",
+                )
+            })?;
+        let progress = self
+            .runner
+            .start_date_job(&id, &action, &call.actor, key, &self.queue)
+            .await?;
+        let mut response = respond(StatusCode::ACCEPTED, &progress, None);
+        let location = format!("/dates/{id}/jobs/{}", progress.job.id);
+        if let Ok(value) = location.parse() {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        Ok(response)
+    }
+
+    async fn date_job(&self, call: &Call<'_>) -> Routed {
+        let id: DateId = call.id("id", "date")?;
+        let progress = self
+            .runner
+            .date_job(call.param("jobId"), &call.actor)
+            .await?;
+        if progress.job.date != id {
+            return Err(Problem::not_found("job"));
+        }
+        Ok(respond(StatusCode::OK, &progress, None))
+    }
+}

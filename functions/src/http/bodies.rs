@@ -1,0 +1,96 @@
+//! Request bodies. Unknown fields are refused; money and ids are validated as they are read.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use storno_core::{CancellationTerms, DateId, FeeChoice, PartnerId, RequestId, Resolution};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RebookFlag {
+    pub on: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RebookingRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDecision {
+    pub approve: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rebooking {
+    pub date: DateId,
+    #[serde(default)]
+    pub request: Option<RequestId>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerCancellationResolution {
+    pub resolution: Resolution,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativeDates {
+    pub dates: Vec<DateId>,
+}
+
+/// The customer's answer: a proposed date, or `null` to decline them all.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativeChoice {
+    pub date: Option<DateId>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cancellation {
+    pub fee: FeeChoice,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DryRunOnly {
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDate {
+    pub id: DateId,
+    /// Required for staff and the system; a partner creates only its own dates.
+    #[serde(default)]
+    pub partner: Option<PartnerId>,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub terms: CancellationTerms,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateUpdate {
+    pub active: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RebookAll {
+    pub target: DateId,
+    #[serde(default)]
+    pub dry_run: bool,
+}

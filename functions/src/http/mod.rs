@@ -1,0 +1,18 @@
+//! The HTTP API (DESIGN §4) on `lambda_http` types: routing, identity from the authorizer's
+//! claims, JSON bodies with unknown fields refused, problem+json errors, `Idempotency-Key`,
+//! `ETag`/`If-Match`, opaque cursors. The Lambda binaries and `storno-local` serve the same
+//! [`Api`]; every rule is the core's.
+
+mod api;
+mod bodies;
+mod identity;
+mod problem;
+mod request;
+pub mod routes;
+mod views;
+
+pub use api::{Api, ApiSettings};
+pub use identity::{PARTNER_ID, ROLE, SUB, actor_of};
+pub use problem::Problem;
+pub use request::BODY_LIMIT;
+pub use routes::{Function, ROUTES, RouteId, RouteSpec};

@@ -1,0 +1,102 @@
+//! RFC 9457 problem details: every error a client sees has a stable `code` and a sentence.
+//! Domain refusals keep the core's code and text; the status follows the refusal's kind.
+
+use lambda_http::http::StatusCode;
+use serde::Serialize;
+use storno_core::{DomainError, ErrorKind};
+
+use crate::app::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub code: String,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("https://storno.dev/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            code: code.to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn unauthorized() -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this route needs a signed-in caller (a JWT from the authorizer)",
+        )
+    }
+
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+}
+
+impl From<DomainError> for Problem {
+    fn from(error: DomainError) -> Self {
+        let status = match error.kind() {
+            // If-Match named another version: the precondition failed.
+            _ if matches!(error, DomainError::VersionMismatch { .. }) => {
+                StatusCode::PRECONDITION_FAILED
+            }
+            ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::RuleRefused => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem::new(status, error.code(), error.to_string())
+    }
+}
+
+impl From<crate::app::StoreError> for Problem {
+    fn from(error: crate::app::StoreError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Domain(refusal) => refusal.into(),
+            AppError::Conflict => Problem::new(StatusCode::CONFLICT, "conflict", error.to_string()),
+            AppError::IdempotencyKeyReused => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                error.to_string(),
+            ),
+            AppError::TooLarge(detail) => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", detail)
+            }
+            AppError::Unavailable(detail) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+            }
+            AppError::Store(store) => {
+                // Details stay in the logs; the client learns only that it may try again.
+                tracing::error!(error = %store, "storage failed");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "storage is not available right now; try again with the same Idempotency-Key",
+                )
+            }
+        }
+    }
+}

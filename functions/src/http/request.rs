@@ -1,0 +1,178 @@
+//! Reading a request: the body as JSON within the size limit, the `Idempotency-Key` (hashed
+//! with method, path and body), `If-Match`, and page parameters; writing JSON responses.
+
+use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use storno_core::Actor;
+
+use super::Problem;
+use super::identity::caller_key;
+use crate::app::Idempotency;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn body_bytes(request: &Request) -> &[u8] {
+    match request.body() {
+        Body::Empty => b"",
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => b"",
+    }
+}
+
+/// The body as `T`; an empty body reads as `{}` (routes whose fields are all optional).
+pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
+    let bytes = body_bytes(request);
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|error| {
+        let code = if error.is_syntax() || error.is_eof() {
+            "malformed_json"
+        } else {
+            "invalid_body"
+        };
+        Problem::bad_request(code, format!("the request body is not accepted: {error}"))
+    })
+}
+
+/// Refuses bodies above the limit before anything reads them.
+pub fn check_size(request: &Request) -> Result<(), Problem> {
+    let size = body_bytes(request).len();
+    if size > BODY_LIMIT {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!(
+                "the request body has {size} bytes; at most {BODY_LIMIT} are accepted"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The caller's `Idempotency-Key`, scoped to the caller and bound to method, path and body.
+pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotency>, Problem> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            Problem::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    let mut payload = Vec::new();
+    payload.extend_from_slice(request.method().as_str().as_bytes());
+    payload.push(b' ');
+    payload.extend_from_slice(request.uri().path().as_bytes());
+    payload.push(b'\n');
+    payload.extend_from_slice(body_bytes(request));
+    Ok(Some(Idempotency::new(caller_key(actor), key, &payload)))
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) → `Some(3)`; absent or `*` → `None`.
+pub fn if_match(request: &Request) -> Result<Option<u64>, Problem> {
+    let Some(value) = request.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse().map(Some).map_err(|_| {
+        Problem::bad_request(
+            "invalid_if_match",
+            "If-Match must be an ETag this API returned, such as \"3\"",
+        )
+    })
+}
+
+/// A query parameter.
+pub fn query<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    let query = request.uri().query()?;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == name).then_some(value)
+    })
+}
+
+/// A JSON response, with the order's version as `ETag` when there is one.
+pub fn respond(status: StatusCode, value: &impl Serialize, etag: Option<u64>) -> Response<Body> {
+    let body = serde_json::to_string(value).expect("responses serialise");
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(version) = etag {
+        response = response.header(header::ETAG, format!("\"{version}\""));
+    }
+    response
+        .body(Body::Text(body))
+        .expect("a valid response")
+}
+
+pub fn problem_response(problem: &Problem) -> Response<Body> {
+    let body = serde_json::to_string(problem).expect("problems serialise");
+    let mut response = Response::builder()
+        .status(problem.status())
+        .header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        )
+        .body(Body::Text(body))
+        .expect("a valid response");
+    if problem.status == 401 {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
+
+/// Cursors are opaque to clients: the store's page key, hex-encoded.
+pub fn encode_cursor(cursor: Option<String>) -> Option<String> {
+    cursor.map(|c| c.bytes().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn decode_cursor(request: &Request) -> Result<Option<String>, Problem> {
+    let Some(hex) = query(request, "cursor") else {
+        return Ok(None);
+    };
+    let invalid = || Problem::bad_request("invalid_cursor", "cursor is not one this API returned");
+    if hex.len() % 2 != 0 || hex.len() > 2048 {
+        return Err(invalid());
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    // The store's cursors are JSON objects of strings: anything else was not ours.
+    serde_json::from_str::<std::collections::BTreeMap<String, String>>(&text)
+        .map_err(|_| invalid())?;
+    Ok(Some(text))
+}
+
+/// `limit` between 1 and 100 (default 25).
+pub fn page_limit(request: &Request) -> Result<usize, Problem> {
+    match query(request, "limit") {
+        None => Ok(25),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| Problem::bad_request("invalid_limit", "limit must be 1 to 100")),
+    }
+}

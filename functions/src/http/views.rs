@@ -1,0 +1,87 @@
+//! What responses show. A customer sees their order, documents and requests, never the
+//! partner's commission or payout; partners and staff see the payout state as of now.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use storno_core::{Actor, Decision, Document, Money, Order, PayoutState};
+
+use crate::app::Receipt;
+
+/// Order fields only the partner and staff see.
+const PARTNER_FIELDS: [&str; 4] = [
+    "commission_rate",
+    "commission_kept",
+    "payout",
+    "payout_delay_days",
+];
+
+/// The order as `actor` may see it, with what it owes and (partner, staff) its payout state.
+pub fn order(order: &Order, actor: &Actor, now: DateTime<Utc>) -> Value {
+    let mut value = serde_json::to_value(order).expect("orders serialise");
+    let object = value.as_object_mut().expect("an order is an object");
+    object.insert("version".into(), order.revision.into());
+    object.insert("owed".into(), money(order.owed()));
+    if matches!(actor, Actor::Customer(_)) {
+        for field in PARTNER_FIELDS {
+            object.remove(field);
+        }
+    } else {
+        object.insert(
+            "payout_state".into(),
+            serde_json::to_value(order.payout_state(now)).expect("payout states serialise"),
+        );
+        object.insert("commission".into(), money(order.commission()));
+    }
+    value
+}
+
+/// One line of My Sales.
+#[derive(Serialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub version: u64,
+    pub customer: String,
+    pub registered_at: DateTime<Utc>,
+    pub attendees: usize,
+    pub owed: Money,
+    pub commission: Money,
+    pub rebook_flag: bool,
+    pub payout_state: PayoutState,
+}
+
+pub fn summary(order: &Order, now: DateTime<Utc>) -> OrderSummary {
+    OrderSummary {
+        id: order.id.to_string(),
+        version: order.revision,
+        customer: order.customer.to_string(),
+        registered_at: order.registered_at,
+        attendees: order.valid_bookings().count(),
+        owed: order.owed(),
+        commission: order.commission(),
+        rebook_flag: order.rebook_flag,
+        payout_state: order.payout_state(now),
+    }
+}
+
+/// A dry run: what the command would do, nothing recorded.
+#[derive(Serialize)]
+pub struct DryRun<'a> {
+    pub dry_run: bool,
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// The documents it would issue, in full.
+    pub documents_in_full: Vec<&'a Document>,
+}
+
+pub fn dry_run(decision: &Decision) -> DryRun<'_> {
+    DryRun {
+        dry_run: true,
+        receipt: Receipt::of(decision),
+        documents_in_full: decision.documents.iter().map(|d| &**d).collect(),
+    }
+}
+
+fn money(amount: Money) -> Value {
+    serde_json::to_value(amount).expect("money serialises")
+}
