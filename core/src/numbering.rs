@@ -20,6 +20,7 @@ pub struct NumberFormat {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NumberFormatRepr {
     prefix: String,
     yearly: bool,

@@ -13,6 +13,7 @@ use crate::rate::Percentage;
 /// One tier: applies to a cancellation made at most `up_to_days_before` whole days before the
 /// event starts (and after any tighter tier's window).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FeeTier {
     pub up_to_days_before: u32,
     pub percent: Option<Percentage>,
@@ -46,6 +47,7 @@ pub struct CancellationTerms {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TermsRepr {
     tiers: Vec<FeeTier>,
 }
