@@ -128,7 +128,9 @@ pub enum DomainError {
     OrderCancelled,
     #[error("the date has no valid bookings on this order")]
     NotOnThisDate,
-    #[error("the request was made for version {expected} of the order, but it is at version {actual} now")]
+    #[error(
+        "the request was made for version {expected} of the order, but it is at version {actual} now"
+    )]
     VersionMismatch { expected: u64, actual: u64 },
 }
 

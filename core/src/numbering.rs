@@ -76,11 +76,47 @@ impl SeriesKey {
 /// A document number. Invoice versions share their base (`CDC24/001`, `CDC24/001/2`, …);
 /// every cancellation document and fee invoice has a base of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "NumberRepr", from = "NumberRepr")]
 pub struct DocumentNumber {
     prefix: String,
     year: Option<i32>,
     seq: u32,
     version: u32,
+}
+
+/// A number as JSON: its parts, and the number as printed on the document (`text`, for
+/// clients; ignored when read back).
+#[derive(Serialize, Deserialize)]
+struct NumberRepr {
+    #[serde(default, skip_deserializing)]
+    text: String,
+    prefix: String,
+    year: Option<i32>,
+    seq: u32,
+    version: u32,
+}
+
+impl From<DocumentNumber> for NumberRepr {
+    fn from(number: DocumentNumber) -> Self {
+        NumberRepr {
+            text: number.to_string(),
+            prefix: number.prefix,
+            year: number.year,
+            seq: number.seq,
+            version: number.version,
+        }
+    }
+}
+
+impl From<NumberRepr> for DocumentNumber {
+    fn from(repr: NumberRepr) -> Self {
+        DocumentNumber {
+            prefix: repr.prefix,
+            year: repr.year,
+            seq: repr.seq,
+            version: repr.version,
+        }
+    }
 }
 
 impl DocumentNumber {

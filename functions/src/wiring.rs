@@ -77,9 +77,11 @@ pub type LambdaApi = Api<DynamoStore, LambdaRelay, SystemClock, SqsQueue>;
 pub async fn serve_http(function: Function) -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let api = &Services::from_env().await?.api();
-    lambda_http::run(lambda_http::service_fn(async |request: lambda_http::Request| {
-        Ok::<_, std::convert::Infallible>(api.handle_for(function, request).await)
-    }))
+    lambda_http::run(lambda_http::service_fn(
+        async |request: lambda_http::Request| {
+            Ok::<_, std::convert::Infallible>(api.handle_for(function, request).await)
+        },
+    ))
     .await
 }
 

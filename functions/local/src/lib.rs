@@ -11,12 +11,11 @@ pub mod tokens;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use storno_functions::app::{
-    Clock, Dispatcher, Queue, Recorder, Relay, Runner, SystemClock, Worker,
-};
+use storno_functions::app::{Clock, Dispatcher, Queue, Recorder, Relay, Runner, Worker};
 use storno_functions::http::{Api, ApiSettings};
 use storno_functions::queue::MemoryQueue;
 use storno_functions::store::{DynamoStore, table};
@@ -28,10 +27,32 @@ pub use tokens::DevTokens;
 
 pub type LocalQueue = Arc<MemoryQueue>;
 pub type LocalRelay = Relay<DynamoStore, LocalQueue>;
-pub type LocalRunner = Runner<DynamoStore, LocalRelay, SystemClock>;
-pub type LocalApi = Api<DynamoStore, LocalRelay, SystemClock, LocalQueue>;
+pub type LocalRunner = Runner<DynamoStore, LocalRelay, LocalClock>;
+pub type LocalApi = Api<DynamoStore, LocalRelay, LocalClock, LocalQueue>;
 pub type LocalDispatcher =
-    Dispatcher<DynamoStore, LocalRelay, SystemClock, LocalQueue, DynamoStore, Recorder, Recorder>;
+    Dispatcher<DynamoStore, LocalRelay, LocalClock, LocalQueue, DynamoStore, Recorder, Recorder>;
+
+/// The system clock shifted by an offset that can move forward while running (a demo, or a
+/// test, of the payout schedule "as of" a later day). Only the local server has it.
+#[derive(Debug, Clone, Default)]
+pub struct LocalClock(Arc<AtomicI64>);
+
+impl LocalClock {
+    pub fn shifted(offset: chrono::Duration) -> Self {
+        LocalClock(Arc::new(AtomicI64::new(offset.num_seconds())))
+    }
+
+    /// Moves the clock forward (never back: documents and payouts are stamped with it).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.0.fetch_add(by.num_seconds().max(0), Ordering::SeqCst);
+    }
+}
+
+impl Clock for LocalClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::SeqCst))
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum LocalError {
@@ -77,6 +98,7 @@ pub struct Local {
     pub recorder: Recorder,
     pub sweeper: LocalRelay,
     pub tokens: DevTokens,
+    pub clock: LocalClock,
     /// The demo was seeded on this start.
     pub seeded: bool,
     _engine: oneshot::Sender<()>,
@@ -108,7 +130,13 @@ impl Local {
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new("eu-central-1"))
                 .endpoint_url(endpoint)
-                .credentials_provider(Credentials::new("local", "local", None, None, "storno-local"))
+                .credentials_provider(Credentials::new(
+                    "local",
+                    "local",
+                    None,
+                    None,
+                    "storno-local",
+                ))
                 .build(),
         );
         let table_name = "storno";
@@ -127,9 +155,7 @@ impl Local {
         }
         let store = DynamoStore::new(client, table_name);
         let queue: LocalQueue = Arc::new(MemoryQueue::new(5));
-        let clock = SystemClock {
-            offset: config.clock_offset,
-        };
+        let clock = LocalClock::shifted(config.clock_offset);
         let runner = Arc::new(Runner::new(
             store.clone(),
             Relay::new(store.clone(), Arc::clone(&queue)),
@@ -160,6 +186,7 @@ impl Local {
             queue,
             recorder,
             tokens: DevTokens::default(),
+            clock,
             seeded,
             _engine: stop,
         }))

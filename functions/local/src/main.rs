@@ -28,7 +28,10 @@ fn parse() -> Result<Args, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |flag: &str, env: &str, default: i64| -> Result<i64, String> {
         setting(&args, flag, env)
-            .map(|v| v.parse().map_err(|_| format!("{flag} takes a whole number, not {v:?}")))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("{flag} takes a whole number, not {v:?}"))
+            })
             .unwrap_or(Ok(default))
     };
     let addr: SocketAddr = setting(&args, "--addr", "STORNO_ADDR")
@@ -64,7 +67,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     lambda_http::tracing::init_default_subscriber();
     let args = parse()?;
     if !args.addr.ip().is_loopback() {
-        eprintln!("warning: serving on {} (not loopback) with dev tokens", args.addr);
+        eprintln!(
+            "warning: serving on {} (not loopback) with dev tokens",
+            args.addr
+        );
     }
     let local = Local::start(&args.config).await?;
     local.spawn_background(args.payout_every);
@@ -84,9 +90,15 @@ fn banner(local: &Local, args: &Args) {
         Some(path) => format!("data in {}", path.display()),
         None => "data in memory".into(),
     };
-    println!("storno-local on {base} ({data}{})", if local.seeded { ", demo seeded" } else { "" });
+    println!(
+        "storno-local on {base} ({data}{})",
+        if local.seeded { ", demo seeded" } else { "" }
+    );
     if args.config.clock_offset != chrono::Duration::zero() {
-        println!("clock shifted by {} days", args.config.clock_offset.num_days());
+        println!(
+            "clock shifted by {} days",
+            args.config.clock_offset.num_days()
+        );
     }
     println!("\ndev tokens (HS256, local only):");
     println!("  export STAFF={staff}");
@@ -94,7 +106,10 @@ fn banner(local: &Local, args: &Args) {
     println!("  export CUSTOMER={customer}");
     println!("  export SYSTEM={system}");
     println!("\ntry:");
-    println!("  curl -s {base}/orders/{} -H \"Authorization: Bearer $CUSTOMER\"", seed::GROUP_ORDER);
+    println!(
+        "  curl -s {base}/orders/{} -H \"Authorization: Bearer $CUSTOMER\"",
+        seed::GROUP_ORDER
+    );
     println!(
         "  curl -s -X POST {base}/orders/{}/bookings/b1/options/ws/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-1' -d '{{\"fee\":{{\"type\":\"none\"}},\"dry_run\":true}}'",
         seed::GROUP_ORDER
@@ -103,7 +118,10 @@ fn banner(local: &Local, args: &Args) {
         "  curl -s -X POST {base}/orders/{}/bookings/b1/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-2' -d '{{\"fee\":{{\"type\":\"terms\"}}}}'",
         seed::GROUP_ORDER
     );
-    println!("  curl -s {base}/orders/{}/documents -H \"Authorization: Bearer $CUSTOMER\"", seed::GROUP_ORDER);
+    println!(
+        "  curl -s {base}/orders/{}/documents -H \"Authorization: Bearer $CUSTOMER\"",
+        seed::GROUP_ORDER
+    );
     println!(
         "  curl -s -X PUT {base}/orders/{}/rebook-flag -H \"Authorization: Bearer $PARTNER\" -d '{{\"on\":true}}'",
         seed::COURSE_ORDER
@@ -113,7 +131,13 @@ fn banner(local: &Local, args: &Args) {
         seed::COURSE_ORDER,
         seed::LATER_COURSE_DATE
     );
-    println!("  curl -s {base}/partners/{}/orders -H \"Authorization: Bearer $PARTNER\"", seed::PARTNER);
-    println!("  curl -s {base}/dates/{}/attendees -H \"Authorization: Bearer $PARTNER\"", seed::CONFERENCE_DATE);
+    println!(
+        "  curl -s {base}/partners/{}/orders -H \"Authorization: Bearer $PARTNER\"",
+        seed::PARTNER
+    );
+    println!(
+        "  curl -s {base}/dates/{}/attendees -H \"Authorization: Bearer $PARTNER\"",
+        seed::CONFERENCE_DATE
+    );
     println!("  curl -s -X POST {base}/payout-runs -H \"Authorization: Bearer $SYSTEM\"");
 }

@@ -18,7 +18,13 @@ pub const CONFERENCE_DATE: &str = "conference";
 pub const GROUP_ORDER: &str = "converia-group";
 pub const COURSE_ORDER: &str = "konfetti-course";
 
-fn date(id: &str, title: &str, starts_at: DateTime<Utc>, days: i64, terms: serde_json::Value) -> EventDate {
+fn date(
+    id: &str,
+    title: &str,
+    starts_at: DateTime<Utc>,
+    days: i64,
+    terms: serde_json::Value,
+) -> EventDate {
     serde_json::from_value(json!({
         "id": id,
         "partner": PARTNER,
@@ -38,21 +44,47 @@ fn option(id: &str, name: &str, price: &str) -> serde_json::Value {
 
 /// The demo's dates, relative to `now`.
 pub fn dates(now: DateTime<Utc>) -> Vec<EventDate> {
-    let day = now.date_naive().and_hms_opt(9, 0, 0).expect("9:00 exists").and_utc();
-    let course_terms = json!({"tiers": [{"up_to_days_before": 7, "percent": "100", "fixed": null, "cap": null}]});
-    let conference_terms = json!({"tiers": [{"up_to_days_before": 30, "percent": "50", "fixed": null, "cap": null}]});
+    let day = now
+        .date_naive()
+        .and_hms_opt(9, 0, 0)
+        .expect("9:00 exists")
+        .and_utc();
+    let course_terms =
+        json!({"tiers": [{"up_to_days_before": 7, "percent": "100", "fixed": null, "cap": null}]});
+    let conference_terms =
+        json!({"tiers": [{"up_to_days_before": 30, "percent": "50", "fixed": null, "cap": null}]});
     vec![
-        date(COURSE_DATE, "Pasta course", day + Duration::days(14), 1, course_terms.clone()),
-        date(LATER_COURSE_DATE, "Pasta course (later)", day + Duration::days(45), 1, course_terms),
-        date(CONFERENCE_DATE, "Converia conference", day + Duration::days(60), 3, conference_terms),
+        date(
+            COURSE_DATE,
+            "Pasta course",
+            day + Duration::days(14),
+            1,
+            course_terms.clone(),
+        ),
+        date(
+            LATER_COURSE_DATE,
+            "Pasta course (later)",
+            day + Duration::days(45),
+            1,
+            course_terms,
+        ),
+        date(
+            CONFERENCE_DATE,
+            "Converia conference",
+            day + Duration::days(60),
+            3,
+            conference_terms,
+        ),
     ]
 }
 
 /// The demo's orders: a group invoice of three attendees and a single course booking.
 pub fn orders() -> Vec<NewOrder> {
-    let issuer = |id: &str, prefix: &str| json!({
+    let issuer = |id: &str, prefix: &str| {
+        json!({
         "id": id, "numbers": {"prefix": prefix, "yearly": true},
-        "cancelled_options": "cancellation_line", "fee_vat": "item_rate"});
+        "cancelled_options": "cancellation_line", "fee_vat": "item_rate"})
+    };
     let group = json!({
         "id": GROUP_ORDER, "partner": PARTNER, "customer": CUSTOMER,
         "issuer": issuer("converia-demo", "CDC"), "channel": "direct", "currency": "EUR",

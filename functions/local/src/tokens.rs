@@ -16,7 +16,11 @@ struct Claims {
     sub: String,
     #[serde(rename = "custom:role")]
     role: String,
-    #[serde(rename = "custom:partner_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "custom:partner_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     partner_id: Option<String>,
     iss: String,
     exp: i64,

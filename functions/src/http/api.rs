@@ -181,16 +181,14 @@ where
             }
             RouteId::CancelInvoice => {
                 let body: bodies::Cancellation = json(request)?;
-                let decide =
-                    |o: &Order, c: &Context| storno_core::cancel_invoice(o, &body.fee, c);
+                let decide = |o: &Order, c: &Context| storno_core::cancel_invoice(o, &body.fee, c);
                 self.command_or_dry_run(&call, body.dry_run, decide).await
             }
             RouteId::CancelBooking => {
                 let body: bodies::Cancellation = json(request)?;
                 let booking: BookingId = call.id("bid", "booking")?;
-                let decide = |o: &Order, c: &Context| {
-                    storno_core::cancel_booking(o, &booking, &body.fee, c)
-                };
+                let decide =
+                    |o: &Order, c: &Context| storno_core::cancel_booking(o, &booking, &body.fee, c);
                 self.command_or_dry_run(&call, body.dry_run, decide).await
             }
             RouteId::CancelOption => {
@@ -314,7 +312,11 @@ where
         let new: storno_core::NewOrder = json(call.request)?;
         let payload = super::request::body_bytes(call.request);
         let receipt = self.runner.register(new, &call.actor, payload).await?;
-        Ok(respond(StatusCode::CREATED, &receipt, Some(receipt.version)))
+        Ok(respond(
+            StatusCode::CREATED,
+            &receipt,
+            Some(receipt.version),
+        ))
     }
 
     async fn get_order(&self, call: &Call<'_>) -> Routed {

@@ -23,13 +23,16 @@ pub fn actor_of(request: &Request) -> Result<Actor, Problem> {
         _ => None,
     }
     .ok_or_else(Problem::unauthorized)?;
-    let claim = |name: &str| claims.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let claim = |name: &str| {
+        claims
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
     let sub = claim(SUB).ok_or_else(Problem::unauthorized)?;
     let invalid = |_| Problem::unauthorized();
     match claim(ROLE) {
-        Some("customer") => Ok(Actor::Customer(
-            CustomerId::parse(sub).map_err(invalid)?,
-        )),
+        Some("customer") => Ok(Actor::Customer(CustomerId::parse(sub).map_err(invalid)?)),
         Some("partner") => {
             let partner = claim(PARTNER_ID).ok_or_else(Problem::unauthorized)?;
             Ok(Actor::Partner(PartnerId::parse(partner).map_err(invalid)?))

@@ -45,7 +45,11 @@ impl Problem {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 }
 

@@ -48,9 +48,7 @@ pub fn check_size(request: &Request) -> Result<(), Problem> {
         return Err(Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
-            format!(
-                "the request body has {size} bytes; at most {BODY_LIMIT} are accepted"
-            ),
+            format!("the request body has {size} bytes; at most {BODY_LIMIT} are accepted"),
         ));
     }
     Ok(())
@@ -116,9 +114,7 @@ pub fn respond(status: StatusCode, value: &impl Serialize, etag: Option<u64>) ->
     if let Some(version) = etag {
         response = response.header(header::ETAG, format!("\"{version}\""));
     }
-    response
-        .body(Body::Text(body))
-        .expect("a valid response")
+    response.body(Body::Text(body)).expect("a valid response")
 }
 
 pub fn problem_response(problem: &Problem) -> Response<Body> {
@@ -132,10 +128,9 @@ pub fn problem_response(problem: &Problem) -> Response<Body> {
         .body(Body::Text(body))
         .expect("a valid response");
     if problem.status == 401 {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer"),
-        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
 }

@@ -213,6 +213,9 @@ mod tests {
             Miss::MethodNotAllowed(vec!["GET"])
         );
         assert_eq!(match_route("GET", "/nowhere").unwrap_err(), Miss::NotFound);
-        assert_eq!(match_route("GET", "/orders//documents").unwrap_err(), Miss::NotFound);
+        assert_eq!(
+            match_route("GET", "/orders//documents").unwrap_err(),
+            Miss::NotFound
+        );
     }
 }

@@ -304,7 +304,8 @@ impl OrderReads for DynamoStore {
             .first()
             .map(|item| {
                 let pk = string(item, PK)?;
-                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk)).map_err(StoreError::decoding)
+                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk))
+                    .map_err(StoreError::decoding)
             })
             .transpose()
     }
@@ -338,7 +339,8 @@ impl OrderReads for DynamoStore {
             .iter()
             .map(|item| {
                 let pk = string(item, PK)?;
-                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk)).map_err(StoreError::decoding)
+                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk))
+                    .map_err(StoreError::decoding)
             })
             .collect::<Result<_, _>>()?;
         let next = page
@@ -447,9 +449,9 @@ pub(crate) fn cursor_key(cursor: &str) -> Result<Item, StoreError> {
     let shaped = strings.len() <= 4
         && strings.contains_key(PK)
         && strings.contains_key(SK)
-        && strings
-            .iter()
-            .all(|(name, value)| known.contains(&name.as_str()) && !value.is_empty() && value.len() <= 1024);
+        && strings.iter().all(|(name, value)| {
+            known.contains(&name.as_str()) && !value.is_empty() && value.len() <= 1024
+        });
     if !shaped {
         return Err(StoreError::InvalidCursor);
     }
