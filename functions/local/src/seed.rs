@@ -80,14 +80,14 @@ pub fn dates(now: DateTime<Utc>) -> Vec<EventDate> {
 
 /// The demo's orders: a group invoice of three attendees and a single course booking.
 pub fn orders() -> Vec<NewOrder> {
-    let issuer = |id: &str, prefix: &str| {
+    let issuer = |id: &str, prefix: &str, yearly: bool| {
         json!({
-        "id": id, "numbers": {"prefix": prefix, "yearly": true},
+        "id": id, "numbers": {"prefix": prefix, "yearly": yearly},
         "cancelled_options": "cancellation_line", "fee_vat": "item_rate"})
     };
     let group = json!({
         "id": GROUP_ORDER, "partner": PARTNER, "customer": CUSTOMER,
-        "issuer": issuer("converia-demo", "CDC"), "channel": "direct", "currency": "EUR",
+        "issuer": issuer("converia-demo", "CDC", true), "channel": "direct", "currency": "EUR",
         "captured": {"amount": "1963.50", "currency": "EUR"}, "commission_rate": "10",
         "payout_delay_days": 7,
         "bookings": (0..3).map(|i| json!({
@@ -98,7 +98,7 @@ pub fn orders() -> Vec<NewOrder> {
     });
     let course = json!({
         "id": COURSE_ORDER, "partner": PARTNER, "customer": CUSTOMER,
-        "issuer": issuer("konfetti-demo", "KF"), "channel": "direct", "currency": "EUR",
+        "issuer": issuer("konfetti-demo", "KF", false), "channel": "direct", "currency": "EUR",
         "captured": {"amount": "119.00", "currency": "EUR"}, "commission_rate": "23.8",
         "payout_delay_days": 3,
         "bookings": [{"id": "b0", "attendee_name": "Kim Koch", "attendee_email": "kim@example.org",
