@@ -47,7 +47,10 @@ fn time_to_first_poll(binary: &Path) -> Duration {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("TABLE_NAME", "storno")
         .env("FOLLOWUP_QUEUE_URL", "http://127.0.0.1:9/queue/followups")
-        .env("INSTRUCTIONS_QUEUE_URL", "http://127.0.0.1:9/queue/instructions")
+        .env(
+            "INSTRUCTIONS_QUEUE_URL",
+            "http://127.0.0.1:9/queue/instructions",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -85,7 +88,10 @@ fn main() {
     }
     let base = median(samples[0].clone());
     println!("exec → first /invocation/next, median of {rounds} (fake Runtime API on 127.0.0.1)");
-    println!("  {:<26} {:>10} {:>7} {:>10}", "binary", "median", "ratio", "size");
+    println!(
+        "  {:<26} {:>10} {:>7} {:>10}",
+        "binary", "median", "ratio", "size"
+    );
     for ((name, path), samples) in binaries.iter().zip(samples) {
         let time = median(samples);
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);

@@ -74,7 +74,12 @@ async fn the_table_is_exactly_the_one_the_code_creates() {
     let code_keys: Vec<(String, String)> = described
         .key_schema()
         .iter()
-        .map(|k| (k.attribute_name().to_owned(), k.key_type().as_str().to_owned()))
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(key_schema(&table["KeySchema"]), code_keys);
     let code_attributes: BTreeSet<(String, String)> = described
@@ -104,7 +109,12 @@ async fn the_table_is_exactly_the_one_the_code_creates() {
                     index
                         .key_schema()
                         .iter()
-                        .map(|k| (k.attribute_name().to_owned(), k.key_type().as_str().to_owned()))
+                        .map(|k| {
+                            (
+                                k.attribute_name().to_owned(),
+                                k.key_type().as_str().to_owned(),
+                            )
+                        })
                         .collect(),
                     index
                         .projection()
@@ -115,21 +125,21 @@ async fn the_table_is_exactly_the_one_the_code_creates() {
             )
         })
         .collect();
-    let template_indexes: BTreeMap<String, (Vec<(String, String)>, String)> = table
-        ["GlobalSecondaryIndexes"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|index| {
-            (
-                text(&index["IndexName"]),
+    let template_indexes: BTreeMap<String, (Vec<(String, String)>, String)> =
+        table["GlobalSecondaryIndexes"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|index| {
                 (
-                    key_schema(&index["KeySchema"]),
-                    text(&index["Projection"]["ProjectionType"]),
-                ),
-            )
-        })
-        .collect();
+                    text(&index["IndexName"]),
+                    (
+                        key_schema(&index["KeySchema"]),
+                        text(&index["Projection"]["ProjectionType"]),
+                    ),
+                )
+            })
+            .collect();
     assert_eq!(template_indexes, code_indexes);
     assert_eq!(code_indexes.len(), table::INDEXES.len());
     assert_eq!(
@@ -149,7 +159,13 @@ async fn the_table_is_exactly_the_one_the_code_creates() {
 
 /// What each binary may do: DynamoDB actions, the table's indexes it queries, queues it sends
 /// to. Commands write through TransactWriteItems, which IAM checks per item action.
-fn allowed(binary: &str) -> (BTreeSet<&'static str>, BTreeSet<&'static str>, BTreeSet<&'static str>) {
+fn allowed(
+    binary: &str,
+) -> (
+    BTreeSet<&'static str>,
+    BTreeSet<&'static str>,
+    BTreeSet<&'static str>,
+) {
     let commands = BTreeSet::from([
         "dynamodb:GetItem",
         "dynamodb:Query",
@@ -159,13 +175,21 @@ fn allowed(binary: &str) -> (BTreeSet<&'static str>, BTreeSet<&'static str>, BTr
         "dynamodb:ConditionCheckItem",
     ]);
     match binary {
-        "orders" => (commands, BTreeSet::from(["gsi1", "gsi2"]), BTreeSet::from(["FollowupQueue"])),
+        "orders" => (
+            commands,
+            BTreeSet::from(["gsi1", "gsi2"]),
+            BTreeSet::from(["FollowupQueue"]),
+        ),
         "followup-worker" => (
             commands,
             BTreeSet::from(["gsi1"]),
             BTreeSet::from(["FollowupQueue", "InstructionsQueue"]),
         ),
-        "payout-release" => (commands, BTreeSet::from(["gsi1"]), BTreeSet::from(["FollowupQueue"])),
+        "payout-release" => (
+            commands,
+            BTreeSet::from(["gsi1"]),
+            BTreeSet::from(["FollowupQueue"]),
+        ),
         "outbox-sweeper" => (
             BTreeSet::from(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]),
             BTreeSet::from(["gsi3"]),
@@ -180,7 +204,11 @@ fn functions(template: &Value) -> BTreeMap<String, (String, Value)> {
         .into_iter()
         .filter(|(_, r)| text(&r["Type"]) == "AWS::Serverless::Function")
         .map(|(logical, r)| {
-            assert_eq!(text(&r["Metadata"]["BuildMethod"]), "rust-cargolambda", "{logical}");
+            assert_eq!(
+                text(&r["Metadata"]["BuildMethod"]),
+                "rust-cargolambda",
+                "{logical}"
+            );
             let binary = text(&r["Metadata"]["BuildProperties"]["Binary"]);
             (binary, (logical, r["Properties"].clone()))
         })
@@ -199,7 +227,14 @@ fn every_binary_is_a_function_on_arm64_and_every_route_reaches_the_function_that
     let bin_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/bin");
     let binaries: BTreeSet<String> = std::fs::read_dir(bin_dir)
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert_eq!(functions.keys().cloned().collect::<BTreeSet<_>>(), binaries);
     let mut wired = BTreeSet::new();
@@ -207,7 +242,11 @@ fn every_binary_is_a_function_on_arm64_and_every_route_reaches_the_function_that
         for (_, event) in properties["Events"].as_mapping().into_iter().flatten() {
             if text(&event["Type"]) == "HttpApi" {
                 let p = &event["Properties"];
-                wired.insert(format!("{} {} → {binary}", text(&p["Method"]), text(&p["Path"])));
+                wired.insert(format!(
+                    "{} {} → {binary}",
+                    text(&p["Method"]),
+                    text(&p["Path"])
+                ));
             }
         }
     }
@@ -231,7 +270,10 @@ fn each_function_gets_only_what_it_uses() {
         let (actions, indexes, queues) = allowed(&binary);
         for policy in properties["Policies"].as_sequence().unwrap() {
             let Some(statements) = policy["Statement"].as_sequence() else {
-                problems.push(format!("{logical}: a managed or template policy {}", text(policy)));
+                problems.push(format!(
+                    "{logical}: a managed or template policy {}",
+                    text(policy)
+                ));
                 continue;
             };
             for statement in statements {
@@ -250,7 +292,9 @@ fn each_function_gets_only_what_it_uses() {
                         || indexes
                             .iter()
                             .any(|i| resource == format!("!Sub ${{Table.Arn}}/index/{i}"))
-                        || queues.iter().any(|q| resource == format!("!GetAtt {q}.Arn"));
+                        || queues
+                            .iter()
+                            .any(|q| resource == format!("!GetAtt {q}.Arn"));
                     if !fits {
                         problems.push(format!("{logical}: resource {resource}"));
                     }
@@ -275,14 +319,23 @@ fn queues_have_dead_letter_queues_alarms_and_room_for_their_consumers() {
         if let Some(redrive) = queue["Properties"].get("RedrivePolicy") {
             assert!(redrive["maxReceiveCount"].as_u64().unwrap() >= 5, "{name}");
             let target = text(&redrive["deadLetterTargetArn"]);
-            dead_letter_queues.insert(target.trim_start_matches("!GetAtt ").trim_end_matches(".Arn").to_owned());
+            dead_letter_queues.insert(
+                target
+                    .trim_start_matches("!GetAtt ")
+                    .trim_end_matches(".Arn")
+                    .to_owned(),
+            );
         }
     }
     assert_eq!(dead_letter_queues.len(), 2);
     for dlq in &dead_letter_queues {
         let alarmed = resources.values().any(|r| {
             text(&r["Type"]) == "AWS::CloudWatch::Alarm"
-                && text(&r["Properties"]["Dimensions"]).contains(&format!("!GetAtt {dlq}.QueueName"))
+                && r["Properties"]["Dimensions"]
+                    .as_sequence()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| text(&d["Value"]) == format!("!GetAtt {dlq}.QueueName"))
         });
         assert!(alarmed, "no alarm on {dlq}");
     }
@@ -298,13 +351,28 @@ fn queues_have_dead_letter_queues_alarms_and_room_for_their_consumers() {
             }
             consumers += 1;
             let p = &event["Properties"];
-            assert_eq!(text(&p["FunctionResponseTypes"]), "ReportBatchItemFailures", "{binary}");
-            let queue = text(&p["Queue"]).trim_start_matches("!GetAtt ").trim_end_matches(".Arn").to_owned();
-            let visibility = resources[&queue]["Properties"]["VisibilityTimeout"].as_u64().unwrap();
-            assert!(visibility >= 6 * timeout, "{queue}: {visibility} s < 6 × {timeout} s");
+            assert_eq!(
+                text(&p["FunctionResponseTypes"]),
+                "ReportBatchItemFailures",
+                "{binary}"
+            );
+            let queue = text(&p["Queue"])
+                .trim_start_matches("!GetAtt ")
+                .trim_end_matches(".Arn")
+                .to_owned();
+            let visibility = resources[&queue]["Properties"]["VisibilityTimeout"]
+                .as_u64()
+                .unwrap();
+            assert!(
+                visibility >= 6 * timeout,
+                "{queue}: {visibility} s < 6 × {timeout} s"
+            );
         }
     }
-    assert_eq!(consumers, 1, "the follow-up worker consumes the follow-up queue");
+    assert_eq!(
+        consumers, 1,
+        "the follow-up worker consumes the follow-up queue"
+    );
     for scheduled in ["payout-release", "outbox-sweeper"] {
         let events = &functions[scheduled].1["Events"];
         let has_schedule = events

@@ -104,39 +104,23 @@ impl JobStore for DynamoStore {
     }
 
     async fn load_job(&self, job: &str) -> Result<Option<JobProgress>, StoreError> {
+        let query = self
+            .partition(None, (PK, job_pk(job)), None)
+            .consistent_read(true);
         let mut head = None;
         let mut failures = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :job")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":job", s(job_pk(job)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items() {
-                let sk = string(item, SK)?;
-                if sk == JOB_SK {
-                    head = Some(item.clone());
-                } else if let Some(order) = sk.strip_prefix(OUTCOME_PREFIX) {
-                    let code = string(item, "code")?;
-                    if code != "ok" {
-                        failures.push(JobFailure {
-                            order: OrderId::parse(order).map_err(StoreError::decoding)?,
-                            code: code.to_owned(),
-                        });
-                    }
+        for item in self.query_all(query).await? {
+            let sk = string(&item, SK)?;
+            if sk == JOB_SK {
+                head = Some(item.clone());
+            } else if let Some(order) = sk.strip_prefix(OUTCOME_PREFIX) {
+                let code = string(&item, "code")?;
+                if code != "ok" {
+                    failures.push(JobFailure {
+                        order: OrderId::parse(order).map_err(StoreError::decoding)?,
+                        code: code.to_owned(),
+                    });
                 }
-            }
-            match page.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => break,
             }
         }
         let Some(head) = head else {

@@ -9,6 +9,7 @@ mod error;
 mod jobs;
 pub mod keys;
 mod outbox;
+mod query;
 mod read;
 pub mod table;
 

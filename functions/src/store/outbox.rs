@@ -123,33 +123,16 @@ impl DynamoStore {
     /// The order's ledger: every posting its commands made, oldest first (each command record
     /// holds its posting), so its balance can be explained entry by entry.
     pub async fn postings(&self, order: &OrderId) -> Result<Vec<storno_core::Posting>, StoreError> {
+        let query = self
+            .partition(None, (PK, order_pk(order)), Some((SK, COMMAND_PREFIX)))
+            .consistent_read(true);
         let mut postings = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :order AND begins_with(#sk, :command)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":order", s(order_pk(order)))
-                .expression_attribute_values(":command", s(COMMAND_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items() {
-                let Some(AttributeValue::B(body)) = item.get("body") else {
-                    return Err(StoreError::Decoding("command record without body".into()));
-                };
-                postings.extend(codec::decode::<RecordPosting>(body.as_ref())?.posting);
-            }
-            match page.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(postings),
-            }
+        for item in self.query_all(query).await? {
+            let Some(AttributeValue::B(body)) = item.get("body") else {
+                return Err(StoreError::Decoding("command record without body".into()));
+            };
+            postings.extend(codec::decode::<RecordPosting>(body.as_ref())?.posting);
         }
+        Ok(postings)
     }
 }

@@ -13,7 +13,7 @@ use crate::app::{
     Commit, DateStore, LoadedOrder, OrderReads, OrderStore, Page, StoreError, StoredResponse,
 };
 
-type Item = HashMap<String, AttributeValue>;
+use super::query::Item;
 
 pub(crate) fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
     match item.get(name) {
@@ -157,7 +157,7 @@ impl OrderStore for DynamoStore {
         limit: usize,
         start: Option<String>,
     ) -> Result<Page<OrderId>, StoreError> {
-        let page = self
+        let query = self
             .client
             .query()
             .table_name(&self.table)
@@ -167,29 +167,9 @@ impl OrderStore for DynamoStore {
             .expression_attribute_names("#sk", GSI1_SK)
             .expression_attribute_values(":due", s(PAYOUTS_DUE))
             .expression_attribute_values(":until", s(payout_due_until(now)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start.as_deref().map(cursor_key).transpose()?)
-            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
-            .send()
-            .await
-            .map_err(sdk)?;
-        self.meter
-            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
-        let items = page
-            .items()
-            .iter()
-            .map(|item| {
-                let pk = string(item, PK)?;
-                let id = pk.strip_prefix("ORDER#").unwrap_or(pk);
-                OrderId::parse(id).map_err(StoreError::decoding)
-            })
-            .collect::<Result<_, _>>()?;
-        let next = page
-            .last_evaluated_key
-            .as_ref()
-            .map(key_cursor)
-            .transpose()?;
-        Ok(Page { items, next })
+            .return_consumed_capacity(ReturnConsumedCapacity::Indexes);
+        let start = start.as_deref().map(cursor_key).transpose()?;
+        self.order_page(query, limit, start, (PK, "ORDER#")).await
     }
 }
 
@@ -221,93 +201,35 @@ impl DateStore for DynamoStore {
         limit: usize,
         start: Option<String>,
     ) -> Result<Page<OrderId>, StoreError> {
-        let page = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :date AND begins_with(#sk, :member)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":date", s(date_pk(date)))
-            .expression_attribute_values(":member", s(MEMBER_PREFIX))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start.as_deref().map(cursor_key).transpose()?)
-            .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
-            .send()
+        let query = self.partition(None, (PK, date_pk(date)), Some((SK, MEMBER_PREFIX)));
+        let start = start.as_deref().map(cursor_key).transpose()?;
+        self.order_page(query, limit, start, (SK, MEMBER_PREFIX))
             .await
-            .map_err(sdk)?;
-        self.meter
-            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
-        let items = page
-            .items()
-            .iter()
-            .map(|item| {
-                let sk = string(item, SK)?;
-                let id = sk.strip_prefix(MEMBER_PREFIX).unwrap_or(sk);
-                OrderId::parse(id).map_err(StoreError::decoding)
-            })
-            .collect::<Result<_, _>>()?;
-        let next = page
-            .last_evaluated_key
-            .as_ref()
-            .map(key_cursor)
-            .transpose()?;
-        Ok(Page { items, next })
     }
 }
 
 impl OrderReads for DynamoStore {
     async fn documents(&self, order: &OrderId) -> Result<Vec<Document>, StoreError> {
-        let mut documents = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :order AND begins_with(#sk, :doc)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":order", s(order_pk(order)))
-                .expression_attribute_values(":doc", s(DOCUMENT_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items() {
-                documents.push(codec::decode::<Document>(body(item)?)?);
-            }
-            match page.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => break,
-            }
-        }
-        documents.sort_by(|a, b| a.issued_at.cmp(&b.issued_at));
+        let query = self.partition(None, (PK, order_pk(order)), Some((SK, DOCUMENT_PREFIX)));
+        let mut documents = self
+            .query_all(query)
+            .await?
+            .iter()
+            .map(|item| codec::decode::<Document>(body(item)?))
+            .collect::<Result<Vec<_>, _>>()?;
+        documents.sort_by_key(|d| d.issued_at);
         Ok(documents)
     }
 
     /// Document items carry their number as an overloaded key of the partner index.
     async fn document_order(&self, number: &str) -> Result<Option<OrderId>, StoreError> {
-        let page = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI_PARTNER_ORDERS)
-            .key_condition_expression("#pk = :number")
-            .expression_attribute_names("#pk", GSI2_PK)
-            .expression_attribute_values(":number", s(document_number_key(number)))
-            .limit(1)
-            .send()
-            .await
-            .map_err(sdk)?;
-        page.items()
-            .first()
-            .map(|item| {
-                let pk = string(item, PK)?;
-                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk))
-                    .map_err(StoreError::decoding)
-            })
-            .transpose()
+        let query = self.partition(
+            Some(GSI_PARTNER_ORDERS),
+            (GSI2_PK, document_number_key(number)),
+            None,
+        );
+        let page = self.order_page(query, 1, None, (PK, "ORDER#")).await?;
+        Ok(page.items.into_iter().next())
     }
 
     async fn partner_orders(
@@ -316,39 +238,13 @@ impl OrderReads for DynamoStore {
         limit: usize,
         start: Option<String>,
     ) -> Result<Page<OrderId>, StoreError> {
-        let page = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI_PARTNER_ORDERS)
-            .key_condition_expression("#pk = :partner")
-            .expression_attribute_names("#pk", GSI2_PK)
-            .expression_attribute_values(":partner", s(partner_pk(partner)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(
-                start
-                    .as_deref()
-                    .map(|cursor| index_cursor(cursor, GSI2_PK, GSI2_SK, &partner_pk(partner)))
-                    .transpose()?,
-            )
-            .send()
-            .await
-            .map_err(sdk)?;
-        let items = page
-            .items()
-            .iter()
-            .map(|item| {
-                let pk = string(item, PK)?;
-                OrderId::parse(pk.strip_prefix("ORDER#").unwrap_or(pk))
-                    .map_err(StoreError::decoding)
-            })
-            .collect::<Result<_, _>>()?;
-        let next = page
-            .last_evaluated_key
-            .as_ref()
-            .map(key_cursor)
+        let partition = partner_pk(partner);
+        let start = start
+            .as_deref()
+            .map(|cursor| index_cursor(cursor, GSI2_PK, GSI2_SK, &partition))
             .transpose()?;
-        Ok(Page { items, next })
+        let query = self.partition(Some(GSI_PARTNER_ORDERS), (GSI2_PK, partition), None);
+        self.order_page(query, limit, start, (PK, "ORDER#")).await
     }
 }
 
