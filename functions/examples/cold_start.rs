@@ -6,7 +6,9 @@
 //! cargo build --release -p storno-functions --bins --example hello_runtime
 //! cargo run --release -p storno-functions --example cold_start [ROUNDS]
 //! ```
-//! Nothing is asserted: the machines are shared; compare the ratios of one run.
+//! Nothing is asserted: the machines are shared; compare the ratios of one run. With
+//! `SSL_CERT_FILE` set, the functions load that one CA bundle at init instead of also scanning
+//! the certificate directory (rustls-native-certs honours it).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -32,8 +34,14 @@ fn time_to_first_poll(binary: &Path) -> Duration {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let address = listener.local_addr().unwrap();
     let started = Instant::now();
-    let mut child = Command::new(binary)
-        .env_clear()
+    let mut command = Command::new(binary);
+    command.env_clear();
+    // `SSL_CERT_FILE=…/ca-certificates.crt cargo run … --example cold_start` measures the
+    // functions reading one CA bundle instead of scanning the certificate directory.
+    if let Ok(bundle) = std::env::var("SSL_CERT_FILE") {
+        command.env("SSL_CERT_FILE", bundle);
+    }
+    let mut child = command
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "cold-start")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
