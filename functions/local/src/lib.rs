@@ -72,6 +72,9 @@ pub struct Config {
     pub clock_offset: chrono::Duration,
     /// Seed the demo when the table is new.
     pub seed: bool,
+    /// Where the embedded dynoxide also answers DynamoDB requests (for `cargo lambda watch`
+    /// against the same data); an ephemeral loopback port when `None`.
+    pub dynamodb_addr: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
             data: Some(PathBuf::from("storno-local.db")),
             clock_offset: chrono::Duration::zero(),
             seed: true,
+            dynamodb_addr: None,
         }
     }
 }
@@ -111,7 +115,10 @@ impl Local {
             None => dynoxide::Database::memory(),
         }
         .map_err(|e| LocalError::Engine(e.to_string()))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let dynamodb_addr = config
+            .dynamodb_addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = tokio::net::TcpListener::bind(dynamodb_addr)
             .await
             .map_err(|e| LocalError::Engine(e.to_string()))?;
         let endpoint = format!(

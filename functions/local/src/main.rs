@@ -3,7 +3,8 @@
 //! Flags (or environment): `--addr` (`STORNO_ADDR`, default 127.0.0.1:3000), `--data`
 //! (`STORNO_DATA`, default ./storno-local.db), `--memory` (no file), `--clock-offset-days`
 //! (`STORNO_CLOCK_OFFSET_DAYS`: run as of a later day), `--payout-every-seconds`
-//! (`STORNO_PAYOUT_EVERY_SECONDS`, default 60).
+//! (`STORNO_PAYOUT_EVERY_SECONDS`, default 60), `--dynamodb-addr` (`STORNO_DYNAMODB_ADDR`:
+//! also serve the embedded DynamoDB there, e.g. 127.0.0.1:8000 for `cargo lambda watch`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ fn parse() -> Result<Args, String> {
                 0,
             )?),
             seed: true,
+            dynamodb_addr: setting(&args, "--dynamodb-addr", "STORNO_DYNAMODB_ADDR")
+                .map(|v| v.parse().map_err(|e| format!("--dynamodb-addr: {e}")))
+                .transpose()?,
         },
         payout_every: Duration::from_secs(
             number("--payout-every-seconds", "STORNO_PAYOUT_EVERY_SECONDS", 60)?.max(1) as u64,
@@ -94,6 +98,9 @@ fn banner(local: &Local, args: &Args) {
         "storno-local on {base} ({data}{})",
         if local.seeded { ", demo seeded" } else { "" }
     );
+    if let Some(dynamodb) = args.config.dynamodb_addr {
+        println!("DynamoDB (dynoxide) on http://{dynamodb}, table \"storno\"");
+    }
     if args.config.clock_offset != chrono::Duration::zero() {
         println!(
             "clock shifted by {} days",

@@ -48,6 +48,7 @@ async fn every_fixture_is_served_by_its_function_on_the_demo_data() {
         data: None,
         clock_offset: chrono::Duration::zero(),
         seed: true,
+        dynamodb_addr: None,
     })
     .await
     .unwrap();

@@ -59,6 +59,7 @@ impl App {
             data: None,
             clock_offset: chrono::Duration::zero(),
             seed: false,
+            dynamodb_addr: None,
         })
         .await
         .expect("storno-local starts");
