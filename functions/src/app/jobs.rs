@@ -128,7 +128,7 @@ where
         ])[..32]
             .to_owned();
         if let Some(progress) = self.store().load_job(&id).await? {
-            return self.resume(progress, date, action, queue).await;
+            return self.resume(progress, date, action, None, queue).await;
         }
         let (orders, _) = self.date_action_scope(date, action, actor).await?;
         let job = DateJob {
@@ -138,23 +138,34 @@ where
             staff: staff.clone(),
             started_at: self.clock().now(),
         };
-        // A racing start with the same key created it first: continue as a resume.
-        self.store().create_job(&job, orders.len()).await?;
-        let progress = self
-            .store()
-            .load_job(&id)
-            .await?
-            .ok_or(DomainError::NotFound("job"))?;
-        self.resume(progress, date, action, queue).await
+        let progress = if self.store().create_job(&job, orders.len()).await? {
+            JobProgress {
+                job,
+                total: orders.len(),
+                succeeded: 0,
+                failed: 0,
+                fanned_out: false,
+                failures: Vec::new(),
+            }
+        } else {
+            // A racing start with the same key created it first: continue as a resume.
+            self.store()
+                .load_job(&id)
+                .await?
+                .ok_or(DomainError::NotFound("job"))?
+        };
+        self.resume(progress, date, action, Some(orders), queue)
+            .await
     }
 
     /// Sends the job's messages unless that was done; the same key with another date or
-    /// action is a reused key.
+    /// action is a reused key. `orders` are the job's orders if they were just read.
     async fn resume(
         &self,
-        progress: JobProgress,
+        mut progress: JobProgress,
         date: &DateId,
         action: &DateAction,
+        orders: Option<Vec<Order>>,
         queue: &impl Queue,
     ) -> Result<JobProgress, AppError> {
         if &progress.job.date != date || &progress.job.action != action {
@@ -164,9 +175,14 @@ where
             return Ok(progress);
         }
         let job = &progress.job;
-        let (orders, _) = self
-            .date_action_scope(date, action, &Actor::Staff(job.staff.clone()))
-            .await?;
+        let orders = match orders {
+            Some(orders) => orders,
+            None => {
+                self.date_action_scope(date, action, &Actor::Staff(job.staff.clone()))
+                    .await?
+                    .0
+            }
+        };
         let envelopes: Vec<Envelope> = orders
             .iter()
             .map(|order| {
@@ -191,11 +207,8 @@ where
             )));
         }
         self.store().mark_fanned_out(&job.id).await?;
-        Ok(self
-            .store()
-            .load_job(&job.id)
-            .await?
-            .ok_or(DomainError::NotFound("job"))?)
+        progress.fanned_out = true;
+        Ok(progress)
     }
 
     /// One order of a job (the follow-up worker): runs the command once and counts it once.

@@ -221,6 +221,13 @@ pub trait OrderReads: Send + Sync {
         order: &OrderId,
     ) -> impl Future<Output = Result<Vec<Document>, StoreError>> + Send;
 
+    /// One document of an order, by its number.
+    fn document(
+        &self,
+        order: &OrderId,
+        number: &str,
+    ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
+
     /// The order a document number belongs to.
     fn document_order(
         &self,

@@ -352,10 +352,8 @@ where
         let document = self
             .runner
             .store()
-            .documents(&order.id)
+            .document(&order.id, number)
             .await?
-            .into_iter()
-            .find(|d| d.number.to_string() == number)
             .ok_or_else(missing)?;
         Ok(respond(StatusCode::OK, &document, None))
     }

@@ -221,6 +221,15 @@ impl OrderReads for DynamoStore {
         Ok(documents)
     }
 
+    async fn document(
+        &self,
+        order: &OrderId,
+        number: &str,
+    ) -> Result<Option<Document>, StoreError> {
+        let item = self.get(&order_pk(order), &document_sk(number)).await?;
+        item.map(|item| codec::decode(body(&item)?)).transpose()
+    }
+
     /// Document items carry their number as an overloaded key of the partner index.
     async fn document_order(&self, number: &str) -> Result<Option<OrderId>, StoreError> {
         let query = self.partition(
