@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Conflict,
     /// A business rule refuses it; `detail` names the rule (HTTP 422).
     RuleRefused,
+    /// The caller decided on an older version of the object than there is now (HTTP 412).
+    Stale,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -224,8 +226,8 @@ impl DomainError {
             | NoAlternativeDatesOpen
             | PartnerCancellationOpen
             | DateActivationUnchanged(_)
-            | VersionMismatch { .. }
             | OrderCancelled => ErrorKind::Conflict,
+            VersionMismatch { .. } => ErrorKind::Stale,
             _ => ErrorKind::RuleRefused,
         }
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use storno_core::rebooking::MAX_ALTERNATIVE_DATES;
 use storno_core::{
     Actor, BookingId, Context, DateAction, DateId, Decision, DomainError, EventDate, OptionId,
     Order, OrderId, PartnerId, RequestId,
@@ -16,8 +17,8 @@ use super::bodies;
 use super::identity::actor_of;
 use super::problem::Problem;
 use super::request::{
-    check_size, decode_cursor, encode_cursor, idempotency, if_match, json, page_limit,
-    problem_response, respond,
+    check_size, decode_cursor, encode_cursor, idempotency, idempotency_key, if_match, json,
+    page_limit, problem_response, respond,
 };
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
@@ -70,6 +71,22 @@ impl Call<'_> {
 }
 
 type Routed = Result<Response<Body>, Problem>;
+
+/// What a command's request asks of its execution: `If-Match` and `Idempotency-Key`.
+fn preconditions(
+    call: &Call<'_>,
+) -> Result<(Option<u64>, Option<crate::app::Idempotency>), Problem> {
+    Ok((
+        if_match(call.request)?,
+        idempotency(call.request, &call.actor)?,
+    ))
+}
+
+/// A dry run's answer; its `ETag` is the version the decision was made on.
+fn dry_run_response(decision: &Decision) -> Response<Body> {
+    let read = decision.order.revision - 1;
+    respond(StatusCode::OK, &views::dry_run(decision), Some(read))
+}
 
 impl<S, P, C, Q> Api<S, P, C, Q>
 where
@@ -231,8 +248,7 @@ where
         F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
     {
         let order = call.order()?;
-        let expected = if_match(call.request)?;
-        let key = idempotency(call.request, &call.actor)?;
+        let (expected, key) = preconditions(call)?;
         let receipt = self
             .runner
             .execute(&order, &call.actor, key.as_ref(), |o, c| {
@@ -252,12 +268,7 @@ where
         }
         let order = call.order()?;
         let decision = self.runner.dry_run(&order, &call.actor, decide).await?;
-        let read = decision.order.revision - 1;
-        Ok(respond(
-            StatusCode::OK,
-            &views::dry_run(&decision),
-            Some(read),
-        ))
+        Ok(dry_run_response(&decision))
     }
 
     async fn rebook(&self, call: &Call<'_>) -> Routed {
@@ -272,15 +283,9 @@ where
                     storno_core::rebook(o, &date, request, c)
                 })
                 .await?;
-            let read = decision.order.revision - 1;
-            return Ok(respond(
-                StatusCode::OK,
-                &views::dry_run(&decision),
-                Some(read),
-            ));
+            return Ok(dry_run_response(&decision));
         }
-        let expected = if_match(call.request)?;
-        let key = idempotency(call.request, &call.actor)?;
+        let (expected, key) = preconditions(call)?;
         let receipt = self
             .runner
             .execute_onto(&order, &call.actor, key.as_ref(), &body.date, |o, d, c| {
@@ -293,11 +298,10 @@ where
 
     async fn propose_alternative_dates(&self, call: &Call<'_>) -> Routed {
         let body: bodies::AlternativeDates = json(call.request)?;
-        if body.dates.len() > 3 {
-            return Err(DomainError::AlternativeDatesCount.into());
-        }
-        let mut dates = Vec::with_capacity(body.dates.len());
-        for id in &body.dates {
+        // Reads at most one date more than may be proposed: the core refuses the count, and a
+        // long list costs no more reads than that.
+        let mut dates = Vec::new();
+        for id in body.dates.iter().take(MAX_ALTERNATIVE_DATES + 1) {
             dates.push(self.date(id).await?);
         }
         self.command(call, |o, c| {
@@ -485,13 +489,7 @@ where
                 .await?;
             return Ok(respond(StatusCode::OK, &preview, None));
         }
-        let key = call
-            .request
-            .headers()
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .filter(|k| !k.is_empty() && k.len() <= 255)
-            .ok_or_else(|| {
+        let key = idempotency_key(call.request)?.ok_or_else(|| {
                 Problem::bad_request(
                     "idempotency_key_required",
                     "starting a whole-date job needs an Idempotency-Key: the same key never starts it twice",

@@ -56,15 +56,12 @@ impl Problem {
 impl From<DomainError> for Problem {
     fn from(error: DomainError) -> Self {
         let status = match error.kind() {
-            // If-Match named another version: the precondition failed.
-            _ if matches!(error, DomainError::VersionMismatch { .. }) => {
-                StatusCode::PRECONDITION_FAILED
-            }
             ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::RuleRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Stale => StatusCode::PRECONDITION_FAILED,
         };
         Problem::new(status, error.code(), error.to_string())
     }

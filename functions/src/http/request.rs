@@ -56,19 +56,9 @@ pub fn check_size(request: &Request) -> Result<(), Problem> {
 
 /// The caller's `Idempotency-Key`, scoped to the caller and bound to method, path and body.
 pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotency>, Problem> {
-    let Some(value) = request.headers().get("idempotency-key") else {
+    let Some(key) = idempotency_key(request)? else {
         return Ok(None);
     };
-    let key = value
-        .to_str()
-        .ok()
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-        .ok_or_else(|| {
-            Problem::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            )
-        })?;
     let mut payload = Vec::new();
     payload.extend_from_slice(request.method().as_str().as_bytes());
     payload.push(b' ');
@@ -76,6 +66,24 @@ pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotenc
     payload.push(b'\n');
     payload.extend_from_slice(body_bytes(request));
     Ok(Some(Idempotency::new(caller_key(actor), key, &payload)))
+}
+
+/// The `Idempotency-Key` header as sent, if any (1 to 255 visible ASCII characters).
+pub fn idempotency_key(request: &Request) -> Result<Option<&str>, Problem> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(Some)
+        .ok_or_else(|| {
+            Problem::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+        })
 }
 
 /// `If-Match: "3"` (or `W/"3"`, or `3`) → `Some(3)`; absent or `*` → `None`.
