@@ -346,6 +346,16 @@ impl Order {
         }
     }
 
+    /// Whether `actor` may see the partner's side of the order (commission, payout): its
+    /// partner, staff and the system; never the customer.
+    pub fn partner_figures_visible_to(&self, actor: &Actor) -> bool {
+        match actor {
+            Actor::Customer(_) => false,
+            Actor::Partner(p) => *p == self.partner,
+            Actor::Staff(_) | Actor::System => true,
+        }
+    }
+
     /// Rebooking flows are for direct sales only.
     pub(crate) fn require_direct_sale(&self) -> Result<(), DomainError> {
         match self.channel {

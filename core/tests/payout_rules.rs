@@ -250,3 +250,18 @@ fn only_owners_and_staff_see_an_order() {
     assert!(!world.order.visible_to(&other_customer()));
     assert!(!world.order.visible_to(&other_partner()));
 }
+
+#[test]
+fn only_the_partner_staff_and_the_system_see_the_partner_side_of_an_order() {
+    let world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    let order = &world.order;
+    assert!(order.partner_figures_visible_to(&partner()));
+    assert!(order.partner_figures_visible_to(&staff()));
+    assert!(order.partner_figures_visible_to(&Actor::System));
+    assert!(!order.partner_figures_visible_to(&customer()));
+    assert!(!order.partner_figures_visible_to(&other_partner()));
+}

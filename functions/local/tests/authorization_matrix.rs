@@ -8,17 +8,6 @@ use serde_json::{Value, json};
 use storno_functions::http::{ROUTES, RouteId, RouteSpec};
 use support::*;
 
-/// Who is asked, in this order (allowed callers of a mutation come last where it matters).
-const CALLERS: [Who; 7] = [
-    Who::Nobody,
-    CUSTOMER,
-    OTHER_CUSTOMER,
-    PARTNER,
-    OTHER_PARTNER,
-    Who::Staff,
-    Who::System,
-];
-
 /// Expected per caller after `Nobody` (always 401): owner customer, other customer, owner
 /// partner, other partner, staff, system. `A` allowed (any answer but 401/403/404), `F` 403,
 /// `H` 404 (hidden: another tenant's), `C` 422 customers_cannot_cancel.

@@ -98,15 +98,7 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn caller() -> impl Strategy<Value = Who> {
-    proptest::sample::select(vec![
-        Who::Nobody,
-        CUSTOMER,
-        OTHER_CUSTOMER,
-        PARTNER,
-        OTHER_PARTNER,
-        Who::Staff,
-        Who::System,
-    ])
+    proptest::sample::select(CALLERS.to_vec())
 }
 
 proptest! {

@@ -17,28 +17,26 @@ fn gross(document: &Value) -> String {
     amount(&document["gross"])
 }
 
-fn refunds(app: &App) -> Vec<Decimal> {
+/// What the recording payment provider paid: refunds, or (`false`) partner transfers.
+fn paid(app: &App, refunds: bool) -> Vec<Decimal> {
     app.local
         .recorder
         .calls()
         .into_iter()
         .filter_map(|c| match c {
-            Call::Refund { amount, .. } => Some(amount.amount()),
+            Call::Refund { amount, .. } if refunds => Some(amount.amount()),
+            Call::Transfer { amount, .. } if !refunds => Some(amount.amount()),
             _ => None,
         })
         .collect()
 }
 
+fn refunds(app: &App) -> Vec<Decimal> {
+    paid(app, true)
+}
+
 fn transfers(app: &App) -> Vec<Decimal> {
-    app.local
-        .recorder
-        .calls()
-        .into_iter()
-        .filter_map(|c| match c {
-            Call::Transfer { amount, .. } => Some(amount.amount()),
-            _ => None,
-        })
-        .collect()
+    paid(app, false)
 }
 
 async fn courses(app: &App) {

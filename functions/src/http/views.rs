@@ -22,7 +22,7 @@ pub fn order(order: &Order, actor: &Actor, now: DateTime<Utc>) -> Value {
     let object = value.as_object_mut().expect("an order is an object");
     object.insert("version".into(), order.revision.into());
     object.insert("owed".into(), money(order.owed()));
-    if matches!(actor, Actor::Customer(_)) {
+    if !order.partner_figures_visible_to(actor) {
         for field in PARTNER_FIELDS {
             object.remove(field);
         }

@@ -30,6 +30,17 @@ pub const OTHER_CUSTOMER: Who = Who::Customer("customer-2");
 pub const PARTNER: Who = Who::Partner("partner-1");
 pub const OTHER_PARTNER: Who = Who::Partner("partner-2");
 
+/// Every kind of caller: none, each role, owners and another tenant.
+pub const CALLERS: [Who; 7] = [
+    Who::Nobody,
+    CUSTOMER,
+    OTHER_CUSTOMER,
+    PARTNER,
+    OTHER_PARTNER,
+    Who::Staff,
+    Who::System,
+];
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
