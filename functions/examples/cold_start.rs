@@ -4,11 +4,12 @@
 //!
 //! ```text
 //! cargo build --release -p storno-functions --bins --example hello_runtime
-//! cargo run --release -p storno-functions --example cold_start [ROUNDS]
+//! cargo run --release -p storno-functions --example cold_start [ROUNDS [FUNCTION …]]
 //! ```
-//! Nothing is asserted: the machines are shared; compare the ratios of one run. With
-//! `SSL_CERT_FILE` set, the functions load that one CA bundle at init instead of also scanning
-//! the certificate directory (rustls-native-certs honours it).
+//! Nothing is asserted: the machines are shared; compare the ratios of one run. The functions
+//! run as in Lambda (no endpoint override), so they trust the compiled-in Amazon Trust Services
+//! roots; `STORNO_TLS_ROOTS=platform` measures them loading the platform's trust store instead,
+//! and `SSL_CERT_FILE` is passed on too (rustls-native-certs honours it).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -36,10 +37,10 @@ fn time_to_first_poll(binary: &Path) -> Duration {
     let started = Instant::now();
     let mut command = Command::new(binary);
     command.env_clear();
-    // `SSL_CERT_FILE=…/ca-certificates.crt cargo run … --example cold_start` measures the
-    // functions reading one CA bundle instead of scanning the certificate directory.
-    if let Ok(bundle) = std::env::var("SSL_CERT_FILE") {
-        command.env("SSL_CERT_FILE", bundle);
+    for passed_on in ["STORNO_TLS_ROOTS", "SSL_CERT_FILE"] {
+        if let Ok(value) = std::env::var(passed_on) {
+            command.env(passed_on, value);
+        }
     }
     let mut child = command
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
@@ -83,10 +84,16 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(30);
+    let chosen: Vec<String> = std::env::args().skip(2).collect();
     let release = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release");
     let baseline = release.join("examples/hello_runtime");
     let mut binaries = vec![("hello_runtime (baseline)", baseline)];
-    binaries.extend(FUNCTIONS.iter().map(|name| (*name, release.join(name))));
+    binaries.extend(
+        FUNCTIONS
+            .iter()
+            .filter(|name| chosen.is_empty() || chosen.iter().any(|c| c == *name))
+            .map(|name| (*name, release.join(name))),
+    );
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); binaries.len()];
     // Interleaved rounds: each binary sees the same machine load.
     for _ in 0..rounds {

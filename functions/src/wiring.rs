@@ -11,12 +11,17 @@ use crate::http::{Api, ApiSettings, Function};
 use crate::queue::{SqsInstructions, SqsQueue};
 use crate::store::DynamoStore;
 
+mod trust_roots;
+pub use trust_roots::{TRUST_ROOTS_VARIABLE, TrustRoots, UnknownTrustRoots, https_client_trusting};
+
 #[derive(Debug, Error)]
 pub enum WiringError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
     #[error("environment variable {name} is not a valid number: {value:?}")]
     NotANumber { name: &'static str, value: String },
+    #[error(transparent)]
+    TrustRoots(#[from] UnknownTrustRoots),
 }
 
 /// The functions' settings (the SAM template sets them from `!Ref`s).
@@ -85,6 +90,27 @@ pub async fn serve_http(function: Function) -> Result<(), lambda_http::Error> {
     .await
 }
 
+/// The one SDK configuration of a cold start.
+///
+/// In Lambda the region and the execution role's credentials are environment variables; when
+/// they are set they are read directly instead of building the whole provider chains (profile
+/// files, web identity, ECS, IMDS), whose first link reads the same variables anyway.
+pub async fn sdk_config(roots: TrustRoots) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(client) = roots.http_client() {
+        loader = loader.http_client(client);
+    }
+    if let Some(region) = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()) {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        loader = loader.credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        );
+    }
+    loader.load().await
+}
+
 /// The clients and use cases of one Lambda instance.
 pub struct Services {
     pub settings: Settings,
@@ -99,7 +125,7 @@ impl Services {
     /// `AWS_ENDPOINT_URL` points it at dynoxide or moto locally).
     pub async fn from_env() -> Result<Self, WiringError> {
         let settings = Settings::from_env()?;
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = sdk_config(TrustRoots::from_env()?).await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &settings.table);
         let sqs = aws_sdk_sqs::Client::new(&config);
         let queue = SqsQueue::new(

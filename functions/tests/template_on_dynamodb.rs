@@ -2,7 +2,8 @@
 //! table must be exactly the one the code creates (created here on dynoxide and described);
 //! every binary is a function and every route is wired to the function that serves it; each
 //! function gets only the DynamoDB actions, indexes and queues it uses; queues have DLQs,
-//! alarms, and visibility timeouts of at least 6× their consumer's timeout.
+//! alarms, and visibility timeouts of at least 6× their consumer's timeout; the trust-roots
+//! parameter offers exactly what the functions accept.
 
 mod support;
 
@@ -381,5 +382,29 @@ fn queues_have_dead_letter_queues_alarms_and_room_for_their_consumers() {
             .values()
             .any(|e| text(&e["Type"]).starts_with("Schedule"));
         assert!(has_schedule, "{scheduled} runs on a schedule");
+    }
+}
+
+/// Every value the template lets an operator choose for the trust roots is one the functions
+/// accept, and every function gets the choice.
+#[test]
+fn the_trust_roots_parameter_offers_exactly_what_the_functions_accept() {
+    use storno_functions::wiring::{TRUST_ROOTS_VARIABLE, TrustRoots};
+    let template = template();
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(text(&variables[TRUST_ROOTS_VARIABLE]), "!Ref TlsRoots");
+    let parameter = &template["Parameters"]["TlsRoots"];
+    assert_eq!(text(&parameter["Default"]), "amazon");
+    let allowed: Vec<String> = parameter["AllowedValues"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(allowed, ["amazon", "platform"]);
+    for value in &allowed {
+        let choice =
+            TrustRoots::from_lookup(|name| (name == TRUST_ROOTS_VARIABLE).then(|| value.clone()));
+        assert!(choice.is_ok(), "{value}");
     }
 }
