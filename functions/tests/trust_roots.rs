@@ -2,7 +2,8 @@
 //! 127.0.0.1: the client the SDK is given trusts the roots it was built with — and only those.
 //!
 //! `fixtures/tls/` holds a test CA and a `localhost` / `127.0.0.1` certificate it signed
-//! (`openssl`, P-256, valid for 100 years); the key exists for this test and nothing else.
+//! (`openssl`, P-256, valid for 100 years); the key exists for this test and nothing else. The
+//! tests connect to `https://127.0.0.1:…`, so no name resolution is involved.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ const SERVER_CERTIFICATE: &[u8] = include_bytes!("fixtures/tls/localhost.pem");
 const SERVER_KEY: &[u8] = include_bytes!("fixtures/tls/localhost.key");
 
 fn https(server: SocketAddr) -> String {
-    format!("https://localhost:{}", server.port())
+    format!("https://{server}")
 }
 
 /// A TLS server for one connection, answering one DynamoDB `ListTables` with no tables.
