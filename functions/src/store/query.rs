@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use storno_core::OrderId;
@@ -40,6 +41,22 @@ impl DynamoStore {
         query
     }
 
+    /// One page of `query` from `start`, its capacity metered.
+    async fn page(
+        &self,
+        query: QueryFluentBuilder,
+        start: Option<Item>,
+    ) -> Result<QueryOutput, StoreError> {
+        let page = query
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.meter
+            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
+        Ok(page)
+    }
+
     /// Every item a query finds, following its pages.
     pub(crate) async fn query_all(
         &self,
@@ -48,14 +65,7 @@ impl DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let page = query
-                .clone()
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            self.meter
-                .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
+            let page = self.page(query.clone(), start).await?;
             items.extend(page.items.unwrap_or_default());
             match page.last_evaluated_key {
                 Some(key) => start = Some(key),
@@ -73,14 +83,8 @@ impl DynamoStore {
         start: Option<Item>,
         (attribute, prefix): (&str, &str),
     ) -> Result<Page<OrderId>, StoreError> {
-        let page = query
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk)?;
-        self.meter
-            .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
+        let limited = query.limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        let page = self.page(limited, start).await?;
         let items = page
             .items()
             .iter()

@@ -49,32 +49,10 @@ impl OrderStore for DynamoStore {
         id: &OrderId,
         consistent: bool,
     ) -> Result<Option<LoadedOrder>, StoreError> {
-        let mut items: Vec<Item> = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :state)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(order_pk(id)))
-                .expression_attribute_values(":state", s(STATE_PREFIX))
-                .consistent_read(consistent)
-                .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            self.meter
-                .record(CapacityUse::from_sdk("Query", page.consumed_capacity()));
-            items.extend(page.items.unwrap_or_default());
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let state = self
+            .partition(None, (PK, order_pk(id)), Some((SK, STATE_PREFIX)))
+            .consistent_read(consistent);
+        let items = self.query_all(state).await?;
         let Some(head) = items.first() else {
             return Ok(None);
         };
