@@ -124,15 +124,7 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
     };
     use RouteId::*;
     let body = match spec.id {
-        RegisterOrder => order(
-            "matrix-new",
-            "customer-1",
-            "partner-1",
-            "course-a",
-            "direct",
-            "119.00",
-            vec![vec![option("ws", "100")]],
-        ),
+        RegisterOrder => workshop_order("matrix-new"),
         SetRebookFlag => json!({"on": true}),
         RequestRebooking => json!({"reason": "ill"}),
         DecideRebookingRequest => json!({"approve": true}),

@@ -27,16 +27,7 @@ fn fixture() -> &'static Fixture {
         let app = runtime.block_on(async {
             let app = App::new().await;
             app.date("course-a", "partner-1", 14, 1, json!([])).await;
-            app.order(order(
-                "fuzz-order",
-                "customer-1",
-                "partner-1",
-                "course-a",
-                "direct",
-                "119.00",
-                vec![vec![option("ws", "100")]],
-            ))
-            .await;
+            app.order(workshop_order("fuzz-order")).await;
             app
         });
         Fixture { runtime, app }

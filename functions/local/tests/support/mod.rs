@@ -209,6 +209,20 @@ pub fn order(
     })
 }
 
+/// The plain order most tests need: customer-1 bought one 100.00 + 19 % workshop from
+/// partner-1 on course-a, directly, and paid 119.00.
+pub fn workshop_order(id: &str) -> Value {
+    order(
+        id,
+        "customer-1",
+        "partner-1",
+        "course-a",
+        "direct",
+        "119.00",
+        vec![vec![option("ws", "100")]],
+    )
+}
+
 /// A money amount of a JSON money value.
 pub fn amount(value: &Value) -> String {
     value["amount"].as_str().unwrap_or_default().to_owned()
