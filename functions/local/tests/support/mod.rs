@@ -2,6 +2,8 @@
 //! same front, dev-token check and API as on 127.0.0.1:3000), on an in-memory dynoxide.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::sync::Arc;
 
 use axum::body::Body;
