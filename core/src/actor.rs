@@ -58,6 +58,14 @@ impl Actor {
         self.require_system("run payouts")
     }
 
+    /// Operations (reconciliation, backlog): staff or the system.
+    pub fn require_operations(&self, action: &'static str) -> Result<(), DomainError> {
+        match self {
+            Actor::System | Actor::Staff(_) => Ok(()),
+            _ => Err(self.forbidden(action)),
+        }
+    }
+
     /// Checkout or scheduler only.
     pub(crate) fn require_system(&self, action: &'static str) -> Result<(), DomainError> {
         match self {

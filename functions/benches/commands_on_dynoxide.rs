@@ -48,7 +48,7 @@ async fn main() {
             let order_id: OrderId = id(&format!("bench-{round}"));
             let new = order(order_id.as_str(), "bench-issuer", attendees);
             h.runner
-                .register(new.clone(), &Actor::System, &payload(&new))
+                .register(new.clone(), &Actor::System, &payload(&new), None)
                 .await
                 .unwrap();
             if round == 0 {

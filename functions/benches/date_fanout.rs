@@ -41,7 +41,7 @@ async fn main() {
     for i in 0..orders {
         let new = order(&format!("fan-{i:04}"), "fanout-issuer", 1);
         runner
-            .register(new.clone(), &Actor::System, &payload(&new))
+            .register(new.clone(), &Actor::System, &payload(&new), None)
             .await
             .unwrap();
     }

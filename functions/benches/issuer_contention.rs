@@ -37,7 +37,11 @@ fn report(name: &str, mut samples: Vec<Duration>) -> String {
 
 /// One client: cancel an option (a cancellation document: a number), issue the new version
 /// (no number), for `rounds` bookings of its own order.
-async fn client(runner: Arc<BenchRunner>, order: OrderId, rounds: usize) -> (Vec<Duration>, Vec<Duration>) {
+async fn client(
+    runner: Arc<BenchRunner>,
+    order: OrderId,
+    rounds: usize,
+) -> (Vec<Duration>, Vec<Duration>) {
     let mut cancels = Vec::with_capacity(rounds);
     let mut updates = Vec::with_capacity(rounds);
     for round in 0..rounds {
@@ -76,7 +80,7 @@ async fn main() {
                 let order_id: OrderId = id(&format!("contention-{c}"));
                 let new = order(order_id.as_str(), "one-issuer", rounds);
                 h.runner
-                    .register(new.clone(), &Actor::System, &payload(&new))
+                    .register(new.clone(), &Actor::System, &payload(&new), None)
                     .await
                     .unwrap();
                 orders.push(order_id);

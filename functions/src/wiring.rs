@@ -36,6 +36,8 @@ pub struct Settings {
     pub payout_batch: usize,
     /// The outbox sweeper's period: records older than this are sent again.
     pub sweep_period: Duration,
+    /// Commands older than this whose follow-ups are not all carried out are reported.
+    pub reconcile_after: Duration,
 }
 
 fn required(name: &'static str) -> Result<String, WiringError> {
@@ -60,6 +62,7 @@ impl Settings {
             instructions_queue_url: std::env::var("INSTRUCTIONS_QUEUE_URL").ok(),
             payout_batch: number("PAYOUT_BATCH", 200)? as usize,
             sweep_period: Duration::from_secs(number("SWEEP_PERIOD_SECONDS", 60)?),
+            reconcile_after: Duration::from_secs(number("RECONCILE_AFTER_SECONDS", 900)?),
         })
     }
 }

@@ -154,6 +154,18 @@ impl Outbox for CrashingOutbox {
     async fn followups(&self, order: &OrderId, revision: u64) -> Result<Vec<FollowUp>, StoreError> {
         self.inner.followups(order, revision).await
     }
+
+    async fn unverified(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, u64, chrono::DateTime<chrono::Utc>)>, StoreError> {
+        self.inner.unverified(before, limit).await
+    }
+
+    async fn verified(&self, order: &OrderId, revision: u64) -> Result<(), StoreError> {
+        self.inner.verified(order, revision).await
+    }
 }
 
 type ChainRunner = Runner<DynamoStore, Relay<CrashingOutbox, Arc<MemoryQueue>>, FixedClock>;
@@ -227,7 +239,7 @@ impl Chain {
 
     async fn register(&self, new: NewOrder) {
         self.runner
-            .register(new.clone(), &Actor::System, &payload(&new))
+            .register(new.clone(), &Actor::System, &payload(&new), None)
             .await
             .unwrap();
     }

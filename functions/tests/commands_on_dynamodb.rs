@@ -13,7 +13,7 @@ async fn registered(h: &Harness, order_id: &str) -> storno_functions::app::Recei
     h.store.put_date(&conference()).await.unwrap();
     let new = reference_order(order_id);
     h.runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await
         .unwrap()
 }
@@ -190,7 +190,7 @@ async fn intake_is_idempotent_by_order_id() {
     let new = reference_order("order-1");
     let again = h
         .runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await
         .unwrap();
     assert_eq!(again, first);
@@ -199,7 +199,12 @@ async fn intake_is_idempotent_by_order_id() {
     different.captured = eur(rust_decimal_macros::dec!(1963.50));
     let refused = h
         .runner
-        .register(different.clone(), &Actor::System, &payload(&different))
+        .register(
+            different.clone(),
+            &Actor::System,
+            &payload(&different),
+            None,
+        )
         .await;
     assert!(matches!(refused, Err(AppError::IdempotencyKeyReused)));
 }
@@ -220,7 +225,7 @@ async fn an_intake_decided_on_a_date_deactivated_before_commit_writes_nothing() 
         decision: &decision,
         expected_version: None,
         previous_parts: 0,
-        idempotency: None,
+        idempotency: Vec::new(),
         partner_debit_read: None,
         active_dates: vec![id("conf")],
         token: "late-intake-token".into(),
@@ -243,7 +248,7 @@ async fn an_intake_decided_on_a_date_deactivated_before_commit_writes_nothing() 
     let new = reference_order("late");
     let refused = h
         .runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await;
     assert!(matches!(
         refused,

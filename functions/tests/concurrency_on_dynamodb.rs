@@ -22,7 +22,7 @@ fn rounds() -> usize {
 
 async fn register(h: &Harness, new: NewOrder) -> Receipt {
     h.runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await
         .unwrap()
 }

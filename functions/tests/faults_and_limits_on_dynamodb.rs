@@ -12,7 +12,7 @@ use support::fixtures::*;
 
 async fn register(h: &Harness, new: NewOrder) {
     h.runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await
         .unwrap();
 }

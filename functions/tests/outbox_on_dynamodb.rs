@@ -53,7 +53,7 @@ async fn with_crashing_publisher(
     for i in 0..orders {
         let new = order(&format!("o{i}"), "outbox-issuer", 1);
         runner
-            .register(new.clone(), &Actor::System, &payload(&new))
+            .register(new.clone(), &Actor::System, &payload(&new), None)
             .await
             .unwrap();
     }
@@ -69,7 +69,7 @@ async fn after_commit_the_follow_ups_reach_the_queue_and_the_record_is_acknowled
     let runner = Runner::new(h.store.clone(), relay, h.clock.clone());
     let new = reference_order("relayed");
     let registered = runner
-        .register(new.clone(), &Actor::System, &payload(&new))
+        .register(new.clone(), &Actor::System, &payload(&new), None)
         .await
         .unwrap();
     let cancelled = runner

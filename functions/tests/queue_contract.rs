@@ -1,5 +1,8 @@
-//! One contract, two queues: the in-process twin and SQS (moto's server, serial, started by
-//! the test command; `STORNO_TEST_SQS_ENDPOINT`). Under CI a missing SQS endpoint fails.
+//! One contract, three queues: the in-process twin, SQS (moto's server, serial, started by the
+//! test command; `STORNO_TEST_SQS_ENDPOINT`) and the queue kept in the table (storno-local's
+//! durable queue, on dynoxide). Under CI a missing SQS endpoint fails.
+
+mod support;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,6 +11,7 @@ use std::time::Duration;
 use storno_core::{Currency, DateAction, Effect, FollowUp, Message, Money, OrderId};
 use storno_functions::app::{DateOrder, Envelope, PaymentGateway, Queue};
 use storno_functions::queue::{MemoryQueue, SqsInstructions, SqsQueue};
+use storno_functions::store::DynamoQueue;
 
 const MAX_RECEIVES: u32 = 3;
 
@@ -39,6 +43,15 @@ async fn sqs() -> Option<SqsQueue> {
             .await
             .expect("create the test queue"),
     )
+}
+
+/// A queue in a fresh table; the engine must outlive it.
+async fn in_table() -> (DynamoQueue, support::Engine) {
+    let engine = support::Engine::start().await;
+    let client = engine.client(None);
+    let table = engine.table(&client).await;
+    let store = storno_functions::store::DynamoStore::new(client, table);
+    (DynamoQueue::new(store, "contract", MAX_RECEIVES), engine)
 }
 
 /// An SQS client for the test endpoint (static test credentials), or `None` outside CI.
@@ -204,6 +217,15 @@ macro_rules! contract {
                     if let Some(queue) = super::sqs().await {
                         super::$test(queue).await;
                     }
+                }
+            )*
+        }
+        mod in_table {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let (queue, _engine) = super::in_table().await;
+                    super::$test(queue).await;
                 }
             )*
         }

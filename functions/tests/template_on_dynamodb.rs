@@ -176,9 +176,10 @@ fn allowed(
         "dynamodb:ConditionCheckItem",
     ]);
     match binary {
+        // gsi3: the reconciliation route reads the outbox index.
         "orders" => (
             commands,
-            BTreeSet::from(["gsi1", "gsi2"]),
+            BTreeSet::from(["gsi1", "gsi2", "gsi3"]),
             BTreeSet::from(["FollowupQueue"]),
         ),
         "followup-worker" => (

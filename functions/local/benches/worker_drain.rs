@@ -33,8 +33,11 @@ async fn main() {
             } else {
                 Effect::Refund {
                     customer: customer.clone(),
-                    amount: Money::new(rust_decimal::Decimal::new(5950, 2), storno_core::Currency::EUR)
-                        .unwrap(),
+                    amount: Money::new(
+                        rust_decimal::Decimal::new(5950, 2),
+                        storno_core::Currency::EUR,
+                    )
+                    .unwrap(),
                 }
             };
             Envelope::of(&FollowUp {

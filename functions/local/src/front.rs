@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Body as AxumBody;
-use axum::http::{HeaderValue, Request, Response, header};
+use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use lambda_http::RequestExt;
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
@@ -23,12 +23,63 @@ pub fn router(local: Arc<Local>) -> axum::Router {
     })
 }
 
+/// A problem answer of the front itself (the API's own problems come from the API).
+fn problem(status: StatusCode, code: &str, detail: &str) -> Response<AxumBody> {
+    let body = serde_json::json!({
+        "type": format!("https://storno.dev/problems/{code}"),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "code": code,
+        "detail": detail,
+    });
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/problem+json")
+        .body(AxumBody::from(body.to_string()))
+        .expect("a valid response")
+}
+
+/// Why a body could not be read.
+enum BodyFailure {
+    TooLarge,
+    TooSlow,
+    Malformed,
+}
+
+/// The body, at most one byte over the limit (enough for the API's own 413), within the body
+/// timeout.
+async fn read_body(body: AxumBody, timeout: std::time::Duration) -> Result<Vec<u8>, BodyFailure> {
+    let limited = http_body_util::Limited::new(body, BODY_LIMIT + 1);
+    match tokio::time::timeout(timeout, http_body_util::BodyExt::collect(limited)).await {
+        Err(_) => Err(BodyFailure::TooSlow),
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(BodyFailure::TooLarge)
+        }
+        Ok(Err(_)) => Err(BodyFailure::Malformed),
+    }
+}
+
 async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> {
     let (parts, body) = request.into_parts();
-    // One byte over the limit is enough to answer 413 through the API's own check.
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT + 1).await {
-        Ok(bytes) => bytes.to_vec(),
-        Err(_) => vec![b' '; BODY_LIMIT + 1],
+    let bytes = match read_body(body, local.config.edge.body_timeout).await {
+        Ok(bytes) => bytes,
+        // The API answers 413 itself for a body over the limit.
+        Err(BodyFailure::TooLarge) => vec![b' '; BODY_LIMIT + 1],
+        Err(BodyFailure::TooSlow) => {
+            return problem(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request body did not arrive in time",
+            );
+        }
+        Err(BodyFailure::Malformed) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "malformed_body",
+                "the request body could not be read (broken chunked encoding or connection)",
+            );
+        }
     };
     let claims = parts
         .headers
@@ -36,6 +87,9 @@ async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .and_then(|token| local.tokens.verify(token.trim()));
+    if parts.uri.path() == "/ops/followups" {
+        return followups(local, parts.method, claims.as_ref()).await;
+    }
     let mut lambda_request = lambda_http::http::Request::from_parts(
         parts,
         if bytes.is_empty() {
@@ -66,4 +120,62 @@ async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> 
         _ => AxumBody::empty(),
     };
     Response::from_parts(parts, body)
+}
+
+/// `GET /ops/followups` (staff, system; storno-local only): the follow-up backlog, what never
+/// reached the queue, the last reconciliation. `POST` runs a reconciliation now (`?resend=true`
+/// sends missing follow-ups again).
+async fn followups(
+    local: &Local,
+    method: Method,
+    claims: Option<&std::collections::HashMap<String, String>>,
+) -> Response<AxumBody> {
+    let Some(claims) = claims else {
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this route needs a dev token of staff or the system",
+        );
+    };
+    if !matches!(
+        claims.get("custom:role").map(String::as_str),
+        Some("staff" | "system")
+    ) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only staff and the system may see the follow-up backlog",
+        );
+    }
+    if method == Method::POST {
+        local.reconcile(false).await;
+    } else if method != Method::GET {
+        let mut answer = problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this path takes GET, POST",
+        );
+        answer
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return answer;
+    }
+    match local.followup_report().await {
+        Ok(report) => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(AxumBody::from(
+                serde_json::to_string(&report).expect("reports serialise"),
+            ))
+            .expect("a valid response"),
+        Err(error) => {
+            tracing::error!(%error, "follow-up report failed");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the follow-up report could not be read; try again",
+            )
+        }
+    }
 }

@@ -4,7 +4,9 @@
 //! and the payout schedule and outbox sweeper tick in the background. Requests pass through
 //! the same [`Api`] as in the Lambda functions; only the dev-token check is local.
 
+mod edge;
 mod front;
+pub mod payments;
 pub mod seed;
 pub mod tokens;
 
@@ -15,22 +17,35 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use storno_functions::app::{Clock, Dispatcher, Queue, Recorder, Relay, Runner, Worker};
+use serde::Serialize;
+use storno_functions::app::{
+    Backlog, Clock, Dispatcher, Outbox, Queue, Reconciliation, Recorder, Relay, Runner, Worker,
+};
 use storno_functions::http::{Api, ApiSettings};
-use storno_functions::queue::MemoryQueue;
-use storno_functions::store::{DynamoStore, table};
+use storno_functions::store::{DynamoQueue, DynamoStore, table};
 use thiserror::Error;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
 
+pub use edge::EdgeLimits;
 pub use front::router;
+pub use payments::LocalProvider;
 pub use tokens::DevTokens;
 
-pub type LocalQueue = Arc<MemoryQueue>;
+/// The follow-up queue: kept in the embedded store itself, so it survives any crash.
+pub type LocalQueue = DynamoQueue;
 pub type LocalRelay = Relay<DynamoStore, LocalQueue>;
 pub type LocalRunner = Runner<DynamoStore, LocalRelay, LocalClock>;
 pub type LocalApi = Api<DynamoStore, LocalRelay, LocalClock, LocalQueue>;
-pub type LocalDispatcher =
-    Dispatcher<DynamoStore, LocalRelay, LocalClock, LocalQueue, DynamoStore, Recorder, Recorder>;
+pub type LocalDispatcher = Dispatcher<
+    DynamoStore,
+    LocalRelay,
+    LocalClock,
+    LocalQueue,
+    DynamoStore,
+    LocalProvider,
+    LocalProvider,
+>;
 
 /// The system clock shifted by an offset that can move forward while running (a demo, or a
 /// test, of the payout schedule "as of" a later day). Only the local server has it.
@@ -75,6 +90,19 @@ pub struct Config {
     /// Where the embedded dynoxide also answers DynamoDB requests (for `cargo lambda watch`
     /// against the same data); an ephemeral loopback port when `None`.
     pub dynamodb_addr: Option<SocketAddr>,
+    /// The outbox sweeper's period: commands whose follow-ups did not reach the queue within
+    /// it are handed on again.
+    pub sweep_every: Duration,
+    /// How long a received follow-up stays invisible to other workers (after a crash, how
+    /// long until it is picked up again).
+    pub visibility: Duration,
+    /// Follow-up workers running at once (each handles batches of up to ten concurrently).
+    pub workers: usize,
+    /// How often the reconciliation checks that committed follow-ups were carried out, and
+    /// how old a command must be before missing follow-ups count as unfinished.
+    pub reconcile_every: Duration,
+    pub reconcile_after: Duration,
+    pub edge: EdgeLimits,
 }
 
 impl Default for Config {
@@ -84,28 +112,86 @@ impl Default for Config {
             clock_offset: chrono::Duration::zero(),
             seed: true,
             dynamodb_addr: None,
+            sweep_every: Duration::from_secs(60),
+            visibility: Duration::from_secs(30),
+            workers: 4,
+            reconcile_every: Duration::from_secs(60),
+            reconcile_after: Duration::from_secs(300),
+            edge: EdgeLimits::default(),
         }
     }
 }
 
 /// Payouts released per run.
 const PAYOUT_BATCH: usize = 200;
-/// The outbox sweeper's period.
-pub const SWEEP_PERIOD: Duration = Duration::from_secs(60);
+/// A follow-up received this often without success goes to the dead letters.
+const MAX_RECEIVES: u32 = 5;
+/// Command records handed on per sweep, and checked per reconciliation.
+const SWEEP_LIMIT: usize = 500;
+
+/// Where the follow-ups stand: what waits in the queue, what never reached it, what the last
+/// reconciliation found.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpReport {
+    pub queue: Backlog,
+    /// Command records whose follow-ups are not in the queue yet (the sweeper's work).
+    pub not_handed_on: usize,
+    /// Nothing waits, nothing is being worked on, nothing is left to hand on.
+    pub settled: bool,
+    pub last_reconciliation: Option<Reconciliation>,
+}
 
 /// The running system (without its HTTP listener).
 pub struct Local {
     pub api: LocalApi,
     pub dispatcher: LocalDispatcher,
     pub queue: LocalQueue,
-    /// What was paid, transferred and sent (the local payment provider and mailer).
+    pub store: DynamoStore,
+    /// What was paid, transferred and sent in this process (the local payment provider and
+    /// mailer also keep it in the store).
     pub recorder: Recorder,
     pub sweeper: LocalRelay,
     pub tokens: DevTokens,
     pub clock: LocalClock,
+    pub config: Config,
     /// The demo was seeded on this start.
     pub seeded: bool,
+    last_reconciliation: std::sync::Mutex<Option<Reconciliation>>,
     _engine: oneshot::Sender<()>,
+}
+
+/// The background tasks (workers, schedules); [`Background::stop`] ends them.
+pub struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Asks every task to stop after its current step and waits for them (at most `patience`).
+    pub async fn stop(self, patience: Duration) {
+        let _ = self.stop.send(true);
+        let all = futures_join(self.tasks);
+        if tokio::time::timeout(patience, all).await.is_err() {
+            tracing::warn!("background tasks still busy after {patience:?}; stopping anyway");
+        }
+    }
+}
+
+async fn futures_join(tasks: Vec<JoinHandle<()>>) {
+    for task in tasks {
+        let _ = task.await;
+    }
+}
+
+/// Sleeps `period` unless told to stop; `false` once stopping.
+async fn pause(stop: &mut watch::Receiver<bool>, period: Duration) -> bool {
+    if *stop.borrow() {
+        return false;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(period) => !*stop.borrow(),
+        _ = stop.changed() => false,
+    }
 }
 
 impl Local {
@@ -160,12 +246,12 @@ impl Local {
                 .await
                 .map_err(|e| LocalError::Table(e.to_string()))?;
         }
-        let store = DynamoStore::new(client, table_name);
-        let queue: LocalQueue = Arc::new(MemoryQueue::new(5));
+        let store = DynamoStore::new(client.clone(), table_name);
+        let queue = DynamoQueue::new(store.clone(), "followups", MAX_RECEIVES);
         let clock = LocalClock::shifted(config.clock_offset);
         let runner = Arc::new(Runner::new(
             store.clone(),
-            Relay::new(store.clone(), Arc::clone(&queue)),
+            Relay::new(store.clone(), queue.clone()),
             clock.clone(),
         ));
         let seeded = fresh && config.seed;
@@ -175,49 +261,73 @@ impl Local {
                 .map_err(|e| LocalError::Seed(e.to_string()))?;
         }
         let recorder = Recorder::default();
+        let provider = LocalProvider::new(client, table_name, recorder.clone());
         Ok(Arc::new(Local {
             api: Api::new(
                 Arc::clone(&runner),
-                Arc::clone(&queue),
+                queue.clone(),
                 ApiSettings {
                     payout_batch: PAYOUT_BATCH,
                 },
             ),
             dispatcher: Dispatcher::new(
                 Arc::clone(&runner),
-                Arc::clone(&queue),
-                Worker::new(store.clone(), recorder.clone(), recorder.clone()),
+                queue.clone(),
+                Worker::new(store.clone(), provider.clone(), provider),
                 PAYOUT_BATCH,
             ),
-            sweeper: Relay::new(store, Arc::clone(&queue)),
+            sweeper: Relay::new(store.clone(), queue.clone()),
+            store,
             queue,
             recorder,
             tokens: DevTokens::default(),
             clock,
+            config: config.clone(),
             seeded,
+            last_reconciliation: std::sync::Mutex::new(None),
             _engine: stop,
         }))
     }
 
-    /// Hands every queued follow-up to the dispatcher until the queue is empty (what the
-    /// follow-up Lambda does with SQS); returns how many deliveries were handled.
+    /// Receives one batch and hands it to the dispatcher (what the follow-up Lambda does with
+    /// SQS); returns how many deliveries were received and how many succeeded.
+    pub async fn work_once(&self) -> (usize, usize) {
+        let batch = match self.queue.receive(10, self.config.visibility).await {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::warn!(%error, "receiving follow-ups failed");
+                return (0, 0);
+            }
+        };
+        if batch.is_empty() {
+            return (0, 0);
+        }
+        let failed = self.dispatcher.handle_batch(&batch).await;
+        let done: Vec<String> = batch
+            .iter()
+            .map(|d| d.handle.clone())
+            .filter(|h| !failed.contains(h))
+            .collect();
+        if let Err(error) = self.queue.delete(&done).await {
+            // Not deleted: they come back after the visibility timeout, and are recognised.
+            tracing::warn!(%error, "handled follow-ups not deleted");
+        }
+        (batch.len(), done.len())
+    }
+
+    /// Hands every visible follow-up to the dispatcher, `workers` batches at a time, until none
+    /// is visible (failed ones come back after the visibility timeout); returns how many
+    /// deliveries were handled successfully.
     pub async fn drain(&self) -> usize {
         let mut handled = 0;
         loop {
-            let batch = match self.queue.receive(10, Duration::from_secs(30)).await {
-                Ok(batch) if !batch.is_empty() => batch,
-                _ => return handled,
-            };
-            let failed = self.dispatcher.handle_batch(&batch).await;
-            let done: Vec<String> = batch
-                .iter()
-                .map(|d| d.handle.clone())
-                .filter(|h| !failed.contains(h))
-                .collect();
-            handled += done.len();
-            let _ = self.queue.delete(&done).await;
-            if !failed.is_empty() {
-                // Failed deliveries come back after their visibility timeout.
+            let rounds = futures::future::join_all(
+                (0..self.config.workers.max(1)).map(|_| self.work_once()),
+            )
+            .await;
+            let received: usize = rounds.iter().map(|(r, _)| r).sum();
+            handled += rounds.iter().map(|(_, d)| d).sum::<usize>();
+            if received == 0 {
                 return handled;
             }
         }
@@ -239,39 +349,137 @@ impl Local {
         }
     }
 
-    /// Runs the worker, the payout schedule and the outbox sweeper in the background.
-    pub fn spawn_background(self: &Arc<Self>, payout_every: Duration) {
-        let local = Arc::clone(self);
-        tokio::spawn(async move {
-            loop {
-                local.drain().await;
-                tokio::time::sleep(Duration::from_millis(200)).await;
+    /// One reconciliation now: commands older than the configured age whose follow-ups are
+    /// not all done are logged and kept for the report.
+    pub async fn reconcile(&self, resend: bool) -> Option<Reconciliation> {
+        let result = self
+            .sweeper
+            .reconcile(
+                &self.store,
+                chrono::Utc::now(),
+                self.config.reconcile_after,
+                SWEEP_LIMIT,
+                resend,
+            )
+            .await;
+        match result {
+            Ok(report) => {
+                if !report.is_clean() {
+                    tracing::warn!(
+                        unfinished = report.unfinished.len(),
+                        "reconciliation: follow-ups of committed commands not carried out"
+                    );
+                }
+                *self.last_reconciliation.lock().expect("report lock") = Some(report.clone());
+                Some(report)
             }
-        });
+            Err(error) => {
+                tracing::warn!(%error, "reconciliation failed");
+                None
+            }
+        }
+    }
+
+    /// Where the follow-ups stand now.
+    pub async fn followup_report(&self) -> Result<FollowUpReport, String> {
+        let now = chrono::Utc::now();
+        let queue = self.queue.backlog(now).await.map_err(|e| e.to_string())?;
+        let far = now + chrono::Duration::days(3650);
+        let not_handed_on = self
+            .store
+            .pending(far, SWEEP_LIMIT)
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        Ok(FollowUpReport {
+            settled: queue.is_idle() && not_handed_on == 0,
+            queue,
+            not_handed_on,
+            last_reconciliation: self
+                .last_reconciliation
+                .lock()
+                .expect("report lock")
+                .clone(),
+        })
+    }
+
+    /// Runs the workers, the payout schedule, the outbox sweeper and the reconciliation in the
+    /// background until [`Background::stop`].
+    pub fn spawn_background(self: &Arc<Self>, payout_every: Duration) -> Background {
+        let (stop, stopping) = watch::channel(false);
+        let mut tasks = Vec::new();
+        for _ in 0..self.config.workers.max(1) {
+            let local = Arc::clone(self);
+            let mut stopping = stopping.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    if *stopping.borrow() {
+                        return;
+                    }
+                    let (received, _) = local.work_once().await;
+                    if received == 0 {
+                        // Idle: wake on a send in this process, or poll for messages whose
+                        // visibility ran out.
+                        tokio::select! {
+                            _ = local.queue.sent() => {}
+                            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                            _ = stopping.changed() => return,
+                        }
+                    }
+                }
+            }));
+        }
         let local = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(payout_every);
-            loop {
-                tick.tick().await;
+        let mut stopping_payouts = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            while pause(&mut stopping_payouts, payout_every).await {
                 local.payout_tick().await;
             }
-        });
+        }));
         let local = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(SWEEP_PERIOD);
-            loop {
-                tick.tick().await;
-                let now = local.api.runner().clock().now();
-                if let Err(error) = local.sweeper.sweep(now, SWEEP_PERIOD, 500).await {
-                    tracing::warn!(%error, "outbox sweep failed");
+        let mut stopping_sweeps = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            let period = local.config.sweep_every;
+            while pause(&mut stopping_sweeps, period).await {
+                let now = chrono::Utc::now();
+                match local.sweeper.sweep(now, period, SWEEP_LIMIT).await {
+                    Ok(0) => {}
+                    Ok(handed_on) => tracing::info!(handed_on, "outbox swept"),
+                    Err(error) => tracing::warn!(%error, "outbox sweep failed"),
                 }
             }
-        });
+        }));
+        let local = Arc::clone(self);
+        let mut stopping_checks = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            let period = local.config.reconcile_every;
+            while pause(&mut stopping_checks, period).await {
+                local.reconcile(false).await;
+                if let Ok(report) = local.followup_report().await
+                    && !report.settled
+                {
+                    tracing::info!(
+                        waiting = report.queue.waiting,
+                        in_flight = report.queue.in_flight,
+                        dead = report.queue.dead,
+                        oldest_wait_s = report.queue.oldest_wait.map(|d| d.as_secs()),
+                        not_handed_on = report.not_handed_on,
+                        "follow-up backlog"
+                    );
+                }
+            }
+        }));
+        Background { stop, tasks }
     }
 }
 
-/// Serves the API on `address` (loopback) until the process ends.
-pub async fn serve(local: Arc<Local>, address: SocketAddr) -> std::io::Result<()> {
+/// Serves the API on `address` (loopback) until `shutdown` resolves; requests in flight finish.
+pub async fn serve(
+    local: Arc<Local>,
+    address: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await?;
-    axum::serve(listener, router(local)).await
+    let limits = local.config.edge;
+    edge::serve(listener, router(local), limits, shutdown).await
 }

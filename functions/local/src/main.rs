@@ -1,96 +1,131 @@
 //! `cargo run --release -p storno-local`: the whole API on 127.0.0.1:3000 with no AWS.
-//!
-//! Flags (or environment): `--addr` (`STORNO_ADDR`, default 127.0.0.1:3000), `--data`
-//! (`STORNO_DATA`, default ./storno-local.db), `--memory` (no file), `--clock-offset-days`
-//! (`STORNO_CLOCK_OFFSET_DAYS`: run as of a later day), `--payout-every-seconds`
-//! (`STORNO_PAYOUT_EVERY_SECONDS`, default 60), `--dynamodb-addr` (`STORNO_DYNAMODB_ADDR`:
-//! also serve the embedded DynamoDB there, e.g. 127.0.0.1:8000 for `cargo lambda watch`).
+//! `storno-local --help` lists every flag and its environment variable.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use storno_local::{Config, Local, seed};
+use clap::Parser;
+use storno_local::{Config, EdgeLimits, Local, seed};
 
+/// Storno's whole API on one loopback port, with no AWS: DynamoDB is dynoxide embedded (data
+/// in a SQLite file), follow-ups run through a queue kept in the same file, payments and
+/// messages go to a local recording provider.
+#[derive(Debug, Parser)]
+#[command(name = "storno-local", version, about)]
 struct Args {
+    /// Where to serve the API (keep it on loopback: dev tokens are accepted).
+    #[arg(long, env = "STORNO_ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
-    config: Config,
-    payout_every: Duration,
+    /// The data file (created on first start, kept across restarts).
+    #[arg(
+        long,
+        env = "STORNO_DATA",
+        default_value = "storno-local.db",
+        conflicts_with = "memory"
+    )]
+    data: PathBuf,
+    /// Keep everything in memory (nothing survives the process).
+    #[arg(long)]
+    memory: bool,
+    /// Run as of N days later (e.g. to see payouts fall due).
+    #[arg(long, env = "STORNO_CLOCK_OFFSET_DAYS", default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    clock_offset_days: i64,
+    /// Seconds between payout runs.
+    #[arg(long, env = "STORNO_PAYOUT_EVERY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    payout_every_seconds: u64,
+    /// Seconds between outbox sweeps (commands whose follow-ups did not reach the queue).
+    #[arg(long, env = "STORNO_SWEEP_EVERY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    sweep_every_seconds: u64,
+    /// Seconds a received follow-up stays hidden from other workers.
+    #[arg(long, env = "STORNO_VISIBILITY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=43200))]
+    visibility_seconds: u64,
+    /// Follow-up workers running at once.
+    #[arg(long, env = "STORNO_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    workers: u64,
+    /// Seconds between reconciliations (committed follow-ups checked against the effect log).
+    #[arg(long, env = "STORNO_RECONCILE_EVERY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    reconcile_every_seconds: u64,
+    /// How old a command must be before missing follow-ups are reported.
+    #[arg(long, env = "STORNO_RECONCILE_AFTER_SECONDS", default_value_t = 300)]
+    reconcile_after_seconds: u64,
+    /// Connections served at once; the next is refused with 503.
+    #[arg(long, env = "STORNO_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_connections: u64,
+    /// Seconds a connection may stay silent or take to send a request's head.
+    #[arg(long, env = "STORNO_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_seconds: u64,
+    /// Seconds reading a request body may take.
+    #[arg(long, env = "STORNO_BODY_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout_seconds: u64,
+    /// Also serve the embedded DynamoDB here (e.g. 127.0.0.1:8000 for `cargo lambda watch`).
+    #[arg(long, env = "STORNO_DYNAMODB_ADDR")]
+    dynamodb_addr: Option<SocketAddr>,
 }
 
-fn setting(args: &[String], flag: &str, env: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == flag)
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| std::env::var(env).ok())
-}
-
-fn parse() -> Result<Args, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |flag: &str, env: &str, default: i64| -> Result<i64, String> {
-        setting(&args, flag, env)
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| format!("{flag} takes a whole number, not {v:?}"))
-            })
-            .unwrap_or(Ok(default))
-    };
-    let addr: SocketAddr = setting(&args, "--addr", "STORNO_ADDR")
-        .unwrap_or_else(|| "127.0.0.1:3000".into())
-        .parse()
-        .map_err(|e| format!("--addr: {e}"))?;
-    let data = if args.iter().any(|a| a == "--memory") {
-        None
-    } else {
-        Some(PathBuf::from(
-            setting(&args, "--data", "STORNO_DATA").unwrap_or_else(|| "storno-local.db".into()),
-        ))
-    };
-    Ok(Args {
-        addr,
-        config: Config {
-            data,
-            clock_offset: chrono::Duration::days(number(
-                "--clock-offset-days",
-                "STORNO_CLOCK_OFFSET_DAYS",
-                0,
-            )?),
+impl Args {
+    fn config(&self) -> Config {
+        let seconds = Duration::from_secs;
+        Config {
+            data: (!self.memory).then(|| self.data.clone()),
+            clock_offset: chrono::Duration::days(self.clock_offset_days),
             seed: true,
-            dynamodb_addr: setting(&args, "--dynamodb-addr", "STORNO_DYNAMODB_ADDR")
-                .map(|v| v.parse().map_err(|e| format!("--dynamodb-addr: {e}")))
-                .transpose()?,
-        },
-        payout_every: Duration::from_secs(
-            number("--payout-every-seconds", "STORNO_PAYOUT_EVERY_SECONDS", 60)?.max(1) as u64,
-        ),
-    })
+            dynamodb_addr: self.dynamodb_addr,
+            sweep_every: seconds(self.sweep_every_seconds),
+            visibility: seconds(self.visibility_seconds),
+            workers: self.workers as usize,
+            reconcile_every: seconds(self.reconcile_every_seconds),
+            reconcile_after: seconds(self.reconcile_after_seconds),
+            edge: EdgeLimits {
+                max_connections: self.max_connections as usize,
+                header_timeout: seconds(self.header_timeout_seconds),
+                body_timeout: seconds(self.body_timeout_seconds),
+                ..EdgeLimits::default()
+            },
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
     lambda_http::tracing::init_default_subscriber();
-    let args = parse()?;
     if !args.addr.ip().is_loopback() {
         eprintln!(
             "warning: serving on {} (not loopback) with dev tokens",
             args.addr
         );
     }
-    let local = Local::start(&args.config).await?;
-    local.spawn_background(args.payout_every);
-    banner(&local, &args);
-    storno_local::serve(local, args.addr).await?;
+    let config = args.config();
+    let local = Local::start(&config).await?;
+    let background = local.spawn_background(Duration::from_secs(args.payout_every_seconds));
+    banner(&local, &args, &config);
+    // On SIGTERM/SIGINT: stop accepting, let requests in flight finish, then let the workers
+    // finish their batches. Every follow-up is in the data file already: nothing to flush.
+    storno_local::serve(local, args.addr, stop_signal()).await?;
+    background.stop(Duration::from_secs(30)).await;
+    eprintln!("storno-local stopped");
     Ok(())
 }
 
-fn banner(local: &Local, args: &Args) {
+fn banner(local: &Local, args: &Args, config: &Config) {
     let base = format!("http://{}", args.addr);
     let tokens = &local.tokens;
     let staff = tokens.mint("staff", seed::STAFF, None);
     let partner = tokens.mint("partner", "partner-user", Some(seed::PARTNER));
     let customer = tokens.mint("customer", seed::CUSTOMER, None);
     let system = tokens.mint("system", "scheduler", None);
-    let data = match &args.config.data {
+    let data = match &config.data {
         Some(path) => format!("data in {}", path.display()),
         None => "data in memory".into(),
     };
@@ -98,14 +133,11 @@ fn banner(local: &Local, args: &Args) {
         "storno-local on {base} ({data}{})",
         if local.seeded { ", demo seeded" } else { "" }
     );
-    if let Some(dynamodb) = args.config.dynamodb_addr {
+    if let Some(dynamodb) = config.dynamodb_addr {
         println!("DynamoDB (dynoxide) on http://{dynamodb}, table \"storno\"");
     }
-    if args.config.clock_offset != chrono::Duration::zero() {
-        println!(
-            "clock shifted by {} days",
-            args.config.clock_offset.num_days()
-        );
+    if config.clock_offset != chrono::Duration::zero() {
+        println!("clock shifted by {} days", config.clock_offset.num_days());
     }
     println!("\ndev tokens (HS256, local only):");
     println!("  export STAFF={staff}");

@@ -117,7 +117,9 @@ pub async fn seed(runner: &LocalRunner, now: DateTime<Utc>) -> Result<(), AppErr
     }
     for order in orders() {
         let payload = serde_json::to_vec(&order).expect("orders serialise");
-        runner.register(order, &Actor::System, &payload).await?;
+        runner
+            .register(order, &Actor::System, &payload, None)
+            .await?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ fn expected(route: RouteId) -> &'static str {
         GetOrder | OrderDocuments | GetDocument => "AHAHAA",
         PartnerOrders => "FFAHAF",
         PayoutRun => "FFFFFA",
+        Reconcile => "FFFFAA",
         SetRebookFlag => "FHAHFF",
         RequestRebooking => "AHFHFF",
         DecideRebookingRequest => "FHAHFF",

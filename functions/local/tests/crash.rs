@@ -21,6 +21,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::process::{Server, data_file, free_port, request};
+use support::workload::{self, Caller};
 use tokio::sync::{Mutex, Notify};
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -122,78 +123,28 @@ impl Load {
         while !self.stop.load(Ordering::Relaxed) {
             round += 1;
             let id = format!("crash-{client}-{round}");
-            let registered = self
-                .command("POST", "/orders", &self.tokens.system, new_order(&id))
-                .await;
-            if registered.is_none() {
+            let order = workload::new_order(&id, "crash-date");
+            if self
+                .command("POST", "/orders", &self.tokens.system, order)
+                .await
+                .is_none()
+            {
                 continue;
             }
             self.seen.lock().await.orders.insert(id.clone());
-            let staff = &self.tokens.staff;
-            let none = json!({"fee": {"type": "none"}});
-            match round % 3 {
-                // Converia-style: an option, an attendee, the new version.
-                0 => {
-                    let path = format!("/orders/{id}/bookings/b0/options/extra/cancel");
-                    self.command("POST", &path, staff, none.clone()).await;
-                    let path = format!("/orders/{id}/bookings/b1/cancel");
-                    self.command("POST", &path, staff, none).await;
-                    let path = format!("/orders/{id}/invoice/update");
-                    self.command("POST", &path, staff, json!({})).await;
-                }
-                // The whole invoice, with an individual fee.
-                1 => {
-                    let fee = json!({"fee": {"type": "individual", "reason": "late",
-                        "amount": {"amount": "10.00", "currency": "EUR"}}});
-                    self.command("POST", &format!("/orders/{id}/cancel"), staff, fee)
-                        .await;
-                }
-                // The partner cannot run: the ladder down to a refund.
-                _ => {
-                    let path = format!("/orders/{id}/partner-cancellation");
-                    let partner = &self.tokens.partner;
-                    self.command("POST", &path, partner, json!({})).await;
-                    let path = format!("/orders/{id}/partner-cancellation/resolution");
-                    for step in ["rebooking_declined", "credit_declined", "refund"] {
-                        self.command("POST", &path, staff, json!({"resolution": step}))
-                            .await;
-                    }
-                }
+            for (caller, method, path, body) in workload::steps(&id, round) {
+                let token = match caller {
+                    Caller::Staff => &self.tokens.staff,
+                    Caller::Partner => &self.tokens.partner,
+                };
+                self.command(method, &path, token, body).await;
             }
         }
     }
 }
 
-fn option(id: &str, price: &str) -> Value {
-    json!({"id": id, "name": format!("Option {id}"), "unit_price": {"amount": price, "currency": "EUR"},
-           "quantity": 1, "vat_rate": "19", "own_cancellation_fee": null})
-}
-
-/// Three attendees with a seat (100.00) and an extra (50.00) each, at 19 %: 535.50.
-fn new_order(id: &str) -> Value {
-    json!({
-        "id": id, "partner": "partner-1", "customer": "customer-1",
-        "issuer": {"id": "crash-issuer", "numbers": {"prefix": "CR", "yearly": true},
-                   "cancelled_options": "cancellation_line", "fee_vat": "item_rate"},
-        "channel": "direct", "currency": "EUR",
-        "captured": {"amount": "535.50", "currency": "EUR"},
-        "commission_rate": "23.8", "payout_delay_days": 1,
-        "bookings": (0..3).map(|i| json!({
-            "id": format!("b{i}"), "attendee_name": format!("Attendee {i}"),
-            "attendee_email": format!("a{i}@example.org"), "date": "crash-date",
-            "options": [option("seat", "100"), option("extra", "50")],
-        })).collect::<Vec<_>>(),
-    })
-}
-
 async fn create_date(addr: SocketAddr, system: &str) {
-    let starts = (chrono::Utc::now() + chrono::Duration::days(20))
-        .date_naive()
-        .and_hms_opt(9, 0, 0)
-        .unwrap()
-        .and_utc();
-    let date = json!({"id": "crash-date", "partner": "partner-1", "title": "Crash course",
-        "starts_at": starts, "ends_at": starts + chrono::Duration::hours(3), "terms": {"tiers": []}});
+    let date = workload::new_date("crash-date");
     let (status, _) = request(addr, "POST", "/dates", Some(system), None, Some(&date))
         .await
         .unwrap();
@@ -338,11 +289,13 @@ async fn follow_ups_of_answered_commands_survive_kill_and_sigterm_exactly_once()
     server = Server::start(&data, port, &args).await;
     *load.addr.lock().await = server.addr;
     let system = load.tokens.system.clone();
-    load.command("POST", "/payout-runs", &system, json!({})).await;
+    load.command("POST", "/payout-runs", &system, json!({}))
+        .await;
     server.kill();
     server = Server::start(&data, port, &args).await;
     *load.addr.lock().await = server.addr;
-    load.command("POST", "/payout-runs", &system, json!({})).await;
+    load.command("POST", "/payout-runs", &system, json!({}))
+        .await;
 
     settle(server.addr, &load.tokens.staff).await;
     // What each order says it refunded and transferred.
@@ -433,7 +386,11 @@ async fn follow_ups_of_answered_commands_survive_kill_and_sigterm_exactly_once()
     );
     assert!(seen.commands_ok > 20, "the load ran");
     let first = |list: &[String]| list.iter().take(10).cloned().collect::<Vec<_>>();
-    assert!(lost.is_empty(), "never carried out, e.g. {:?}", first(&lost));
+    assert!(
+        lost.is_empty(),
+        "never carried out, e.g. {:?}",
+        first(&lost)
+    );
     let unpaid: Vec<String> = unpaid.into_iter().cloned().collect();
     let wrong: Vec<String> = wrong.into_iter().cloned().collect();
     assert!(

@@ -46,9 +46,7 @@ fn there_is_a_fixture_for_every_route_and_a_route_for_every_fixture() {
 async fn every_fixture_is_served_by_its_function_on_the_demo_data() {
     let local: Arc<Local> = Local::start(&Config {
         data: None,
-        clock_offset: chrono::Duration::zero(),
-        seed: true,
-        dynamodb_addr: None,
+        ..Config::default()
     })
     .await
     .unwrap();

@@ -17,6 +17,9 @@ pub enum AppError {
     /// The same idempotency key came with another request body (422).
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
+    /// The first request with this Idempotency-Key is still at work (409; try again shortly).
+    #[error("a request with this Idempotency-Key is still being processed; try again shortly")]
+    IdempotencyKeyInFlight,
     /// The change does not fit DynamoDB's limits; nothing was written (413/422).
     #[error("{0}")]
     TooLarge(String),

@@ -5,10 +5,12 @@ mod dispatch;
 mod error;
 mod idempotency;
 mod jobs;
+mod once;
 mod payouts;
 mod ports;
 mod queue;
 mod receipt;
+mod reconcile;
 mod relay;
 mod retry;
 mod runner;
@@ -19,16 +21,19 @@ pub use dispatch::Dispatcher;
 pub use error::AppError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
 pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
+pub use once::{RESERVATION_LEASE_SECONDS, Stored};
 pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
-pub use queue::{DateOrder, Delivery, Envelope, Queue, QueueError, Work};
+pub use queue::{Backlog, DateOrder, Delivery, Envelope, Queue, QueueError, Work};
 pub use receipt::Receipt;
+pub use reconcile::reconcile;
+pub use reconcile::{MissingEffect, Reconciliation, Unfinished};
 pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::Runner;
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyWrite, JobStore, LoadedOrder, OrderReads, OrderStore,
-    Outbox, Page, StoreError, StoredResponse,
+    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, JobStore, LoadedOrder,
+    OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker, handle_batch,

@@ -77,6 +77,34 @@ impl Envelope {
     }
 }
 
+/// How much follow-up work waits in a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Backlog {
+    /// Visible now, waiting for a consumer.
+    pub waiting: usize,
+    /// Received and not yet deleted (being worked on, or waiting out a visibility timeout).
+    pub in_flight: usize,
+    /// In the dead-letter queue: needs a person.
+    pub dead: usize,
+    /// How long the message waiting longest has been waiting.
+    #[serde(serialize_with = "seconds")]
+    pub oldest_wait: Option<Duration>,
+}
+
+impl Backlog {
+    /// Nothing waits and nothing is being worked on.
+    pub fn is_idle(&self) -> bool {
+        self.waiting == 0 && self.in_flight == 0
+    }
+}
+
+fn seconds<S: serde::Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(duration) => s.serialize_some(&duration.as_secs_f64()),
+        None => s.serialize_none(),
+    }
+}
+
 /// A received envelope, with the handle that deletes it and how often it was received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {

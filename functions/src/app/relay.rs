@@ -1,5 +1,5 @@
 //! The outbox relay: after a command commits, its follow-ups go to the queue and the command
-//! record is acknowledged. The sweeper hands on what a crash left pending: records older than
+//! record is acknowledged (it then waits for the reconciliation to verify them as done). The sweeper hands on what a crash left pending: records older than
 //! its period, each claimed first so that two sweepers never send the same record.
 
 use std::time::Duration;
@@ -10,8 +10,8 @@ use storno_core::{FollowUp, OrderId};
 use super::{Envelope, FollowUpPublisher, Outbox, Queue};
 
 pub struct Relay<O, Q> {
-    outbox: O,
-    queue: Q,
+    pub(super) outbox: O,
+    pub(super) queue: Q,
 }
 
 impl<O: Outbox, Q: Queue> Relay<O, Q> {
@@ -21,6 +21,10 @@ impl<O: Outbox, Q: Queue> Relay<O, Q> {
 
     pub fn queue(&self) -> &Q {
         &self.queue
+    }
+
+    pub fn outbox(&self) -> &O {
+        &self.outbox
     }
 
     async fn send_and_acknowledge(

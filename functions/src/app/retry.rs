@@ -9,8 +9,9 @@ pub const MAX_ATTEMPTS: usize = 12;
 /// meanwhile.
 pub const MAX_RENUMBERS: usize = 200;
 
-/// Counts a command's tries: races lost on the order (with a jittered, growing pause so racing
-/// writers spread out) and renumberings (at once: only the issuer's counter moved).
+/// Counts a command's tries: races lost on the order and renumberings (only the issuer's
+/// counter moved, taken by another process: in this process commands of one series take
+/// turns), each after a jittered, growing pause so racing writers spread out.
 #[derive(Default)]
 pub(super) struct Attempts {
     lost: usize,
@@ -22,8 +23,13 @@ impl Attempts {
         self.lost < MAX_ATTEMPTS && self.renumbered < MAX_RENUMBERS
     }
 
-    pub(super) fn renumber(&mut self) {
+    /// Another process took the series' next number: a short jittered pause (growing to at
+    /// most 16 ms) spreads the processes out instead of re-deciding all at once.
+    pub(super) async fn renumber(&mut self) {
+        let ceiling = 1u64 << self.renumbered.min(4);
+        let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos()) % ceiling;
         self.renumbered += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
     }
 
     /// Pauses 1 to 2^lost ms (at most 128 ms) before the next try.
@@ -39,9 +45,9 @@ impl Attempts {
 pub(super) enum Retry {
     /// The order (or a balance) changed: back off, reload, decide again.
     Again,
-    /// Only the number series moved on: decide again at once with the number it reported.
-    /// Not counted as an attempt, so writers of one busy issuer are not starved (bounded by
-    /// [`MAX_RENUMBERS`]).
+    /// Only the number series moved on (another process): decide again with the number it
+    /// reported after a short jittered pause. Not counted as a lost race, so writers of one busy
+    /// issuer are not starved (bounded by [`MAX_RENUMBERS`]).
     Renumber,
     Replay,
     Fail(AppError),

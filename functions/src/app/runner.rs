@@ -4,8 +4,8 @@
 //! key that already committed answers with the stored receipt.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use storno_core::{
@@ -16,7 +16,7 @@ use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::retry::{Attempts, Retry};
 use super::{
     AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite,
-    OrderStore, Receipt, StoreError,
+    OrderStore, Receipt, StoreError, StoredResponse,
 };
 
 /// How often a write whose response was lost is re-sent.
@@ -30,7 +30,13 @@ pub struct Runner<S, P, C> {
     numbers: Mutex<HashMap<SeriesKey, u32>>,
     /// Makes tokens of commands without idempotency key unique per execution.
     executions: AtomicU64,
+    /// One lock per number series: commands of this process that issue documents of one
+    /// series commit one after the other instead of racing for the same number.
+    series_locks: Mutex<HashMap<SeriesKey, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// Holds a series lock across the tries of one command.
+type SeriesGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
     pub fn new(store: S, publisher: P, clock: C) -> Self {
@@ -40,6 +46,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             clock,
             numbers: Mutex::new(HashMap::new()),
             executions: AtomicU64::new(0),
+            series_locks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -99,6 +106,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut consistent = false;
         let mut attempts = Attempts::default();
+        let mut series: SeriesGuard = None;
         while attempts.remain() {
             // The first read is eventually consistent (half the cost; the write is conditioned
             // on the version anyway). Whatever it cannot settle is read again consistently.
@@ -132,13 +140,16 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                     consistent = true;
                     continue;
                 }
-                Err(refusal) => return self.refused(order, idempotency, refusal).await,
+                Err(refusal) => return self.refused(idempotency, refusal).await,
             };
+            if !self.numbered_in_turn(&decision, &mut series).await {
+                continue;
+            }
             let commit = Commit {
                 decision: &decision,
                 expected_version: Some(loaded.order.revision),
                 previous_parts: loaded.parts,
-                idempotency: None,
+                idempotency: Vec::new(),
                 partner_debit_read: None,
                 active_dates: onto.into_iter().cloned().collect(),
                 token: String::new(),
@@ -150,12 +161,40 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                     consistent = true;
                     attempts.lost_race().await;
                 }
-                Err(Retry::Renumber) => attempts.renumber(),
-                Err(Retry::Replay) => return self.replay(order, idempotency).await,
+                Err(Retry::Renumber) => attempts.renumber().await,
+                Err(Retry::Replay) => return self.replay(idempotency).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
         }
         Err(AppError::Conflict)
+    }
+
+    /// Whether a decision may commit now as far as its document numbers go. A decision that
+    /// takes numbers waits for its series' lock in this process (held until the command ends);
+    /// if another command of this process used the numbers meanwhile, it must decide again
+    /// (`false`), now in turn.
+    async fn numbered_in_turn(&self, decision: &Decision, series: &mut SeriesGuard) -> bool {
+        let Some(numbers) = &decision.numbers else {
+            return true;
+        };
+        if series.is_some() {
+            return true;
+        }
+        let lock = Arc::clone(
+            self.series_locks
+                .lock()
+                .expect("series locks")
+                .entry(numbers.series.clone())
+                .or_default(),
+        );
+        *series = Some(lock.lock_owned().await);
+        let next = self
+            .numbers
+            .lock()
+            .expect("numbers lock")
+            .get(&numbers.series)
+            .copied();
+        next.is_none_or(|next| next == numbers.first)
     }
 
     /// Decides without recording: a dry run (one read, no write).
@@ -210,44 +249,62 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     }
 
     /// Order intake (checkout): idempotent by order id — the same order again answers the
-    /// first receipt; another order under a known id is a conflict.
+    /// first receipt; another order under a known id is a conflict — and, when the request
+    /// carries one, by its `Idempotency-Key` like every other command.
     pub async fn register(
         &self,
         new: NewOrder,
         actor: &Actor,
         payload: &[u8],
+        key: Option<&Idempotency>,
     ) -> Result<Receipt, AppError> {
         let order_id = new.id.clone();
-        let idempotency = Idempotency::new("intake", order_id.as_str(), payload);
+        let by_id = Idempotency::new("intake", order_id.as_str(), payload);
         let mut attempts = Attempts::default();
+        let mut series: SeriesGuard = None;
         while attempts.remain() {
             let dates = self.booked_dates(&new).await?;
             let now = self.clock.now();
-            let series = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
+            let series_key = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
             let ctx = Context {
                 now,
                 actor: actor.clone(),
-                next_document_seq: self.next_number(&series).await?,
+                next_document_seq: self.next_number(&series_key).await?,
             };
             let decision = match storno_core::register_order(new.clone(), &dates, &ctx) {
                 Ok(decision) => decision,
-                Err(refusal) => return self.refused(&order_id, Some(&idempotency), refusal).await,
+                Err(refusal) => {
+                    let first = key.or(Some(&by_id));
+                    return self.refused(first, refusal).await;
+                }
             };
+            if !self.numbered_in_turn(&decision, &mut series).await {
+                continue;
+            }
             let commit = Commit {
                 decision: &decision,
                 expected_version: None,
                 previous_parts: 0,
-                idempotency: None,
+                idempotency: Vec::new(),
                 partner_debit_read: None,
                 active_dates: dates.iter().map(|d| d.id.clone()).collect(),
                 token: String::new(),
                 at: self.clock.now(),
             };
-            match self.record(commit, Some(&idempotency), 0).await {
+            let keys: Vec<&Idempotency> = std::iter::once(&by_id).chain(key).collect();
+            match self.record_keyed(commit, &keys, 201, 0).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(Retry::Again) => attempts.lost_race().await,
-                Err(Retry::Renumber) => attempts.renumber(),
-                Err(Retry::Replay) => return self.replay(&order_id, Some(&idempotency)).await,
+                Err(Retry::Renumber) => attempts.renumber().await,
+                Err(Retry::Replay) => {
+                    // The header's key decides first (reused for another request → 422).
+                    if let Some(key) = key
+                        && let Some(receipt) = self.stored_receipt(key).await?
+                    {
+                        return Ok(receipt);
+                    }
+                    return self.replay(Some(&by_id)).await;
+                }
                 Err(Retry::Fail(error)) => return Err(error),
             }
         }
@@ -275,7 +332,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 decision: &decision,
                 expected_version: Some(loaded.order.revision),
                 previous_parts: loaded.parts,
-                idempotency: None,
+                idempotency: Vec::new(),
                 partner_debit_read: Some(debit),
                 active_dates: Vec::new(),
                 token: String::new(),
@@ -284,7 +341,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             match self.record(commit, None, execution).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(Retry::Again) => attempts.lost_race().await,
-                Err(Retry::Renumber) => attempts.renumber(),
+                Err(Retry::Renumber) => attempts.renumber().await,
                 Err(Retry::Replay) => unreachable!("no idempotency key"),
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -330,20 +387,37 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     /// Commits, re-sending on a lost response, and hands the follow-ups on.
     async fn record(
         &self,
-        mut commit: Commit<'_>,
+        commit: Commit<'_>,
         idempotency: Option<&Idempotency>,
+        execution: u64,
+    ) -> Result<Receipt, Retry> {
+        let keys: Vec<&Idempotency> = idempotency.into_iter().collect();
+        self.record_keyed(commit, &keys, 200, execution).await
+    }
+
+    /// [`Self::record`] with the idempotency records to write and the status they answer.
+    async fn record_keyed(
+        &self,
+        mut commit: Commit<'_>,
+        keys: &[&Idempotency],
+        status: u16,
         execution: u64,
     ) -> Result<Receipt, Retry> {
         let decision = commit.decision;
         let receipt = Receipt::of(decision);
         let now = self.clock.now();
-        commit.idempotency = idempotency.map(|key| IdempotencyWrite {
-            key_hash: key.key_hash(),
-            payload_hash: key.payload_hash.clone(),
-            response: serde_json::to_string(&receipt).expect("receipts serialise"),
-            expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
-        });
-        commit.token = token(decision, idempotency, execution);
+        let response = serde_json::to_string(&receipt).expect("receipts serialise");
+        commit.idempotency = keys
+            .iter()
+            .map(|key| IdempotencyWrite {
+                key_hash: key.key_hash(),
+                payload_hash: key.payload_hash.clone(),
+                status,
+                response: response.clone(),
+                expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
+            })
+            .collect();
+        commit.token = token(decision, keys.last().copied(), execution);
         // Re-sends of this very write share the token; any later attempt (new numbers, new
         // time) gets its own, so DynamoDB never sees one token with two sets of items.
         let mut result = self.store.commit(&commit).await;
@@ -397,12 +471,11 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     /// A refusal may be the replay of a request that already succeeded: answer that instead.
     async fn refused(
         &self,
-        order: &OrderId,
         idempotency: Option<&Idempotency>,
         refusal: DomainError,
     ) -> Result<Receipt, AppError> {
         match idempotency {
-            Some(key) => match self.stored_receipt(order, key).await? {
+            Some(key) => match self.stored_receipt(key).await? {
                 Some(receipt) => Ok(receipt),
                 None => Err(refusal.into()),
             },
@@ -410,36 +483,28 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         }
     }
 
-    async fn replay(
-        &self,
-        order: &OrderId,
-        idempotency: Option<&Idempotency>,
-    ) -> Result<Receipt, AppError> {
+    async fn replay(&self, idempotency: Option<&Idempotency>) -> Result<Receipt, AppError> {
         let Some(key) = idempotency else {
             return Err(AppError::Conflict);
         };
-        self.stored_receipt(order, key)
-            .await?
-            .ok_or(AppError::Conflict)
+        self.stored_receipt(key).await?.ok_or(AppError::Conflict)
     }
 
-    async fn stored_receipt(
-        &self,
-        order: &OrderId,
-        key: &Idempotency,
-    ) -> Result<Option<Receipt>, AppError> {
-        match self
-            .store
-            .idempotency_record(order, &key.key_hash())
-            .await?
-        {
+    /// The receipt stored under `key`: `None` if the key is new; the key reused for another
+    /// request is refused, as is one whose first request is still at work.
+    async fn stored_receipt(&self, key: &Idempotency) -> Result<Option<Receipt>, AppError> {
+        match self.store.idempotency_record(&key.key_hash()).await? {
             Some(stored) if stored.payload_hash != key.payload_hash => {
                 Err(AppError::IdempotencyKeyReused)
             }
-            Some(stored) => Ok(Some(
-                serde_json::from_str(&stored.response)
+            Some(StoredResponse {
+                response: Some((_, body)),
+                ..
+            }) => Ok(Some(
+                serde_json::from_str(&body)
                     .map_err(|e| AppError::Store(StoreError::decoding(e)))?,
             )),
+            Some(_) => Err(AppError::IdempotencyKeyInFlight),
             None => Ok(None),
         }
     }

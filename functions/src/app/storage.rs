@@ -26,17 +26,20 @@ pub struct IdempotencyWrite {
     /// Hash of (caller, key).
     pub key_hash: String,
     pub payload_hash: String,
-    /// The response to answer replays with.
+    /// The status and body to answer replays with.
+    pub status: u16,
     pub response: String,
     /// Epoch seconds after which the record may be removed.
     pub expires_at: i64,
 }
 
-/// A stored idempotency record: the request's hash and the response given.
+/// A stored idempotency record: the request's hash and the response given, or, while the
+/// first request with the key is still at work, only its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
     pub payload_hash: String,
-    pub response: String,
+    /// `None` while the request that reserved the key is still running.
+    pub response: Option<(u16, String)>,
 }
 
 /// Everything one command writes, all or nothing.
@@ -47,7 +50,8 @@ pub struct Commit<'a> {
     pub expected_version: Option<u64>,
     /// How many items held the state that was read (stale ones are removed).
     pub previous_parts: usize,
-    pub idempotency: Option<IdempotencyWrite>,
+    /// Idempotency records written with the decision (a request's key; an intake's order id).
+    pub idempotency: Vec<IdempotencyWrite>,
     /// The partner debit the decision was made with (payout release), checked at commit.
     pub partner_debit_read: Option<Money>,
     /// Dates the decision relied on being active (bookings onto them), checked at commit.
@@ -114,8 +118,40 @@ impl StoreError {
     }
 }
 
+/// Idempotency records, one per caller's key: written in the transaction of the command they
+/// guard, or reserved first by requests whose work is not one transaction.
+pub trait IdempotencyStore: Send + Sync {
+    fn idempotency_record(
+        &self,
+        key_hash: &str,
+    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
+
+    /// Reserves a key for a request until `lease_until` (a reservation whose lease ran out may
+    /// be taken over). `None`: reserved; otherwise the record that holds the key.
+    fn reserve_idempotency(
+        &self,
+        key_hash: &str,
+        payload_hash: &str,
+        lease_until: DateTime<Utc>,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
+
+    /// Stores the response of a reserved key.
+    fn complete_idempotency(
+        &self,
+        write: &IdempotencyWrite,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives a reservation up (its request failed without effect): the key may be used again.
+    fn release_idempotency(
+        &self,
+        key_hash: &str,
+        payload_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 /// Orders, their documents, number series and balances.
-pub trait OrderStore: Send + Sync {
+pub trait OrderStore: IdempotencyStore + Send + Sync {
     /// An order's state; `consistent` asks for a strongly consistent read.
     fn load_order(
         &self,
@@ -139,12 +175,6 @@ pub trait OrderStore: Send + Sync {
         currency: Currency,
     ) -> impl Future<Output = Result<Money, StoreError>> + Send;
 
-    fn idempotency_record(
-        &self,
-        order: &OrderId,
-        key_hash: &str,
-    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
-
     /// Orders whose payout fell due at or before `now`, one page at a time.
     fn due_payouts(
         &self,
@@ -156,8 +186,23 @@ pub trait OrderStore: Send + Sync {
 
 /// The outbox: command records whose follow-ups have not been handed to the queue yet.
 pub trait Outbox: Send + Sync {
-    /// Marks a command record's follow-ups as handed on.
+    /// Marks a command record's follow-ups as handed on (and to be verified as carried out).
     fn acknowledge(
+        &self,
+        order: &OrderId,
+        revision: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records handed on but not yet verified as carried out, written before `before`, oldest
+    /// first, with when they were written.
+    fn unverified(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(OrderId, u64, DateTime<Utc>)>, StoreError>> + Send;
+
+    /// Every follow-up of the record was carried out: it leaves the reconciliation's index.
+    fn verified(
         &self,
         order: &OrderId,
         revision: u64,

@@ -156,15 +156,38 @@ pub trait HandleDelivery: Send + Sync {
     fn handle(&self, delivery: &Delivery) -> impl Future<Output = Result<(), String>> + Send;
 }
 
-/// Handles deliveries one after the other; returns the handles of exactly those that failed
-/// (an SQS partial batch response).
+/// How many deliveries of one batch are handled at once.
+pub const BATCH_CONCURRENCY: usize = 10;
+
+/// Handles deliveries, up to [`BATCH_CONCURRENCY`] keys at once; deliveries of the same key
+/// (a message delivered twice) go one after the other, so the second finds the first's entry
+/// in the effect log. Returns the handles of exactly those that failed (an SQS partial batch
+/// response).
 pub async fn handle_batch(handler: &impl HandleDelivery, deliveries: &[Delivery]) -> Vec<String> {
-    let mut failed = Vec::new();
+    let mut by_key: Vec<Vec<&Delivery>> = Vec::new();
     for delivery in deliveries {
-        if let Err(error) = handler.handle(delivery).await {
-            tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
-            failed.push(delivery.handle.clone());
+        match by_key
+            .iter_mut()
+            .find(|group| group[0].envelope.key == delivery.envelope.key)
+        {
+            Some(group) => group.push(delivery),
+            None => by_key.push(vec![delivery]),
         }
+    }
+    let mut failed = Vec::new();
+    for groups in by_key.chunks(BATCH_CONCURRENCY) {
+        let outcomes = futures::future::join_all(groups.iter().map(|group| async move {
+            let mut failed = Vec::new();
+            for delivery in group {
+                if let Err(error) = handler.handle(delivery).await {
+                    tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
+                    failed.push(delivery.handle.clone());
+                }
+            }
+            failed
+        }))
+        .await;
+        failed.extend(outcomes.into_iter().flatten());
     }
     failed
 }

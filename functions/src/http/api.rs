@@ -23,7 +23,8 @@ use super::request::{
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
 use crate::app::{
-    Clock, DateStore, FollowUpPublisher, JobStore, OrderReads, OrderStore, Queue, Runner,
+    Clock, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore, Outbox,
+    Queue, Runner,
 };
 
 #[derive(Debug, Clone)]
@@ -82,6 +83,25 @@ fn preconditions(
     ))
 }
 
+/// Command records checked per reconciliation request (of each kind: not handed on, not
+/// verified); the next request continues.
+const RECONCILIATION_LIMIT: usize = 500;
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("responses serialise")
+}
+
+/// A response stored under an idempotency key (or just made), with its `Location` if any.
+fn stored_response((status, body): crate::app::Stored, location: Option<String>) -> Response<Body> {
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(location) = location {
+        response = response.header(header::LOCATION, location);
+    }
+    response.body(Body::Text(body)).expect("a valid response")
+}
+
 /// A dry run's answer; its `ETag` is the version the decision was made on.
 fn dry_run_response(decision: &Decision) -> Response<Body> {
     let read = decision.order.revision - 1;
@@ -90,7 +110,7 @@ fn dry_run_response(decision: &Decision) -> Response<Body> {
 
 impl<S, P, C, Q> Api<S, P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads,
+    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,
@@ -156,6 +176,7 @@ where
             RouteId::GetDocument => self.get_document(&call).await,
             RouteId::PartnerOrders => self.partner_orders(&call).await,
             RouteId::PayoutRun => self.payout_run(&call).await,
+            RouteId::Reconcile => self.reconcile(&call).await,
             RouteId::SetRebookFlag => {
                 let body: bodies::RebookFlag = json(request)?;
                 self.command(&call, |o, c| storno_core::set_rebook_flag(o, body.on, c))
@@ -315,7 +336,11 @@ where
     async fn register_order(&self, call: &Call<'_>) -> Routed {
         let new: storno_core::NewOrder = json(call.request)?;
         let payload = super::request::body_bytes(call.request);
-        let receipt = self.runner.register(new, &call.actor, payload).await?;
+        let key = idempotency(call.request, &call.actor)?;
+        let receipt = self
+            .runner
+            .register(new, &call.actor, payload, key.as_ref())
+            .await?;
         Ok(respond(
             StatusCode::CREATED,
             &receipt,
@@ -389,20 +414,41 @@ where
     async fn payout_run(&self, call: &Call<'_>) -> Routed {
         json::<bodies::DryRunOnly>(call.request)?;
         call.actor.require_payout_scheduler()?;
-        let run = self
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
             .runner
-            .release_and_chain(self.settings.payout_batch, &self.queue)
+            .once(key.as_ref(), || async {
+                let run = self
+                    .runner
+                    .release_and_chain(self.settings.payout_batch, &self.queue)
+                    .await?;
+                let body = json!({
+                    "as_of": self.runner.clock().now(),
+                    "released": run.released,
+                    "refused": run.refused.iter().map(|(order, code)| json!({"order": order, "code": code})).collect::<Vec<_>>(),
+                    "more": run.more,
+                });
+                Ok::<_, Problem>((StatusCode::OK.as_u16(), body.to_string()))
+            })
             .await?;
-        Ok(respond(
-            StatusCode::OK,
-            &json!({
-                "as_of": self.runner.clock().now(),
-                "released": run.released,
-                "refused": run.refused.iter().map(|(order, code)| json!({"order": order, "code": code})).collect::<Vec<_>>(),
-                "more": run.more,
-            }),
-            None,
-        ))
+        Ok(stored_response(stored, None))
+    }
+
+    async fn reconcile(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::ReconciliationRun = json(call.request)?;
+        call.actor.require_operations("run the reconciliation")?;
+        let grace = std::time::Duration::from_secs(body.older_than_seconds);
+        let report = crate::app::reconcile(
+            self.runner.store(),
+            &self.queue,
+            self.runner.store(),
+            chrono::Utc::now(),
+            grace,
+            RECONCILIATION_LIMIT,
+            body.resend,
+        )
+        .await?;
+        Ok(respond(StatusCode::OK, &report, None))
     }
 
     // --- dates ---
@@ -437,34 +483,49 @@ where
             body.terms,
             &call.actor,
         )?;
-        if self.runner.store().insert_date(&date).await? {
-            return Ok(respond(StatusCode::CREATED, &date, None));
-        }
-        // The same date again is a replay; another under the same id is a conflict.
-        match self.runner.store().load_date(&date.id).await? {
-            Some(stored) if stored == date => Ok(respond(StatusCode::CREATED, &stored, None)),
-            _ => Err(Problem::new(
-                StatusCode::CONFLICT,
-                "date_exists",
-                format!("a different date with id {} exists already", date.id),
-            )),
-        }
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
+            .runner
+            .once(key.as_ref(), || async {
+                let created = StatusCode::CREATED.as_u16();
+                if self.runner.store().insert_date(&date).await? {
+                    return Ok((created, to_json(&date)));
+                }
+                // The same date again is a replay; another under the same id is a conflict.
+                match self.runner.store().load_date(&date.id).await? {
+                    Some(stored) if stored == date => Ok((created, to_json(&stored))),
+                    _ => Err(Problem::new(
+                        StatusCode::CONFLICT,
+                        "date_exists",
+                        format!("a different date with id {} exists already", date.id),
+                    )),
+                }
+            })
+            .await?;
+        Ok(stored_response(stored, None))
     }
 
     async fn update_date(&self, call: &Call<'_>) -> Routed {
         let body: bodies::DateUpdate = json(call.request)?;
         let id: DateId = call.id("id", "date")?;
-        let date = self.date(&id).await?;
-        let changed = match date.set_active(body.active, &call.actor) {
-            Ok(changed) => changed,
-            // Asking again for what is already so is answered with the date as it is.
-            Err(DomainError::DateActivationUnchanged(_)) => {
-                return Ok(respond(StatusCode::OK, &date, None));
-            }
-            Err(refusal) => return Err(refusal.into()),
-        };
-        self.runner.store().put_date(&changed).await?;
-        Ok(respond(StatusCode::OK, &changed, None))
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
+            .runner
+            .once(key.as_ref(), || async {
+                let date = self.date(&id).await?;
+                let changed = match date.set_active(body.active, &call.actor) {
+                    Ok(changed) => changed,
+                    // Asking again for what is already so is answered with the date as it is.
+                    Err(DomainError::DateActivationUnchanged(_)) => {
+                        return Ok((StatusCode::OK.as_u16(), to_json(&date)));
+                    }
+                    Err(refusal) => return Err(Problem::from(refusal)),
+                };
+                self.runner.store().put_date(&changed).await?;
+                Ok((StatusCode::OK.as_u16(), to_json(&changed)))
+            })
+            .await?;
+        Ok(stored_response(stored, None))
     }
 
     async fn attendees(&self, call: &Call<'_>) -> Routed {
@@ -495,16 +556,22 @@ where
                     "starting a whole-date job needs an Idempotency-Key: the same key never starts it twice",
                 )
             })?;
-        let progress = self
+        let scoped = idempotency(call.request, &call.actor)?;
+        let stored = self
             .runner
-            .start_date_job(&id, &action, &call.actor, key, &self.queue)
+            .once(scoped.as_ref(), || async {
+                let progress = self
+                    .runner
+                    .start_date_job(&id, &action, &call.actor, key, &self.queue)
+                    .await?;
+                Ok::<_, Problem>((StatusCode::ACCEPTED.as_u16(), to_json(&progress)))
+            })
             .await?;
-        let mut response = respond(StatusCode::ACCEPTED, &progress, None);
-        let location = format!("/dates/{id}/jobs/{}", progress.job.id);
-        if let Ok(value) = location.parse() {
-            response.headers_mut().insert(header::LOCATION, value);
-        }
-        Ok(response)
+        let job = serde_json::from_str::<serde_json::Value>(&stored.1)
+            .ok()
+            .and_then(|v| v["job"]["id"].as_str().map(str::to_owned));
+        let location = job.map(|job| format!("/dates/{id}/jobs/{job}"));
+        Ok(stored_response(stored, location))
     }
 
     async fn date_job(&self, call: &Call<'_>) -> Routed {

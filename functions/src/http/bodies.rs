@@ -94,3 +94,18 @@ pub struct RebookAll {
     #[serde(default)]
     pub dry_run: bool,
 }
+
+/// A reconciliation run: check commands older than `older_than_seconds` (default 15 minutes)
+/// and, with `resend`, send their missing follow-ups again.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconciliationRun {
+    #[serde(default = "fifteen_minutes")]
+    pub older_than_seconds: u64,
+    #[serde(default)]
+    pub resend: bool,
+}
+
+fn fifteen_minutes() -> u64 {
+    900
+}

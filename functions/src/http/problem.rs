@@ -78,6 +78,11 @@ impl From<AppError> for Problem {
         match error {
             AppError::Domain(refusal) => refusal.into(),
             AppError::Conflict => Problem::new(StatusCode::CONFLICT, "conflict", error.to_string()),
+            AppError::IdempotencyKeyInFlight => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_flight",
+                error.to_string(),
+            ),
             AppError::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

@@ -140,6 +140,11 @@ pub fn problem_response(problem: &Problem) -> Response<Body> {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    if problem.code == "idempotency_key_in_flight" {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     response
 }
 

@@ -274,26 +274,17 @@ impl DynamoStore {
             .build()?;
         tx.put(put, record.len() + 256, OnFailure::Version);
 
-        if let Some(idempotency) = &commit.idempotency {
-            let response = codec::encode(&idempotency.response)?;
-            if response.len() > self.limits.chunk_bytes {
-                return Err(StoreError::TooLarge(format!(
-                    "the response to store for replays takes {} KB; at most {} KB fit",
-                    response.len() / 1024,
-                    self.limits.chunk_bytes / 1024
-                )));
-            }
-            let put = Put::builder()
-                .table_name(&self.table)
-                .item(PK, s(&pk))
-                .item(SK, s(idempotency_sk(&idempotency.key_hash)))
-                .item("payload_hash", s(&idempotency.payload_hash))
-                .item("response", blob(&response))
-                .item(TTL_ATTRIBUTE, n(idempotency.expires_at))
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", PK)
-                .build()?;
-            tx.put(put, response.len() + 256, OnFailure::Idempotency);
+        for idempotency in &commit.idempotency {
+            let put =
+                super::idempotency::record(&self.table, idempotency, self.limits.chunk_bytes)?
+                    .condition_expression("attribute_not_exists(#pk)")
+                    .expression_attribute_names("#pk", PK)
+                    .build()?;
+            tx.put(
+                put,
+                idempotency.response.len() / 3 + 256,
+                OnFailure::Idempotency,
+            );
         }
 
         if !decision.partner_debit_change.is_zero() || commit.partner_debit_read.is_some() {

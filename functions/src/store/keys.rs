@@ -5,7 +5,7 @@
 //! | order state (head, then chunks; the current invoice) | `ORDER#{id}` | `A#STATE`, `A#STATE#{n}`, `A#STATE#INVOICE` |
 //! | issued document | `ORDER#{id}` | `D#{number}` |
 //! | command record (posting, follow-ups: the outbox) | `ORDER#{id}` | `C#{revision:012}` |
-//! | idempotency record (TTL) | `ORDER#{id}` | `I#{sha256(caller, key)}` |
+//! | idempotency record (TTL) | `IDEM#{sha256(caller, key)}` | `IDEM` |
 //! | document number counter | `SEQ#{issuer}#{year or -}` | `SEQ` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
 //! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
@@ -14,11 +14,14 @@
 //! | whole-date job (progress counters) | `JOB#{id}` | `JOB` |
 //! | one order's outcome in a job | `JOB#{id}` | `R#{order}` |
 //! | carried-out follow-up effect | `EFFECT#{key}` | `EFFECT` |
+//! | a message of a queue kept in the table (storno-local) | `QUEUE#{name}` | `M#{key}` |
 //!
 //! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
 //! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
 //! a document's order by its number (`DOC#{number}`), `gsi3` holds command
-//! records whose follow-ups were not yet handed to the queue (the outbox sweeper's work).
+//! records whose follow-ups were not yet handed to the queue (`OUTBOX`: the outbox sweeper's
+//! work) or not yet verified as carried out (`VERIFY`: the reconciliation's work), and,
+//! overloaded, the messages of a queue kept in the table by when they become visible.
 
 use storno_core::{Currency, CustomerId, DateId, OrderId, PartnerId, SeriesKey};
 
@@ -35,6 +38,8 @@ pub const GSI3_PK: &str = "gsi3pk";
 pub const GSI3_SK: &str = "gsi3sk";
 /// The one partition of the pending-outbox index.
 pub const OUTBOX_PENDING: &str = "OUTBOX";
+/// Command records handed to the queue whose follow-ups were not yet all verified as done.
+pub const OUTBOX_VERIFY: &str = "VERIFY";
 /// Epoch seconds after which DynamoDB may delete the item (idempotency records).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -91,8 +96,23 @@ pub fn command_sk(revision: u64) -> String {
     format!("{COMMAND_PREFIX}{revision:012}")
 }
 
-pub fn idempotency_sk(key_hash: &str) -> String {
-    format!("I#{key_hash}")
+/// An idempotency record: scoped to the caller's key, whatever the route.
+pub fn idempotency_pk(key_hash: &str) -> String {
+    format!("IDEM#{key_hash}")
+}
+
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+
+/// The partition of a queue kept in the table.
+pub fn queue_pk(name: &str) -> String {
+    format!("QUEUE#{name}")
+}
+
+/// Sort keys of a queue's messages start with this; the rest is the envelope's key.
+pub const QUEUE_MESSAGE_PREFIX: &str = "M#";
+
+pub fn queue_message_sk(key: &str) -> String {
+    format!("{QUEUE_MESSAGE_PREFIX}{key}")
 }
 
 pub fn series_pk(series: &SeriesKey) -> String {

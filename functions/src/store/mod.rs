@@ -6,10 +6,12 @@ mod codec;
 mod commit;
 mod effects;
 mod error;
+mod idempotency;
 mod jobs;
 pub mod keys;
 mod outbox;
 mod query;
+mod queue;
 mod read;
 pub mod table;
 
@@ -18,6 +20,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use capacity::{CapacityMeter, CapacityUse};
 pub use commit::{MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
+pub use queue::DynamoQueue;
 
 use crate::app::StoreError;
 

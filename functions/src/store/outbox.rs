@@ -1,5 +1,7 @@
 //! The outbox port on DynamoDB: a command record with follow-ups carries the sparse `gsi3`
-//! keys until it is acknowledged; sweepers claim records with a conditional lease.
+//! keys in the `OUTBOX` partition until it is handed to the queue, then in the `VERIFY`
+//! partition until the reconciliation found every follow-up carried out; sweepers claim
+//! records with a conditional lease.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -23,20 +25,55 @@ fn stamp(at: DateTime<Utc>) -> String {
 
 impl Outbox for DynamoStore {
     async fn acknowledge(&self, order: &OrderId, revision: u64) -> Result<(), StoreError> {
-        self.client
+        let acknowledged = self
+            .client
             .update_item()
             .table_name(&self.table)
             .key(PK, s(order_pk(order)))
             .key(SK, s(command_sk(revision)))
-            .update_expression("REMOVE #gpk, #gsk, claimed_until")
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
+            .update_expression("SET #gpk = :verify REMOVE claimed_until")
+            .condition_expression("#gpk = :outbox")
+            .expression_attribute_names("#gpk", GSI3_PK)
+            .expression_attribute_values(":verify", s(OUTBOX_VERIFY))
+            .expression_attribute_values(":outbox", s(OUTBOX_PENDING))
+            .send()
+            .await;
+        // Acknowledged before (a sweeper and the relay both sent it): nothing to do.
+        condition_held(acknowledged).map(|_| ())
+    }
+
+    async fn unverified(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, u64, DateTime<Utc>)>, StoreError> {
+        let records = self.index_records(OUTBOX_VERIFY, before, limit).await?;
+        records
+            .into_iter()
+            .map(|(order, revision, written)| {
+                let at = DateTime::parse_from_rfc3339(&written)
+                    .map_err(StoreError::decoding)?
+                    .with_timezone(&Utc);
+                Ok((order, revision, at))
+            })
+            .collect()
+    }
+
+    async fn verified(&self, order: &OrderId, revision: u64) -> Result<(), StoreError> {
+        let done = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(order_pk(order)))
+            .key(SK, s(command_sk(revision)))
+            .update_expression("REMOVE #gpk, #gsk")
+            .condition_expression("#gpk = :verify")
             .expression_attribute_names("#gpk", GSI3_PK)
             .expression_attribute_names("#gsk", GSI3_SK)
+            .expression_attribute_values(":verify", s(OUTBOX_VERIFY))
             .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+            .await;
+        condition_held(done).map(|_| ())
     }
 
     async fn pending(
@@ -44,31 +81,11 @@ impl Outbox for DynamoStore {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(OrderId, u64)>, StoreError> {
-        let page = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI_OUTBOX)
-            .key_condition_expression("#pk = :outbox AND #sk < :before")
-            .expression_attribute_names("#pk", GSI3_PK)
-            .expression_attribute_names("#sk", GSI3_SK)
-            .expression_attribute_values(":outbox", s(OUTBOX_PENDING))
-            .expression_attribute_values(":before", s(outbox_pending_before(before)))
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(sdk)?;
-        page.items()
-            .iter()
-            .map(|item| {
-                let order = string(item, PK)?.trim_start_matches("ORDER#");
-                let revision = string(item, SK)?.trim_start_matches("C#");
-                Ok((
-                    OrderId::parse(order).map_err(StoreError::decoding)?,
-                    revision.parse().map_err(StoreError::decoding)?,
-                ))
-            })
-            .collect()
+        let records = self.index_records(OUTBOX_PENDING, before, limit).await?;
+        Ok(records
+            .into_iter()
+            .map(|(order, revision, _)| (order, revision))
+            .collect())
     }
 
     async fn claim(
@@ -85,8 +102,11 @@ impl Outbox for DynamoStore {
             .key(PK, s(order_pk(order)))
             .key(SK, s(command_sk(revision)))
             .update_expression("SET claimed_until = :until")
-            .condition_expression("attribute_exists(#gpk) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+            .condition_expression(
+                "#gpk = :outbox AND (attribute_not_exists(claimed_until) OR claimed_until < :now)",
+            )
             .expression_attribute_names("#gpk", GSI3_PK)
+            .expression_attribute_values(":outbox", s(OUTBOX_PENDING))
             .expression_attribute_values(":until", s(stamp(until)))
             .expression_attribute_values(":now", s(stamp(now)))
             .send()
@@ -111,6 +131,49 @@ impl Outbox for DynamoStore {
             return Err(StoreError::Decoding("command record without body".into()));
         };
         Ok(codec::decode::<RecordFollowUps>(body.as_ref())?.followups)
+    }
+}
+
+impl DynamoStore {
+    /// Command records of one outbox partition written before `before`: order, revision and
+    /// the time stamp they were written with.
+    async fn index_records(
+        &self,
+        partition: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, u64, String)>, StoreError> {
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI_OUTBOX)
+            .key_condition_expression("#pk = :partition AND #sk < :before")
+            .expression_attribute_names("#pk", GSI3_PK)
+            .expression_attribute_names("#sk", GSI3_SK)
+            .expression_attribute_values(":partition", s(partition))
+            .expression_attribute_values(":before", s(outbox_pending_before(before)))
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(sdk)?;
+        page.items()
+            .iter()
+            .map(|item| {
+                let order = string(item, PK)?.trim_start_matches("ORDER#");
+                let revision = string(item, SK)?.trim_start_matches("C#");
+                let written = string(item, GSI3_SK)?
+                    .split('#')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                Ok((
+                    OrderId::parse(order).map_err(StoreError::decoding)?,
+                    revision.parse().map_err(StoreError::decoding)?,
+                    written,
+                ))
+            })
+            .collect()
     }
 }
 

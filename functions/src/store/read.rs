@@ -9,9 +9,7 @@ use storno_core::{Currency, DateId, Document, EventDate, Money, OrderId, Partner
 use super::error::sdk;
 use super::keys::*;
 use super::{CapacityUse, DynamoStore, codec, s};
-use crate::app::{
-    Commit, DateStore, LoadedOrder, OrderReads, OrderStore, Page, StoreError, StoredResponse,
-};
+use crate::app::{Commit, DateStore, LoadedOrder, OrderReads, OrderStore, Page, StoreError};
 
 use super::query::Item;
 
@@ -31,7 +29,7 @@ pub(crate) fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreErr
     }
 }
 
-fn body(item: &Item) -> Result<&[u8], StoreError> {
+pub(crate) fn body(item: &Item) -> Result<&[u8], StoreError> {
     match item.get("body") {
         Some(AttributeValue::B(blob)) => Ok(blob.as_ref()),
         _ => Err(StoreError::Decoding("attribute body is missing".into())),
@@ -104,27 +102,6 @@ impl OrderStore for DynamoStore {
             currency,
         )
         .await
-    }
-
-    /// The stored response and payload hash of an idempotency record, if it exists.
-    async fn idempotency_record(
-        &self,
-        order: &OrderId,
-        key_hash: &str,
-    ) -> Result<Option<StoredResponse>, StoreError> {
-        let item = self
-            .get(&order_pk(order), &idempotency_sk(key_hash))
-            .await?;
-        item.map(|item| {
-            Ok(StoredResponse {
-                payload_hash: string(&item, "payload_hash")?.to_owned(),
-                response: match item.get("response") {
-                    Some(AttributeValue::B(blob)) => codec::decode(blob.as_ref())?,
-                    _ => return Err(StoreError::Decoding("attribute response is missing".into())),
-                },
-            })
-        })
-        .transpose()
     }
 
     /// Orders whose payout was due at or before `now`, one page from the sparse due-payout
@@ -281,7 +258,7 @@ impl DynamoStore {
         Money::new(amount, currency).map_err(StoreError::decoding)
     }
 
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod workload;
 
 use std::sync::Arc;
 
@@ -70,9 +71,8 @@ impl App {
     pub async fn new() -> App {
         let local = Local::start(&Config {
             data: None,
-            clock_offset: chrono::Duration::zero(),
             seed: false,
-            dynamodb_addr: None,
+            ..Config::default()
         })
         .await
         .expect("storno-local starts");

@@ -158,9 +158,10 @@ fn parse_response(raw: &[u8]) -> std::io::Result<(u16, Value)> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(broken)?;
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
     let mut body = raw[split + 4..].to_vec();
     if chunked {
         body = dechunk(&body).ok_or_else(broken)?;
@@ -177,8 +178,8 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = body.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16)
-            .ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16).ok()?;
         body = &body[line_end + 2..];
         if size == 0 {
             return Some(out);

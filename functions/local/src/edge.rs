@@ -1,0 +1,149 @@
+//! storno-local's edge: the accept loop in front of the router. A connection cap (the next
+//! connection is answered 503 and closed, never left to exhaust file descriptors), a timeout
+//! for the first bytes of a connection (408) and for reading a request's head (hyper closes
+//! the connection; also what ends idle keep-alive connections), and graceful shutdown: stop
+//! accepting, let requests in flight finish, then return.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+/// The edge's limits (flags of the binary; the defaults suit a laptop).
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeLimits {
+    /// Connections served at once; the next is refused with 503.
+    pub max_connections: usize,
+    /// How long a connection may stay silent (before its first request, or between requests)
+    /// or take to send a request's head.
+    pub header_timeout: Duration,
+    /// How long reading a request's body may take (408 after).
+    pub body_timeout: Duration,
+    /// How long requests in flight get to finish on shutdown.
+    pub drain_timeout: Duration,
+}
+
+impl Default for EdgeLimits {
+    fn default() -> Self {
+        EdgeLimits {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A whole HTTP/1.1 answer written on a raw connection before closing it.
+fn raw_problem(status: &str, code: &str, detail: &str, retry_after: bool) -> Vec<u8> {
+    let body = serde_json::json!({
+        "type": format!("https://storno.dev/problems/{code}"),
+        "title": status.split_once(' ').map_or(status, |(_, t)| t),
+        "status": status.split(' ').next().and_then(|s| s.parse::<u16>().ok()),
+        "code": code,
+        "detail": detail,
+    })
+    .to_string();
+    let retry = if retry_after {
+        "Retry-After: 1\r\n"
+    } else {
+        ""
+    };
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\n{retry}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+async fn answer_and_close(mut stream: TcpStream, answer: Vec<u8>) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = stream.write_all(&answer).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight
+/// finish (at most `limits.drain_timeout`).
+pub async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: EdgeLimits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors or similar: wait a moment instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            let answer = raw_problem(
+                "503 Service Unavailable",
+                "too_many_connections",
+                &format!(
+                    "the server already serves {} connections; try again shortly",
+                    limits.max_connections
+                ),
+                true,
+            );
+            tokio::spawn(answer_and_close(stream, answer));
+            continue;
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            // A connection that never sends a byte is told so and closed.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                Ok(_) => return,
+                Err(_) => {
+                    let answer = raw_problem(
+                        "408 Request Timeout",
+                        "request_timeout",
+                        "no request arrived on this connection in time",
+                        false,
+                    );
+                    answer_and_close(stream, answer).await;
+                    return;
+                }
+            }
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(error) = watcher.watch(connection).await {
+                tracing::debug!(%error, "connection ended");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after the drain timeout; stopping anyway");
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! storno-local's edge, as a client on a raw socket sees it: a connection cap refused with 503
+//! (idle connections cannot exhaust the server), 408 for a connection that stays silent and for
+//! a body that does not arrive, 400 for a broken chunked body, 413 only for a body over the
+//! limit, and a server that still answers afterwards.
+
+mod support;
+
+use std::time::Duration;
+
+use support::process::{Server, data_file, free_port, request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LIMITS: [&str; 6] = [
+    "--max-connections",
+    "4",
+    "--header-timeout-seconds",
+    "1",
+    "--body-timeout-seconds",
+    "1",
+];
+
+/// Everything the server sends until it closes (at most 5 s).
+async fn answer(stream: &mut TcpStream) -> String {
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut raw)).await;
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn status(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_slow_broken_and_too_many_connections_get_clear_answers_and_the_server_stays_up() {
+    let data = data_file("edge");
+    let server = Server::start(&data, free_port(), &LIMITS).await;
+    let addr = server.addr;
+
+    // Four silent connections take every slot; the fifth is refused at once with 503.
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut fifth = TcpStream::connect(addr).await.unwrap();
+    let refused = answer(&mut fifth).await;
+    assert_eq!(status(&refused), 503, "{refused}");
+    assert!(refused.contains("too_many_connections") && refused.contains("Retry-After: 1"));
+
+    // The silent ones are told 408 after the header timeout and closed: the slots free up.
+    for mut stream in idle {
+        let timed_out = answer(&mut stream).await;
+        assert_eq!(status(&timed_out), 408, "{timed_out}");
+    }
+    let (ok, _) = request(addr, "GET", "/orders/none", None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(ok, 401, "the server answers again");
+
+    // A body that never arrives in full: 408.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\"")
+        .await
+        .unwrap();
+    let slow_answer = answer(&mut slow).await;
+    assert_eq!(status(&slow_answer), 408, "{slow_answer}");
+
+    // A broken chunked body: 400, not 413.
+    let mut broken = TcpStream::connect(addr).await.unwrap();
+    broken
+        .write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nnot hex\r\n0\r\n\r\n")
+        .await
+        .unwrap();
+    let broken_answer = answer(&mut broken).await;
+    assert_eq!(status(&broken_answer), 400, "{broken_answer}");
+
+    // A body over 64 KB: 413.
+    let mut large = TcpStream::connect(addr).await.unwrap();
+    let body = vec![b' '; 70 * 1024];
+    large
+        .write_all(format!("POST /orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await
+        .unwrap();
+    large.write_all(&body).await.unwrap();
+    let large_answer = answer(&mut large).await;
+    assert_eq!(status(&large_answer), 413, "{large_answer}");
+
+    assert!(server.terminate(Duration::from_secs(30)), "a clean stop");
+    let _ = std::fs::remove_dir_all(data.parent().unwrap());
+}

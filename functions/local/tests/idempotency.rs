@@ -1,0 +1,249 @@
+//! One idempotency contract on every mutating route, under storms of concurrent duplicates:
+//! the same key and body answer the stored response (or 409 while the first is still at work)
+//! and act once; the same key with another body — another route, another order — answers 422.
+//! Keys belong to the caller: another caller's key is another key.
+
+mod support;
+
+use futures::future::join_all;
+use serde_json::{Value, json};
+use support::*;
+
+const STORM: usize = 8;
+
+async fn with_key(app: &App, method: &str, path: &str, who: Who, key: &str, body: &Value) -> Reply {
+    app.raw(
+        method,
+        path,
+        who,
+        body.to_string().into_bytes(),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
+
+/// Sends the same request `STORM` times at once; every answer is the first's, or 409 "still at
+/// work" (then sent again until it answers).
+async fn storm(
+    app: &App,
+    method: &str,
+    path: &str,
+    who: Who,
+    key: &str,
+    body: Value,
+) -> Vec<Reply> {
+    let replies = join_all((0..STORM).map(|_| with_key(app, method, path, who, key, &body))).await;
+    let mut settled = Vec::new();
+    for reply in replies {
+        let mut reply = reply;
+        while reply.status == 409 && reply.code() == "idempotency_key_in_flight" {
+            assert_eq!(reply.headers["retry-after"], "1");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            reply = with_key(app, method, path, who, key, &body).await;
+        }
+        settled.push(reply);
+    }
+    let first = &settled[0];
+    for reply in &settled {
+        assert_eq!(reply.status, first.status, "{}", reply.body);
+        assert_eq!(reply.body, first.body);
+    }
+    settled
+}
+
+fn new_date(id: &str, title: &str) -> Value {
+    let starts = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    json!({"id": id, "partner": "partner-1", "title": title, "starts_at": starts,
+           "ends_at": starts + chrono::Duration::hours(2), "terms": {"tiers": []}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_one_date_creation_creates_it_once_and_the_key_with_another_body_is_refused() {
+    let app = App::new().await;
+    let replies = storm(
+        &app,
+        "POST",
+        "/dates",
+        Who::System,
+        "date-1",
+        new_date("d1", "Pasta"),
+    )
+    .await;
+    assert_eq!(replies[0].status, 201);
+    let other = with_key(
+        &app,
+        "POST",
+        "/dates",
+        Who::System,
+        "date-1",
+        &new_date("d2", "Pizza"),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+    assert_eq!(
+        app.get("/dates/d2/attendees", Who::Staff).await.status,
+        404,
+        "nothing written"
+    );
+    // The same key from another caller is another key.
+    let staff = with_key(
+        &app,
+        "POST",
+        "/dates",
+        Who::Staff,
+        "date-1",
+        &new_date("d3", "Sushi"),
+    )
+    .await;
+    assert_eq!(staff.status, 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_one_date_update_answers_alike_and_the_key_on_another_date_is_refused() {
+    let app = App::new().await;
+    app.date("d1", "partner-1", 30, 1, json!([])).await;
+    app.date("d2", "partner-1", 31, 1, json!([])).await;
+    let replies = storm(
+        &app,
+        "PATCH",
+        "/dates/d1",
+        PARTNER,
+        "off-1",
+        json!({"active": false}),
+    )
+    .await;
+    assert_eq!(replies[0].status, 200);
+    assert_eq!(replies[0].body["active"], false);
+    let other = with_key(
+        &app,
+        "PATCH",
+        "/dates/d2",
+        PARTNER,
+        "off-1",
+        &json!({"active": false}),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_one_payout_run_runs_it_once() {
+    let app = App::new().await;
+    app.date("course-a", "partner-1", 1, 1, json!([])).await;
+    app.order(workshop_order("paid")).await;
+    app.local.clock.advance(chrono::Duration::days(30));
+    let replies = storm(
+        &app,
+        "POST",
+        "/payout-runs",
+        Who::System,
+        "run-1",
+        json!({}),
+    )
+    .await;
+    assert_eq!(replies[0].body["released"], json!(["paid"]));
+    let other = with_key(
+        &app,
+        "POST",
+        "/payout-runs",
+        Who::System,
+        "run-1",
+        &json!({"dry_run": true}),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_one_intake_registers_once_and_the_key_with_another_order_is_refused() {
+    let app = App::new().await;
+    app.date("course-a", "partner-1", 14, 1, json!([])).await;
+    let replies = storm(
+        &app,
+        "POST",
+        "/orders",
+        Who::System,
+        "checkout-1",
+        workshop_order("o1"),
+    )
+    .await;
+    assert_eq!(replies[0].status, 201);
+    assert_eq!(replies[0].body["version"], 1);
+    let other = with_key(
+        &app,
+        "POST",
+        "/orders",
+        Who::System,
+        "checkout-1",
+        &workshop_order("o2"),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+    assert_eq!(
+        app.get("/orders/o2", Who::Staff).await.status,
+        404,
+        "nothing written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_one_cancellation_refunds_once_and_the_key_on_another_order_is_refused() {
+    let app = App::new().await;
+    app.date("course-a", "partner-1", 14, 1, json!([])).await;
+    app.order(workshop_order("o1")).await;
+    app.order(workshop_order("o2")).await;
+    let none = json!({"fee": {"type": "none"}});
+    let replies = storm(
+        &app,
+        "POST",
+        "/orders/o1/cancel",
+        Who::Staff,
+        "cancel-1",
+        none.clone(),
+    )
+    .await;
+    assert_eq!(replies[0].status, 200);
+    let other = with_key(
+        &app,
+        "POST",
+        "/orders/o2/cancel",
+        Who::Staff,
+        "cancel-1",
+        &none,
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+    app.drain().await;
+    let refunds = app
+        .local
+        .recorder
+        .calls()
+        .into_iter()
+        .filter(|c| matches!(c, storno_functions::app::Call::Refund { .. }))
+        .count();
+    assert_eq!(refunds, 1);
+    let o2 = app.get("/orders/o2", Who::Staff).await.ok();
+    assert_eq!(
+        o2["invoice"]["status"], "issued",
+        "the other order is untouched"
+    );
+}
