@@ -37,6 +37,7 @@ fn option(option_id: String, name: &str, price: Decimal) -> NewOption {
         quantity: 1,
         vat_rate: VatRate::new(dec!(19)).unwrap(),
         own_cancellation_fee: None,
+        price_entry: None,
     }
 }
 
@@ -51,8 +52,7 @@ fn fixture(n: usize) -> Fixture {
         id("conf"),
         id("p-1"),
         "Conference".into(),
-        starts,
-        ends,
+        (starts, ends, storno_core::TimeZone::BERLIN),
         terms,
         &Actor::System,
     )
@@ -74,12 +74,12 @@ fn fixture(n: usize) -> Fixture {
         id: id("order-1"),
         partner: id("p-1"),
         customer: id("customer-1"),
-        issuer: IssuerSettings {
-            id: id("converia-demo"),
-            numbers: NumberFormat::new("CDC", true).unwrap(),
-            cancelled_options: CancelledOptionPresentation::CancellationLine,
-            fee_vat: FeeVatMode::ItemRate,
-        },
+        issuer: id("converia-demo"),
+        recipient: serde_json::from_value(serde_json::json!({
+            "name": "Erika Mustermann", "email": "erika@example.org",
+            "address": {"street": "Hauptstraße 5", "postal_code": "80331", "city": "München", "country": "DE"},
+        }))
+        .unwrap(),
         channel: SalesChannel::Direct,
         currency: Currency::EUR,
         captured: eur(dec!(654.50) * Decimal::from(n)),
@@ -87,9 +87,24 @@ fn fixture(n: usize) -> Fixture {
         payout_delay_days: 14,
         bookings,
     };
+    let issuer: NewIssuer = serde_json::from_value(serde_json::json!({
+        "legal_name": "Converia Demo GmbH",
+        "address": {"street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE123456789",
+        "contact": {"name": "Billing", "phone": "+49 30 1234567", "email": "billing@example.org"},
+        "payment": {"iban": "DE89370400440532013000"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": "CDC", "yearly": true},
+        "cancelled_options": "cancellation_line", "fee_vat": "item_rate", "prices": "net",
+    }))
+    .unwrap();
+    let issuer = std::sync::Arc::new(
+        Issuer::new(id("converia-demo"), issuer, &Actor::System).unwrap(),
+    );
     let ctx = Context {
         now,
         actor: Actor::System,
+        issuer: std::sync::Arc::clone(&issuer),
         next_document_seq: 1,
     };
     let order = register_order(new, &[date], &ctx).expect("registers").order;
@@ -101,6 +116,7 @@ fn fixture(n: usize) -> Fixture {
         ctx: Context {
             now,
             actor: Actor::Staff(StaffId::parse("staff-1").unwrap()),
+            issuer,
             next_document_seq: 2,
         },
     };

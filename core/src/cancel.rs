@@ -81,7 +81,7 @@ fn cancel(
         return Err(DomainError::PartnerCancellationOpen);
     }
     let cancelled = scope.select(order)?;
-    let quote = fee::quote(order, &cancelled, choice, ctx.now)?;
+    let quote = fee::quote(order, &cancelled, choice, ctx.issuer.fee_vat, ctx.now)?;
     let targets: Vec<(BookingId, Vec<OptionId>)> = cancelled
         .iter()
         .map(|c| {
@@ -110,9 +110,9 @@ fn cancel(
     }
     after.fees.extend(quote.lines.iter().cloned());
     let documents = match scope {
-        Scope::Invoice => after.cancel_whole_invoice(&mut numbers, ctx.now)?,
+        Scope::Invoice => after.cancel_whole_invoice(&mut numbers, ctx)?,
         _ => after
-            .begin_invoice_change(&mut numbers, ctx.now)?
+            .begin_invoice_change(&mut numbers, ctx)?
             .into_iter()
             .collect(),
     };
@@ -167,7 +167,7 @@ pub fn cancel_option(
 pub fn update_invoice(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
     ctx.actor.require_staff("update invoices")?;
     let mut after = order.clone();
-    let document = after.issue_next_version(ctx.now)?;
+    let document = after.issue_next_version(ctx)?;
     let mut decision = DecisionBuilder::change(order, ctx, "invoice updated");
     decision.effect(after.tell_customer(Message::InvoiceUpdated, Some(document.number.clone())));
     decision.effect(Effect::DeliverDocument {

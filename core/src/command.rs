@@ -7,13 +7,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::document::{Document, DocumentRef};
 use crate::fee::FeeQuote;
 use crate::followup::{Effect, FollowUp};
+use crate::issuer::Issuer;
 use crate::ledger::{Account, Posting, PostingBuilder};
 use crate::money::Money;
 use crate::numbering::{NumberAllocator, SeriesKey};
@@ -24,9 +25,24 @@ use crate::order::Order;
 pub struct Context {
     pub now: DateTime<Utc>,
     pub actor: Actor,
+    /// The order's issuer as the registry holds it now: documents issued now carry its seller
+    /// data, number format and settings.
+    pub issuer: Arc<Issuer>,
     /// The next free value of the issuer's number series for documents issued `now`
-    /// (see [`Order::series_key`]); 1 for a series never used.
+    /// (see [`SeriesKey::for_issue`]); 1 for a series never used.
     pub next_document_seq: u32,
+}
+
+impl Context {
+    /// Today in the issuer's time zone: the issue date of documents issued now.
+    pub fn issue_date(&self) -> NaiveDate {
+        self.issuer.time_zone.date_of(self.now)
+    }
+
+    /// The number series documents issued now draw from.
+    pub fn series(&self) -> SeriesKey {
+        SeriesKey::for_issue(&self.issuer, self.now)
+    }
 }
 
 /// Which numbers of which series a decision used: the caller advances the counter from
@@ -58,13 +74,8 @@ pub struct Decision {
 }
 
 impl Order {
-    /// The number series documents issued at `now` draw from.
-    pub fn series_key(&self, now: DateTime<Utc>) -> SeriesKey {
-        SeriesKey::for_issue(&self.issuer.id, &self.issuer.numbers, now)
-    }
-
     pub(crate) fn numbers(&self, ctx: &Context) -> NumberAllocator {
-        NumberAllocator::new(self.series_key(ctx.now), ctx.next_document_seq)
+        NumberAllocator::new(ctx.series(), ctx.next_document_seq)
     }
 }
 

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::ids::{BookingId, DateId, OrderId, PartnerId, Text};
+use crate::issuer::TimeZone;
 use crate::money::Money;
-use crate::order::Order;
+use crate::order::{BookedDate, Order};
 use crate::terms::CancellationTerms;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,8 @@ pub struct EventDate {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Where it takes place: "days before the event" are calendar days there.
+    pub time_zone: TimeZone,
     /// An inactive date takes no further bookings or rebookings.
     pub active: bool,
     pub terms: CancellationTerms,
@@ -29,8 +32,7 @@ impl EventDate {
         id: DateId,
         partner: PartnerId,
         title: String,
-        starts_at: DateTime<Utc>,
-        ends_at: DateTime<Utc>,
+        (starts_at, ends_at, time_zone): (DateTime<Utc>, DateTime<Utc>, TimeZone),
         terms: CancellationTerms,
         actor: &Actor,
     ) -> Result<Self, DomainError> {
@@ -61,9 +63,20 @@ impl EventDate {
             title,
             starts_at,
             ends_at,
+            time_zone,
             active: true,
             terms,
         })
+    }
+
+    /// The date as a booking on it records it.
+    pub fn booked(&self) -> BookedDate {
+        BookedDate {
+            id: self.id.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            time_zone: self.time_zone,
+        }
     }
 
     /// Activates or deactivates the date (its partner, or staff).

@@ -1,20 +1,32 @@
 //! Issued documents: invoice versions, cancellation documents, fee invoices (DESIGN §3.2).
 //!
-//! A document is immutable once built. Each line carries net, VAT and gross rounded to the
-//! minor unit; the VAT breakdown per rate and the totals are sums of the lines, so a
-//! cancellation document that negates every line negates every total exactly, and VAT is never
-//! recomputed on a reversal.
+//! A document is a legal invoice document (§ 14 Abs. 4 UStG, EN 16931): the seller as it was
+//! when the document was issued, the recipient, the issue date in the seller's time zone, its
+//! number, each line with quantity, unit price, net amount and the service period, VAT per
+//! rate and the totals. A cancellation document or a new version names the original's number
+//! and issue date. Immutable once built: a cancellation document negates every line, rate and
+//! total of the original exactly, and VAT is never recomputed on a reversal.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BookingId, CustomerId, IssuerId, OptionId, OrderId, Text};
+use crate::ids::{BookingId, CustomerId, OptionId, OrderId, Text};
+use crate::issuer::{PriceEntry, Seller};
 use crate::money::{Currency, Money};
 use crate::numbering::DocumentNumber;
+use crate::party::Recipient;
 use crate::rate::VatRate;
+use crate::vat::{Totals, VatSummary};
+
+/// A preceding invoice as another document names it (EN 16931 BG-3: BT-25 and BT-26).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceReference {
+    pub number: DocumentNumber,
+    pub issue_date: NaiveDate,
+}
 
 /// What a document is, and what it cancels or replaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,12 +35,23 @@ pub enum DocumentKind {
     /// A version of the order's invoice; version 2 onwards replaces the cancelled version before.
     Invoice {
         version: u32,
-        replaces: Option<DocumentNumber>,
+        replaces: Option<InvoiceReference>,
     },
     /// The exact negation of the invoice version it cancels.
-    Cancellation { cancels: DocumentNumber },
+    Cancellation { cancels: InvoiceReference },
     /// The fees of an invoice that was cancelled as a whole.
-    FeeInvoice { after_cancelled: DocumentNumber },
+    FeeInvoice { after_cancelled: InvoiceReference },
+}
+
+impl DocumentKind {
+    /// The document this one cancels, replaces or follows, if any.
+    pub fn refers_to(&self) -> Option<&InvoiceReference> {
+        match self {
+            DocumentKind::Invoice { replaces, .. } => replaces.as_ref(),
+            DocumentKind::Cancellation { cancels } => Some(cancels),
+            DocumentKind::FeeInvoice { after_cancelled } => Some(after_cancelled),
+        }
+    }
 }
 
 /// Why a line is on the document.
@@ -43,6 +66,13 @@ pub enum LineKind {
     Fee,
 }
 
+/// When the service of a line is rendered: the booked date's first and last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicePeriod {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentLine {
     pub kind: LineKind,
@@ -50,70 +80,91 @@ pub struct DocumentLine {
     pub option: Option<OptionId>,
     pub description: Text,
     pub quantity: i64,
+    /// The net price of one unit (BT-146); never negative (a negative quantity reverses).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unit_price: Decimal,
+    /// The line's net amount (BT-131).
     pub net: Money,
     pub vat_rate: VatRate,
-    pub vat: Money,
-    pub gross: Money,
+    /// On documents priced gross: what the line charges, VAT included.
+    pub gross: Option<Money>,
+    pub service_period: Option<ServicePeriod>,
 }
 
 impl DocumentLine {
-    /// A line priced net: VAT is the rate on the line's net, rounded per line.
-    pub fn priced_net(
+    /// A line priced net: `net` for `quantity` units.
+    pub fn net_priced(
         kind: LineKind,
         description: Text,
         quantity: i64,
         net: Money,
         vat_rate: VatRate,
     ) -> Self {
-        let vat = vat_rate.vat_on(net);
         DocumentLine {
             kind,
             booking: None,
             option: None,
             description,
             quantity,
+            unit_price: unit(net, quantity),
             net,
             vat_rate,
-            vat,
-            gross: net + vat,
+            gross: None,
+            service_period: None,
         }
     }
 
-    /// A line priced gross (fees): net and VAT split so that they add up to the gross exactly.
-    pub fn priced_gross(description: Text, gross: Money, vat_rate: VatRate) -> Self {
-        let (net, vat) = vat_rate.split_gross(gross);
+    /// A line priced gross: `gross` for `quantity` units; its net is set when the document's
+    /// VAT per rate is computed.
+    pub fn gross_priced(
+        kind: LineKind,
+        description: Text,
+        quantity: i64,
+        gross: Money,
+        vat_rate: VatRate,
+    ) -> Self {
         DocumentLine {
-            kind: LineKind::Fee,
+            kind,
             booking: None,
             option: None,
             description,
-            quantity: 1,
-            net,
+            quantity,
+            unit_price: Decimal::ZERO,
+            net: Money::zero(gross.currency()),
             vat_rate,
-            vat,
-            gross,
+            gross: Some(gross),
+            service_period: None,
         }
     }
 
-    /// The same line with quantity and every amount negated.
+    /// What the line charges in the order's price entry (net, or gross VAT included).
+    pub fn amount(&self, prices: PriceEntry) -> Money {
+        match prices {
+            PriceEntry::Net => self.net,
+            PriceEntry::Gross => self.gross.unwrap_or(self.net),
+        }
+    }
+
+    /// The same line with quantity and every amount negated (the unit price stays).
     pub fn negated(&self) -> Self {
         DocumentLine {
             quantity: -self.quantity,
             net: -self.net,
-            vat: -self.vat,
-            gross: -self.gross,
+            gross: self.gross.map(|g| -g),
             ..self.clone()
         }
     }
 }
 
-/// Net, VAT and gross of one VAT rate on a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VatSummary {
-    pub rate: VatRate,
-    pub net: Money,
-    pub vat: Money,
-    pub gross: Money,
+/// The net unit price of a line: exact for whole units, else to four decimals.
+fn unit(net: Money, quantity: i64) -> Decimal {
+    if quantity == 0 {
+        return Decimal::ZERO;
+    }
+    (net.amount() / Decimal::from(quantity))
+        .abs()
+        .round_dp(4)
+        .normalize()
 }
 
 /// An attendee as the document names them; cancelled people carry the note "canceled".
@@ -124,13 +175,15 @@ pub struct AttendeeEntry {
     pub note: Option<String>,
 }
 
-/// Who and what a document is about; shared by every document of an order.
+/// Who and what a document is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentHeader {
     pub order: OrderId,
-    pub issuer: IssuerId,
     pub customer: CustomerId,
+    pub seller: Seller,
+    pub recipient: Recipient,
     pub currency: Currency,
+    pub prices: PriceEntry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,80 +192,106 @@ pub struct Document {
     pub kind: DocumentKind,
     pub header: DocumentHeader,
     pub issued_at: DateTime<Utc>,
+    /// The issue date in the seller's time zone.
+    pub issue_date: NaiveDate,
     pub attendees: Vec<AttendeeEntry>,
     pub lines: Vec<DocumentLine>,
     pub vat_breakdown: Vec<VatSummary>,
     pub net: Money,
     pub vat: Money,
     pub gross: Money,
+    pub rounding: Money,
+    /// What the document asks for: gross + rounding.
+    pub payable: Money,
 }
 
 impl Document {
-    /// Builds a document and its totals from its lines.
+    /// Builds a document and its totals from its lines (VAT per rate).
     pub fn new(
         number: DocumentNumber,
         kind: DocumentKind,
         header: DocumentHeader,
         issued_at: DateTime<Utc>,
+        issue_date: NaiveDate,
         attendees: Vec<AttendeeEntry>,
-        lines: Vec<DocumentLine>,
+        mut lines: Vec<DocumentLine>,
     ) -> Self {
-        let currency = header.currency;
-        let mut per_rate: BTreeMap<VatRate, (Money, Money, Money)> = BTreeMap::new();
-        for line in &lines {
-            let zero = Money::zero(currency);
-            let entry = per_rate.entry(line.vat_rate).or_insert((zero, zero, zero));
-            entry.0 = entry.0 + line.net;
-            entry.1 = entry.1 + line.vat;
-            entry.2 = entry.2 + line.gross;
+        let Totals {
+            vat_breakdown,
+            net,
+            vat,
+            gross,
+            rounding,
+            payable,
+        } = crate::vat::totals(
+            &mut lines,
+            header.prices,
+            header.currency,
+            header.seller.vat_exemption.as_ref(),
+        );
+        for line in &mut lines {
+            if line.gross.is_some() {
+                line.unit_price = unit(line.net, line.quantity);
+            }
         }
-        let vat_breakdown: Vec<VatSummary> = per_rate
-            .into_iter()
-            .map(|(rate, (net, vat, gross))| VatSummary {
-                rate,
-                net,
-                vat,
-                gross,
-            })
-            .collect();
-        let net = Money::sum(currency, vat_breakdown.iter().map(|s| &s.net));
-        let vat = Money::sum(currency, vat_breakdown.iter().map(|s| &s.vat));
-        let gross = Money::sum(currency, vat_breakdown.iter().map(|s| &s.gross));
         Document {
             number,
             kind,
             header,
             issued_at,
+            issue_date,
             attendees,
             lines,
             vat_breakdown,
             net,
             vat,
             gross,
+            rounding,
+            payable,
         }
     }
 
-    /// The cancellation document for this one: every line, every rate and every total negated.
-    pub fn cancellation(&self, number: DocumentNumber, issued_at: DateTime<Utc>) -> Document {
-        let negate_summary = |s: &VatSummary| VatSummary {
-            rate: s.rate,
-            net: -s.net,
+    /// This document as a preceding invoice.
+    pub fn reference(&self) -> InvoiceReference {
+        InvoiceReference {
+            number: self.number.clone(),
+            issue_date: self.issue_date,
+        }
+    }
+
+    /// The cancellation document for this one: every line, every rate and every total
+    /// negated; issued now, by the seller as it is now.
+    pub fn cancellation(
+        &self,
+        number: DocumentNumber,
+        seller: Seller,
+        issued_at: DateTime<Utc>,
+        issue_date: NaiveDate,
+    ) -> Document {
+        let negate = |s: &VatSummary| VatSummary {
+            taxable: -s.taxable,
             vat: -s.vat,
-            gross: -s.gross,
+            ..s.clone()
         };
         Document {
             number,
             kind: DocumentKind::Cancellation {
-                cancels: self.number.clone(),
+                cancels: self.reference(),
             },
-            header: self.header.clone(),
+            header: DocumentHeader {
+                seller,
+                ..self.header.clone()
+            },
             issued_at,
+            issue_date,
             attendees: self.attendees.clone(),
             lines: self.lines.iter().map(DocumentLine::negated).collect(),
-            vat_breakdown: self.vat_breakdown.iter().map(negate_summary).collect(),
+            vat_breakdown: self.vat_breakdown.iter().map(negate).collect(),
             net: -self.net,
             vat: -self.vat,
             gross: -self.gross,
+            rounding: -self.rounding,
+            payable: -self.payable,
         }
     }
 
@@ -221,10 +300,16 @@ impl Document {
         matches!(self.kind, DocumentKind::Cancellation { .. })
     }
 
-    /// Gross of the fee lines on this document.
-    pub fn fee_gross(&self) -> Money {
+    pub fn currency(&self) -> Currency {
+        self.header.currency
+    }
+
+    /// What the fee lines on this document charge, in the order's price entry.
+    pub fn fee_amount(&self) -> Money {
         let fees = self.lines.iter().filter(|l| l.kind == LineKind::Fee);
-        Money::sum(self.header.currency, fees.map(|l| &l.gross))
+        fees.fold(Money::zero(self.currency()), |sum, line| {
+            sum + line.amount(self.header.prices)
+        })
     }
 }
 
@@ -234,7 +319,9 @@ pub struct DocumentRef {
     pub number: DocumentNumber,
     pub kind: DocumentKind,
     pub issued_at: DateTime<Utc>,
-    pub gross: Money,
+    pub issue_date: NaiveDate,
+    /// What the document asks for (negative for a cancellation document).
+    pub payable: Money,
 }
 
 impl From<&Document> for DocumentRef {
@@ -243,7 +330,8 @@ impl From<&Document> for DocumentRef {
             number: document.number.clone(),
             kind: document.kind.clone(),
             issued_at: document.issued_at,
-            gross: document.gross,
+            issue_date: document.issue_date,
+            payable: document.payable,
         }
     }
 }
@@ -252,9 +340,11 @@ impl fmt::Display for DocumentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DocumentKind::Invoice { version, .. } => write!(f, "invoice, version {version}"),
-            DocumentKind::Cancellation { cancels } => write!(f, "cancellation of {cancels}"),
+            DocumentKind::Cancellation { cancels } => {
+                write!(f, "cancellation of {}", cancels.number)
+            }
             DocumentKind::FeeInvoice { after_cancelled } => {
-                write!(f, "fee invoice after cancelling {after_cancelled}")
+                write!(f, "fee invoice after cancelling {}", after_cancelled.number)
             }
         }
     }

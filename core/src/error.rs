@@ -37,6 +37,10 @@ pub enum DomainError {
     InvalidInput(String),
     #[error("the amount is in {given}, but this order is in {expected}")]
     CurrencyMismatch { expected: String, given: String },
+    #[error("{field}: {why}")]
+    InvalidParty { field: &'static str, why: String },
+    #[error("the recipient needs a postal address: documents are addressed to it")]
+    RecipientAddressMissing,
 
     // --- who may do it ---
     #[error("{role} may not {action}")]
@@ -76,6 +80,8 @@ pub enum DomainError {
     PartnerCancellationOpen,
     #[error("the date is already {}", if *.0 { "active" } else { "inactive" })]
     DateActivationUnchanged(bool),
+    #[error("the document number prefix {prefix} belongs to issuer {issuer}")]
+    PrefixTaken { prefix: String, issuer: String },
 
     // --- business rules ---
     #[error(
@@ -114,6 +120,18 @@ pub enum DomainError {
     CaptureMismatch { captured: String, invoice: String },
     #[error("the order has no bookings")]
     NoBookings,
+    #[error("issuer {0} is not in the issuer registry")]
+    UnknownIssuer(String),
+    #[error(
+        "option {option} states its price the other way than the issuer enters prices ({})",
+        match issuer { crate::issuer::PriceEntry::Net => "net", crate::issuer::PriceEntry::Gross => "gross" }
+    )]
+    PriceEntryMismatch {
+        option: String,
+        issuer: crate::issuer::PriceEntry,
+    },
+    #[error("option {0} carries VAT, but the issuer is exempt from VAT")]
+    VatOnExemptIssuer(String),
     #[error("the payout is paused while the rebook flag is on")]
     PayoutPaused,
     #[error("the payout is withheld because the partner reported that the course cannot run")]
@@ -147,6 +165,12 @@ impl DomainError {
             InvalidPercentage(_) => "invalid_percentage",
             InvalidInput(_) => "invalid_input",
             CurrencyMismatch { .. } => "currency_mismatch",
+            InvalidParty { field, .. } => party_code(field),
+            RecipientAddressMissing => "recipient_address_missing",
+            PrefixTaken { .. } => "prefix_taken",
+            UnknownIssuer(_) => "unknown_issuer",
+            PriceEntryMismatch { .. } => "price_entry_mismatch",
+            VatOnExemptIssuer(_) => "vat_on_exempt_issuer",
             Forbidden { .. } => "forbidden",
             NotFound(_) => "not_found",
             InvoiceCancelled => "invoice_cancelled",
@@ -210,7 +234,9 @@ impl DomainError {
             | AmountTooPrecise { .. }
             | InvalidPercentage(_)
             | InvalidInput(_)
-            | CurrencyMismatch { .. } => ErrorKind::InvalidInput,
+            | CurrencyMismatch { .. }
+            | InvalidParty { .. }
+            | RecipientAddressMissing => ErrorKind::InvalidInput,
             Forbidden { .. } => ErrorKind::Forbidden,
             NotFound(_) => ErrorKind::NotFound,
             InvoiceCancelled
@@ -226,10 +252,26 @@ impl DomainError {
             | NoAlternativeDatesOpen
             | PartnerCancellationOpen
             | DateActivationUnchanged(_)
+            | PrefixTaken { .. }
             | OrderCancelled => ErrorKind::Conflict,
             VersionMismatch { .. } => ErrorKind::Stale,
             _ => ErrorKind::RuleRefused,
         }
+    }
+}
+
+/// The code of a refused party field: one per kind of field.
+fn party_code(field: &str) -> &'static str {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    match last {
+        "vat_id" => "invalid_vat_id",
+        "country" => "invalid_country",
+        "iban" => "invalid_iban",
+        "bic" => "invalid_bic",
+        "time_zone" => "invalid_time_zone",
+        "email" => "invalid_email",
+        "phone" => "invalid_phone",
+        _ => "invalid_party",
     }
 }
 

@@ -1,14 +1,17 @@
 //! Cancellation fees (DESIGN §3.3): which rule applies, how much, and the VAT it carries.
 //!
-//! A fee is a gross amount, never more than what was paid for what is cancelled. It becomes
-//! fee lines split by VAT rate according to the issuer's [`FeeVatMode`].
+//! A fee is an amount in the order's price entry (gross for gross-priced issuers, net for
+//! net-priced ones: the terms' fixed amounts and caps, individual fees and options' own fees are
+//! read the same way as the prices), never more than what was paid for what is cancelled. It
+//! becomes fee lines split by VAT rate according to the issuer's [`FeeVatMode`].
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::document::DocumentLine;
+use crate::document::{DocumentLine, LineKind};
+use crate::issuer::PriceEntry;
 use crate::error::DomainError;
 use crate::ids::{BookingId, OptionId, Text};
 use crate::money::Money;
@@ -76,10 +79,17 @@ pub(crate) struct Cancelled<'a> {
 }
 
 impl Cancelled<'_> {
+    /// What was paid for the cancelled options, in the order's price entry.
     fn paid(&self, order: &Order) -> Money {
         self.options
             .iter()
-            .fold(Money::zero(order.currency), |sum, o| sum + o.gross())
+            .fold(Money::zero(order.currency), |sum, o| sum + o.amount())
+    }
+
+    /// Who and what is cancelled, for the fee line's description.
+    fn describe(&self) -> String {
+        let names: Vec<&str> = self.options.iter().map(|o| &*o.name).collect();
+        format!("{}: {}", self.booking.attendee_name, names.join(", "))
     }
 }
 
@@ -87,6 +97,7 @@ pub(crate) fn quote(
     order: &Order,
     cancelled: &[Cancelled<'_>],
     choice: &FeeChoice,
+    fee_vat: FeeVatMode,
     now: DateTime<Utc>,
 ) -> Result<FeeQuote, DomainError> {
     let zero = Money::zero(order.currency);
@@ -148,7 +159,7 @@ pub(crate) fn quote(
                             rule: FeeRule::OptionOwnFee {
                                 option: option.id.clone(),
                             },
-                            fee: own.min(option.gross()),
+                            fee: own.min(option.amount()),
                         });
                     }
                 }
@@ -159,7 +170,7 @@ pub(crate) fn quote(
         }
     }
     let total = parts.iter().fold(zero, |sum, p| sum + p.fee).min(paid);
-    let lines = fee_lines(order.issuer.fee_vat, cancelled, &parts, total);
+    let lines = fee_lines(fee_vat, order.prices, cancelled, &parts, total);
     Ok(FeeQuote {
         parts,
         paid_for_cancelled: paid,
@@ -168,7 +179,7 @@ pub(crate) fn quote(
     })
 }
 
-fn describe(parts: &[FeePart]) -> String {
+fn describe(parts: &[FeePart], cancelled: &[Cancelled<'_>]) -> String {
     let rule = match parts.first().map(|p| &p.rule) {
         Some(FeeRule::Tier { description, .. }) if parts.len() == 1 => {
             format!("cancellation terms, {description}")
@@ -180,12 +191,17 @@ fn describe(parts: &[FeePart]) -> String {
         Some(FeeRule::OptionOwnFee { .. }) => "option cancellation fee".to_owned(),
         Some(FeeRule::NoFee) | None => "no fee".to_owned(),
     };
-    format!("Cancellation fee ({rule})")
+    let what = match cancelled {
+        [one] => one.describe(),
+        many => format!("{} attendees", many.len()),
+    };
+    format!("Cancellation fee ({rule}) for {what}")
 }
 
-/// The fee as document lines, one per VAT rate.
+/// The fee as document lines, one per VAT rate, in the order's price entry.
 fn fee_lines(
     mode: FeeVatMode,
+    prices: PriceEntry,
     cancelled: &[Cancelled<'_>],
     parts: &[FeePart],
     total: Money,
@@ -193,31 +209,46 @@ fn fee_lines(
     if total.is_zero() {
         return Vec::new();
     }
-    let description: Text = describe(parts).into();
-    let mut gross_by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    let description: Text = describe(parts, cancelled).into();
+    let mut paid_by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
     let mut largest: Option<(&BookingOption, Money)> = None;
     for option in cancelled.iter().flat_map(|c| c.options.iter()) {
-        let gross = option.gross();
-        let entry = gross_by_rate
+        let amount = option.amount();
+        let entry = paid_by_rate
             .entry(option.vat_rate)
             .or_insert(Money::zero(total.currency()));
-        *entry = *entry + gross;
-        let larger = largest.is_none_or(|(best, best_gross)| {
-            (gross.amount(), option.vat_rate) > (best_gross.amount(), best.vat_rate)
+        *entry = *entry + amount;
+        let larger = largest.is_none_or(|(best, best_amount)| {
+            (amount.amount(), option.vat_rate) > (best_amount.amount(), best.vat_rate)
         });
         if larger {
-            largest = Some((option, gross));
+            largest = Some((option, amount));
         }
     }
     let split: Vec<(VatRate, Money)> = match mode {
         FeeVatMode::None => vec![(VatRate::ZERO, total)],
         FeeVatMode::ItemRate => vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)],
-        FeeVatMode::Proportional => proportional_split(total, &gross_by_rate),
+        FeeVatMode::Proportional => proportional_split(total, &paid_by_rate),
+    };
+    let booking = match cancelled {
+        [one] => Some(one.booking.id.clone()),
+        _ => None,
     };
     split
         .into_iter()
-        .filter(|(_, gross)| !gross.is_zero())
-        .map(|(rate, gross)| DocumentLine::priced_gross(description.clone(), gross, rate))
+        .filter(|(_, amount)| !amount.is_zero())
+        .map(|(rate, amount)| {
+            let mut line = match prices {
+                PriceEntry::Net => {
+                    DocumentLine::net_priced(LineKind::Fee, description.clone(), 1, amount, rate)
+                }
+                PriceEntry::Gross => {
+                    DocumentLine::gross_priced(LineKind::Fee, description.clone(), 1, amount, rate)
+                }
+            };
+            line.booking = booking.clone();
+            line
+        })
         .collect()
 }
 

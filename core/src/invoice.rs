@@ -7,13 +7,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::command::Context;
 use crate::document::{
     AttendeeEntry, Document, DocumentHeader, DocumentKind, DocumentLine, LineKind,
 };
 use crate::error::DomainError;
+use crate::issuer::{Issuer, PriceEntry};
 use crate::numbering::NumberAllocator;
 use crate::order::{AttendeeBooking, CancelledOptionPresentation, Order};
 
@@ -37,18 +38,27 @@ pub struct Invoice {
 }
 
 impl Order {
-    pub(crate) fn document_header(&self) -> DocumentHeader {
+    /// The header of a document issued now by `issuer`.
+    pub(crate) fn document_header(&self, issuer: &Issuer) -> DocumentHeader {
         DocumentHeader {
             order: self.id.clone(),
-            issuer: self.issuer.id.clone(),
             customer: self.customer.clone(),
+            seller: issuer.seller(),
+            recipient: self.recipient.clone(),
             currency: self.currency,
+            prices: self.prices,
         }
     }
 
-    /// The invoice's attendees and lines as the order stands now.
-    pub fn invoice_content(&self) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
-        invoice_content(&self.bookings, &self.fees, self.issuer.cancelled_options)
+    /// The invoice's attendees and lines as the order stands now, cancelled options presented
+    /// as `issuer` wants them.
+    pub fn invoice_content(&self, issuer: &Issuer) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
+        invoice_content(
+            &self.bookings,
+            &self.fees,
+            issuer.cancelled_options,
+            self.prices,
+        )
     }
 
     /// Call before any change to bookings or options: on the first change the current version
@@ -56,16 +66,18 @@ impl Order {
     pub(crate) fn begin_invoice_change(
         &mut self,
         numbers: &mut NumberAllocator,
-        now: DateTime<Utc>,
+        ctx: &Context,
     ) -> Result<Option<Document>, DomainError> {
         match self.invoice.status {
             InvoiceStatus::Cancelled => Err(DomainError::InvoiceCancelled),
             InvoiceStatus::Editing => Ok(None),
             InvoiceStatus::Issued => {
-                let cancellation = self
-                    .invoice
-                    .current
-                    .cancellation(numbers.take(&self.issuer.numbers), now);
+                let cancellation = self.invoice.current.cancellation(
+                    numbers.take(&ctx.issuer.numbers),
+                    ctx.issuer.seller(),
+                    ctx.now,
+                    ctx.issue_date(),
+                );
                 self.invoice.status = InvoiceStatus::Editing;
                 Ok(Some(cancellation))
             }
@@ -73,10 +85,7 @@ impl Order {
     }
 
     /// Issues the next invoice version from the current state (update-invoice).
-    pub(crate) fn issue_next_version(
-        &mut self,
-        now: DateTime<Utc>,
-    ) -> Result<Arc<Document>, DomainError> {
+    pub(crate) fn issue_next_version(&mut self, ctx: &Context) -> Result<Arc<Document>, DomainError> {
         match self.invoice.status {
             InvoiceStatus::Cancelled => return Err(DomainError::InvoiceCancelled),
             InvoiceStatus::Issued => return Err(DomainError::NothingToUpdate),
@@ -87,15 +96,16 @@ impl Order {
             DocumentKind::Invoice { version, .. } => version + 1,
             _ => unreachable!("the current invoice is always an invoice version"),
         };
-        let (attendees, lines) = self.invoice_content();
+        let (attendees, lines) = self.invoice_content(&ctx.issuer);
         let document = Arc::new(Document::new(
             previous.number.with_version(version),
             DocumentKind::Invoice {
                 version,
-                replaces: Some(previous.number.clone()),
+                replaces: Some(previous.reference()),
             },
-            self.document_header(),
-            now,
+            self.document_header(&ctx.issuer),
+            ctx.now,
+            ctx.issue_date(),
             attendees,
             lines,
         ));
@@ -111,20 +121,21 @@ impl Order {
     pub(crate) fn cancel_whole_invoice(
         &mut self,
         numbers: &mut NumberAllocator,
-        now: DateTime<Utc>,
+        ctx: &Context,
     ) -> Result<Vec<Document>, DomainError> {
         let mut documents: Vec<Document> = self
-            .begin_invoice_change(numbers, now)?
+            .begin_invoice_change(numbers, ctx)?
             .into_iter()
             .collect();
         if !self.fees.is_empty() {
             documents.push(Document::new(
-                numbers.take(&self.issuer.numbers),
+                numbers.take(&ctx.issuer.numbers),
                 DocumentKind::FeeInvoice {
-                    after_cancelled: self.invoice.current.number.clone(),
+                    after_cancelled: self.invoice.current.reference(),
                 },
-                self.document_header(),
-                now,
+                self.document_header(&ctx.issuer),
+                ctx.now,
+                ctx.issue_date(),
                 Vec::new(),
                 self.fees.clone(),
             ));
@@ -140,6 +151,7 @@ pub(crate) fn invoice_content(
     bookings: &[AttendeeBooking],
     fees: &[DocumentLine],
     presentation: CancelledOptionPresentation,
+    prices: PriceEntry,
 ) -> (Vec<AttendeeEntry>, Vec<DocumentLine>) {
     let mut attendees = Vec::with_capacity(bookings.len());
     let mut lines = Vec::with_capacity(bookings.len() * 3 + fees.len());
@@ -151,9 +163,9 @@ pub(crate) fn invoice_content(
         });
         for option in &booking.options {
             if option.is_active() {
-                lines.push(option.line(&booking.id));
+                lines.push(option.line(booking, prices));
             } else if presentation == CancelledOptionPresentation::CancellationLine {
-                let line = option.line(&booking.id);
+                let line = option.line(booking, prices);
                 let cancellation = DocumentLine {
                     kind: LineKind::CancelledItem,
                     description: format!("Cancellation: {}", line.description).into(),

@@ -21,36 +21,47 @@ pub mod fee;
 pub mod followup;
 pub mod ids;
 pub mod invoice;
+pub mod issuer;
 pub mod ledger;
 pub mod money;
 pub mod numbering;
 pub mod order;
 pub mod partner_cancellation;
+pub mod party;
 pub mod payout;
 pub mod rate;
 pub mod rebooking;
 pub mod register;
 pub mod terms;
+pub mod vat;
 
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
 pub use date_actions::{DateAction, act_on_date_order, date_action_staff, orders_to_act_on};
 pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
-pub use document::{Document, DocumentKind, DocumentLine, LineKind};
+pub use document::{
+    Document, DocumentHeader, DocumentKind, DocumentLine, InvoiceReference, LineKind,
+    ServicePeriod,
+};
 pub use error::{DomainError, ErrorKind};
 pub use fee::{FeeChoice, FeeQuote, FeeRule};
 pub use followup::{Effect, FollowUp, Message};
 pub use ids::*;
 pub use invoice::InvoiceStatus;
+pub use issuer::{Issuer, NewIssuer, PriceEntry, Seller, TimeZone, VatExemption};
 pub use ledger::{Account, Posting};
 pub use money::{Currency, Money};
 pub use numbering::{DocumentNumber, NumberFormat, SeriesKey};
 pub use order::{
-    AttendeeBooking, BookingOption, BookingStatus, CancelledOptionPresentation, FeeVatMode,
-    IssuerSettings, OptionStatus, Order, SalesChannel,
+    AttendeeBooking, BookedDate, BookingOption, BookingStatus, CancelledOptionPresentation,
+    FeeVatMode, OptionStatus, Order, SalesChannel,
 };
 pub use partner_cancellation::{Resolution, report_cannot_run, resolve_partner_cancellation};
+pub use party::{
+    Contact, CountryCode, Iban, NewAddress, NewPaymentAccount, NewRecipient, PaymentAccount,
+    PostalAddress, Recipient, VatId,
+};
 pub use payout::{PayoutState, release_payout};
 pub use rate::{Percentage, VatRate};
 pub use rebooking::{
@@ -59,3 +70,4 @@ pub use rebooking::{
 };
 pub use register::{NewBooking, NewOption, NewOrder, register_order};
 pub use terms::{CancellationTerms, FeeTier};
+pub use vat::{VatCategory, VatSummary};

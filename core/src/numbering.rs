@@ -1,22 +1,29 @@
-//! Document numbers from a gapless sequence per issuer (and year, if the issuer's format has
-//! one). The core never reads a counter: the caller passes the next free value of the series
-//! in the command context and advances the counter by what the decision says it used, in the
-//! same transaction that stores the documents.
+//! Document numbers from a gapless sequence per issuer and prefix (and year in the issuer's
+//! time zone, if its format has one). The core never reads a counter: the caller passes the
+//! next free value of the series in the command context and advances the counter by what the
+//! decision says it used, in the same transaction that stores the documents.
+//!
+//! Prefixes are unique across issuers (the registry refuses a clash) and end in a letter, so a
+//! printed number (`CDC25/001`: prefix, two digits of the year, sequence) names one document:
+//! no prefix `CDC25` can exist next to the yearly series of `CDC`.
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 use crate::ids::IssuerId;
+use crate::issuer::Issuer;
 
-/// How an issuer numbers its documents: `CDC24/001` with a yearly series, `CDC/001` without.
+/// How an issuer numbers its documents: `CDC24/001` with a yearly series, `CDC/001` without;
+/// `digits` is the sequence's minimum width.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "NumberFormatRepr")]
 pub struct NumberFormat {
     prefix: String,
     yearly: bool,
+    digits: u8,
 }
 
 #[derive(Deserialize)]
@@ -24,28 +31,52 @@ pub struct NumberFormat {
 struct NumberFormatRepr {
     prefix: String,
     yearly: bool,
+    #[serde(default = "default_digits")]
+    digits: u8,
+}
+
+fn default_digits() -> u8 {
+    3
 }
 
 impl TryFrom<NumberFormatRepr> for NumberFormat {
     type Error = DomainError;
     fn try_from(repr: NumberFormatRepr) -> Result<Self, Self::Error> {
-        NumberFormat::new(repr.prefix, repr.yearly)
+        NumberFormat::with_digits(repr.prefix, repr.yearly, repr.digits)
     }
 }
 
 impl NumberFormat {
-    /// A prefix of 1 to 12 letters or digits.
+    /// A prefix of 1 to 12 letters or digits ending in a letter, sequences of three digits.
     pub fn new(prefix: impl Into<String>, yearly: bool) -> Result<Self, DomainError> {
+        Self::with_digits(prefix, yearly, 3)
+    }
+
+    pub fn with_digits(
+        prefix: impl Into<String>,
+        yearly: bool,
+        digits: u8,
+    ) -> Result<Self, DomainError> {
         let prefix = prefix.into();
         if prefix.is_empty()
             || prefix.len() > 12
             || !prefix.bytes().all(|b| b.is_ascii_alphanumeric())
+            || !prefix.bytes().last().is_some_and(|b| b.is_ascii_alphabetic())
         {
             return Err(DomainError::InvalidInput(format!(
-                "{prefix:?} is not a document number prefix: use 1 to 12 letters or digits"
+                "{prefix:?} is not a document number prefix: use 1 to 12 letters or digits, ending in a letter"
             )));
         }
-        Ok(NumberFormat { prefix, yearly })
+        if !(1..=9).contains(&digits) {
+            return Err(DomainError::InvalidInput(
+                "a number format's digits must be 1 to 9".into(),
+            ));
+        }
+        Ok(NumberFormat {
+            prefix,
+            yearly,
+            digits,
+        })
     }
 
     pub fn prefix(&self) -> &str {
@@ -55,20 +86,30 @@ impl NumberFormat {
     pub fn is_yearly(&self) -> bool {
         self.yearly
     }
+
+    pub fn digits(&self) -> u8 {
+        self.digits
+    }
 }
 
-/// Which counter a document issued at a given time draws from.
+/// Which counter a document issued at a given time draws from: one per issuer, prefix and
+/// (for yearly formats) calendar year in the issuer's time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SeriesKey {
     pub issuer: IssuerId,
+    pub prefix: String,
     pub year: Option<i32>,
 }
 
 impl SeriesKey {
-    pub fn for_issue(issuer: &IssuerId, format: &NumberFormat, now: DateTime<Utc>) -> Self {
+    pub fn for_issue(issuer: &Issuer, now: DateTime<Utc>) -> Self {
         SeriesKey {
-            issuer: issuer.clone(),
-            year: format.yearly.then(|| now.year()),
+            issuer: issuer.id.clone(),
+            prefix: issuer.numbers.prefix.clone(),
+            year: issuer
+                .numbers
+                .yearly
+                .then(|| issuer.time_zone.year_of(now)),
         }
     }
 }
@@ -82,28 +123,35 @@ pub struct DocumentNumber {
     year: Option<i32>,
     seq: u32,
     version: u32,
+    digits: u8,
 }
 
-/// A number as JSON: its parts, and the number as printed on the document (`text`, for
-/// clients; ignored when read back).
+/// A number as JSON: its parts, the number as printed on the document (`text`) and its
+/// URL-safe form (`id`, for the document route); both ignored when read back.
 #[derive(Serialize, Deserialize)]
 struct NumberRepr {
     #[serde(default, skip_deserializing)]
     text: String,
+    #[serde(default, skip_deserializing)]
+    id: String,
     prefix: String,
     year: Option<i32>,
     seq: u32,
     version: u32,
+    #[serde(default = "default_digits")]
+    digits: u8,
 }
 
 impl From<DocumentNumber> for NumberRepr {
     fn from(number: DocumentNumber) -> Self {
         NumberRepr {
             text: number.to_string(),
+            id: number.id(),
             prefix: number.prefix,
             year: number.year,
             seq: number.seq,
             version: number.version,
+            digits: number.digits,
         }
     }
 }
@@ -115,6 +163,7 @@ impl From<NumberRepr> for DocumentNumber {
             year: repr.year,
             seq: repr.seq,
             version: repr.version,
+            digits: repr.digits,
         }
     }
 }
@@ -126,7 +175,38 @@ impl DocumentNumber {
             year: key.year,
             seq,
             version: 1,
+            digits: format.digits,
         }
+    }
+
+    /// A number from its parts (stored data).
+    pub fn from_parts(prefix: String, year: Option<i32>, seq: u32, version: u32, digits: u8) -> Self {
+        DocumentNumber {
+            prefix,
+            year,
+            seq,
+            version,
+            digits,
+        }
+    }
+
+    /// The number as a URL path segment: the printed number with `-` for `/` (`CDC25-001-2`).
+    /// Prefixes hold only letters and digits, so the two forms map one to one.
+    pub fn id(&self) -> String {
+        self.to_string().replace('/', "-")
+    }
+
+    /// The printed number of a URL-safe id or of a printed number.
+    pub fn printed_from_id(id: &str) -> String {
+        id.replace('-', "/")
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub fn digits(&self) -> u8 {
+        self.digits
     }
 
     /// The same base number with another version suffix.
@@ -156,7 +236,7 @@ impl fmt::Display for DocumentNumber {
         if let Some(year) = self.year {
             write!(f, "{:02}", year.rem_euclid(100))?;
         }
-        write!(f, "/{:03}", self.seq)?;
+        write!(f, "/{:0width$}", self.seq, width = usize::from(self.digits))?;
         if self.version > 1 {
             write!(f, "/{}", self.version)?;
         }
@@ -197,31 +277,45 @@ impl NumberAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+
+    fn series(prefix: &str, year: Option<i32>) -> SeriesKey {
+        SeriesKey {
+            issuer: IssuerId::parse("converia-demo").unwrap(),
+            prefix: prefix.into(),
+            year,
+        }
+    }
 
     #[test]
     fn invoice_versions_keep_their_base_number_with_a_version_suffix() {
         let format = NumberFormat::new("CDC", true).unwrap();
-        let issuer = IssuerId::parse("converia-demo").unwrap();
-        let now = Utc.with_ymd_and_hms(2024, 5, 2, 10, 0, 0).unwrap();
-        let mut numbers = NumberAllocator::new(SeriesKey::for_issue(&issuer, &format, now), 1);
+        let mut numbers = NumberAllocator::new(series("CDC", Some(2024)), 1);
         let first = numbers.take(&format);
         assert_eq!(first.to_string(), "CDC24/001");
         assert_eq!(first.with_version(2).to_string(), "CDC24/001/2");
+        assert_eq!(first.with_version(2).id(), "CDC24-001-2");
         assert_eq!(numbers.take(&format).to_string(), "CDC24/002");
         assert_eq!(numbers.used(), 2);
     }
 
     #[test]
-    fn a_series_without_year_has_no_year_in_its_numbers() {
-        let format = NumberFormat::new("KF", false).unwrap();
-        let issuer = IssuerId::parse("konfetti").unwrap();
-        let now = Utc.with_ymd_and_hms(2024, 5, 2, 10, 0, 0).unwrap();
-        let key = SeriesKey::for_issue(&issuer, &format, now);
-        assert_eq!(key.year, None);
-        assert_eq!(
-            DocumentNumber::new(&format, &key, 1234).to_string(),
-            "KF/1234"
-        );
+    fn a_series_without_year_has_no_year_in_its_numbers_and_digits_set_the_width() {
+        let format = NumberFormat::with_digits("KF", false, 5).unwrap();
+        let key = series("KF", None);
+        assert_eq!(DocumentNumber::new(&format, &key, 1234).to_string(), "KF/01234");
+    }
+
+    #[test]
+    fn prefixes_end_in_a_letter_so_printed_numbers_cannot_collide() {
+        assert!(NumberFormat::new("CDC", true).is_ok());
+        assert!(NumberFormat::new("CDC25", false).is_err());
+        assert!(NumberFormat::new("A1B", true).is_ok());
+        assert!(NumberFormat::new("CD-C", true).is_err());
+        assert!(NumberFormat::with_digits("CDC", true, 0).is_err());
+    }
+
+    #[test]
+    fn a_url_safe_id_maps_back_to_the_printed_number() {
+        assert_eq!(DocumentNumber::printed_from_id("CDC25-001-2"), "CDC25/001/2");
     }
 }

@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
-use crate::document::{DocumentLine, DocumentRef, LineKind};
+use crate::document::{DocumentLine, DocumentRef, LineKind, ServicePeriod};
 use crate::error::DomainError;
 use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId, Text};
 use crate::invoice::Invoice;
+use crate::issuer::{PriceEntry, TimeZone};
 use crate::money::{Currency, Money};
-use crate::numbering::NumberFormat;
+use crate::party::Recipient;
 use crate::partner_cancellation::PartnerCancellation;
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
@@ -63,15 +64,6 @@ pub enum FeeVatMode {
     Proportional,
 }
 
-/// The issuer's settings, copied onto the order when it is registered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuerSettings {
-    pub id: IssuerId,
-    pub numbers: NumberFormat,
-    pub cancelled_options: CancelledOptionPresentation,
-    pub fee_vat: FeeVatMode,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
@@ -86,7 +78,8 @@ pub enum OptionStatus {
     Cancelled,
 }
 
-/// An offer package booked for one attendee. Prices are net; VAT is added per line.
+/// An offer package booked for one attendee, priced as its issuer enters prices (net, or
+/// gross VAT included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingOption {
     pub id: OptionId,
@@ -95,17 +88,13 @@ pub struct BookingOption {
     pub quantity: u32,
     pub vat_rate: VatRate,
     pub status: OptionStatus,
-    /// A fee of its own, charged when this option is cancelled and staff choose it (gross).
+    /// A fee of its own, charged when this option is cancelled and staff choose it (in the
+    /// order's price entry).
     pub own_cancellation_fee: Option<Money>,
-    /// The line's net, VAT and gross: fixed when booked (see [`BookingOption::new`]), kept so
-    /// money positions and invoice versions need no VAT arithmetic per option.
-    net: Money,
-    vat: Money,
-    gross: Money,
 }
 
 impl BookingOption {
-    /// An active option; its gross is the invoice line's gross.
+    /// An active option.
     pub fn new(
         id: OptionId,
         name: Text,
@@ -114,8 +103,6 @@ impl BookingOption {
         vat_rate: VatRate,
         own_cancellation_fee: Option<Money>,
     ) -> Self {
-        let net = unit_price.times(quantity.into());
-        let vat = vat_rate.vat_on(net);
         BookingOption {
             id,
             name,
@@ -124,30 +111,38 @@ impl BookingOption {
             vat_rate,
             status: OptionStatus::Active,
             own_cancellation_fee,
-            net,
-            vat,
-            gross: net + vat,
         }
     }
 
-    /// The option as an invoice line.
-    pub fn line(&self, booking: &BookingId) -> DocumentLine {
-        DocumentLine {
-            kind: LineKind::Item,
-            booking: Some(booking.clone()),
-            option: Some(self.id.clone()),
-            description: self.name.clone(),
-            quantity: self.quantity.into(),
-            net: self.net,
-            vat_rate: self.vat_rate,
-            vat: self.vat,
-            gross: self.gross,
-        }
+    /// Unit price × quantity, in the order's price entry.
+    pub fn amount(&self) -> Money {
+        self.unit_price.times(self.quantity.into())
     }
 
-    /// What the customer paid for this option, VAT included.
-    pub fn gross(&self) -> Money {
-        self.gross
+    /// The option as an invoice line of `booking` on its booked date.
+    pub fn line(&self, booking: &AttendeeBooking, prices: PriceEntry) -> DocumentLine {
+        let description = self.name.clone();
+        let quantity = i64::from(self.quantity);
+        let mut line = match prices {
+            PriceEntry::Net => DocumentLine::net_priced(
+                LineKind::Item,
+                description,
+                quantity,
+                self.amount(),
+                self.vat_rate,
+            ),
+            PriceEntry::Gross => DocumentLine::gross_priced(
+                LineKind::Item,
+                description,
+                quantity,
+                self.amount(),
+                self.vat_rate,
+            ),
+        };
+        line.booking = Some(booking.id.clone());
+        line.option = Some(self.id.clone());
+        line.service_period = Some(booking.date.service_period());
+        line
     }
 
     pub fn is_active(&self) -> bool {
@@ -161,6 +156,18 @@ pub struct BookedDate {
     pub id: DateId,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Where the event takes place: its days are calendar days there.
+    pub time_zone: TimeZone,
+}
+
+impl BookedDate {
+    /// The event's first and last calendar day where it takes place.
+    pub fn service_period(&self) -> ServicePeriod {
+        ServicePeriod {
+            start: self.time_zone.date_of(self.starts_at),
+            end: self.time_zone.date_of(self.ends_at),
+        }
+    }
 }
 
 /// One person's booking within an order.
@@ -191,7 +198,12 @@ pub struct Order {
     pub id: OrderId,
     pub partner: PartnerId,
     pub customer: CustomerId,
-    pub issuer: IssuerSettings,
+    /// Who issues the order's documents (an entry of the issuer registry).
+    pub issuer: IssuerId,
+    /// How the order's prices were entered (the issuer's setting at registration).
+    pub prices: PriceEntry,
+    /// Who receives the documents.
+    pub recipient: Recipient,
     pub channel: SalesChannel,
     pub currency: Currency,
     /// What the customer paid at checkout.
@@ -250,29 +262,36 @@ impl Order {
         self.bookings.iter().filter(|b| b.is_valid())
     }
 
-    /// Gross of every active option: what the customer pays for what is still booked.
+    /// What the customer pays for what is still booked (VAT per rate over the active options).
     pub fn items_gross(&self) -> Money {
-        let mut total = Money::zero(self.currency);
-        for option in self.bookings.iter().flat_map(|b| b.active_options()) {
-            total = total + option.gross();
-        }
-        total
+        let active = self.bookings.iter().flat_map(|b| b.active_options());
+        crate::vat::payable_of(
+            active.map(|o| (o.vat_rate, o.amount())),
+            self.prices,
+            self.currency,
+        )
     }
 
-    pub fn fees_gross(&self) -> Money {
-        Money::sum(self.currency, self.fees.iter().map(|l| &l.gross))
-    }
-
-    /// What the customer finally owes for this order: valid items and fees.
+    /// What the customer finally owes for this order: what the next invoice version states
+    /// (valid items and fees, VAT per rate over all of them).
     pub fn owed(&self) -> Money {
-        self.totals().owed()
+        let active = self.bookings.iter().flat_map(|b| b.active_options());
+        let items = active.map(|o| (o.vat_rate, o.amount()));
+        let fees = self.fees.iter().map(|l| (l.vat_rate, l.amount(self.prices)));
+        crate::vat::payable_of(items.chain(fees), self.prices, self.currency)
     }
 
-    /// Items and fees summed once, for callers that need several figures derived from them.
+    /// The fees' share of what is owed.
+    pub fn fees_gross(&self) -> Money {
+        self.totals().fees
+    }
+
+    /// Items and what is owed, computed once, for callers that need several figures.
     pub(crate) fn totals(&self) -> Totals {
+        let items = self.items_gross();
         Totals {
-            items: self.items_gross(),
-            fees: self.fees_gross(),
+            items,
+            fees: self.owed() - items,
         }
     }
 

@@ -183,7 +183,7 @@ fn settle_in_full(
             option.status = OptionStatus::Cancelled;
         }
     }
-    let documents = order.cancel_whole_invoice(numbers, ctx.now)?;
+    let documents = order.cancel_whole_invoice(numbers, ctx)?;
     order.commission_kept = Some(kept);
     Ok(documents)
 }

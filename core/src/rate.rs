@@ -75,6 +75,11 @@ impl VatRate {
         self.0.value()
     }
 
+    /// The fraction (0.19 for 19 %).
+    pub fn fraction(&self) -> Decimal {
+        self.0.fraction()
+    }
+
     /// VAT on a net amount, rounded to the minor unit.
     pub fn vat_on(&self, net: Money) -> Money {
         self.0.of(net)

@@ -103,11 +103,7 @@ pub fn propose_alternative_dates(
         if order.valid_bookings().all(|b| b.date.id == date.id) {
             return Err(DomainError::SameDate);
         }
-        proposed.push(BookedDate {
-            id: date.id.clone(),
-            starts_at: date.starts_at,
-            ends_at: date.ends_at,
-        });
+        proposed.push(date.booked());
     }
     let mut after = order.clone();
     let ids = proposed.iter().map(|d| d.id.clone()).collect();
@@ -268,11 +264,7 @@ pub fn rebook(
             date: target.id.clone(),
         };
     }
-    let new_date = BookedDate {
-        id: target.id.clone(),
-        starts_at: target.starts_at,
-        ends_at: target.ends_at,
-    };
+    let new_date = target.booked();
     for booking in after.bookings.iter_mut().filter(|b| b.is_valid()) {
         booking.date = new_date.clone();
     }

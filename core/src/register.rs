@@ -11,14 +11,14 @@ use crate::dates::EventDate;
 use crate::document::{Document, DocumentHeader, DocumentKind};
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
-use crate::ids::{BookingId, CustomerId, DateId, OptionId, OrderId, PartnerId};
+use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId};
 use crate::invoice::{Invoice, InvoiceStatus, invoice_content};
+use crate::issuer::PriceEntry;
 use crate::ledger::Account;
 use crate::money::{Currency, Money};
-use crate::numbering::{NumberAllocator, SeriesKey};
-use crate::order::{
-    AttendeeBooking, BookedDate, BookingOption, BookingStatus, IssuerSettings, Order, SalesChannel,
-};
+use crate::numbering::NumberAllocator;
+use crate::order::{AttendeeBooking, BookingOption, BookingStatus, Order, SalesChannel};
+use crate::party::NewRecipient;
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
 
@@ -36,10 +36,14 @@ pub const MAX_PAYOUT_DELAY_DAYS: u32 = 3_650;
 pub struct NewOption {
     pub id: OptionId,
     pub name: String,
+    /// The price of one unit, as the issuer enters prices (net, or gross VAT included).
     pub unit_price: Money,
     pub quantity: u32,
     pub vat_rate: VatRate,
     pub own_cancellation_fee: Option<Money>,
+    /// Whether `unit_price` is net or gross; when given it must be the issuer's price entry.
+    #[serde(default)]
+    pub price_entry: Option<PriceEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +63,9 @@ pub struct NewOrder {
     pub id: OrderId,
     pub partner: PartnerId,
     pub customer: CustomerId,
-    pub issuer: IssuerSettings,
+    /// An issuer of the registry: whose name and number series the documents carry.
+    pub issuer: IssuerId,
+    pub recipient: NewRecipient,
     pub channel: SalesChannel,
     pub currency: Currency,
     pub captured: Money,
@@ -78,13 +84,19 @@ fn text(value: &str, what: &str) -> Result<String, DomainError> {
     Ok(value.to_owned())
 }
 
-/// Registers a paid order (the system only). `dates` must hold every date booked.
+/// Registers a paid order (the system only). `dates` must hold every date booked; the
+/// context's issuer must be the one the order names.
 pub fn register_order(
     new: NewOrder,
     dates: &[EventDate],
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     ctx.actor.require_system("register orders")?;
+    let issuer = &ctx.issuer;
+    if issuer.id != new.issuer {
+        return Err(DomainError::UnknownIssuer(new.issuer.to_string()));
+    }
+    let recipient = new.recipient.checked()?;
     if new.bookings.is_empty() {
         return Err(DomainError::NoBookings);
     }
@@ -141,6 +153,15 @@ pub fn register_order(
                 )));
             }
             option.unit_price.require_amount_in(new.currency)?;
+            if option.price_entry.is_some_and(|entry| entry != issuer.prices) {
+                return Err(DomainError::PriceEntryMismatch {
+                    option: option.id.to_string(),
+                    issuer: issuer.prices,
+                });
+            }
+            if issuer.is_vat_exempt() && !option.vat_rate.percent().is_zero() {
+                return Err(DomainError::VatOnExemptIssuer(option.id.to_string()));
+            }
             if let Some(fee) = &option.own_cancellation_fee {
                 fee.require_amount_in(new.currency)?;
             }
@@ -162,46 +183,39 @@ pub fn register_order(
             id: booking.id,
             attendee_name: text(&booking.attendee_name, "an attendee's name")?.into(),
             attendee_email: text(&booking.attendee_email, "an attendee's email")?.into(),
-            date: BookedDate {
-                id: date.id.clone(),
-                starts_at: date.starts_at,
-                ends_at: date.ends_at,
-            },
+            date: date.booked(),
             terms_of: date.id.clone(),
             status: BookingStatus::Valid,
             options,
         });
     }
-    let gross = bookings
-        .iter()
-        .flat_map(|b| &b.options)
-        .fold(Money::zero(new.currency), |sum, option| {
-            sum + option.gross()
-        });
-    if gross != new.captured {
+    let prices = issuer.prices;
+    let (attendees, lines) = invoice_content(&bookings, &[], issuer.cancelled_options, prices);
+    let captured_must_be = crate::vat::payable(&lines, prices, new.currency);
+    if captured_must_be != new.captured {
         return Err(DomainError::CaptureMismatch {
             captured: new.captured.to_string(),
-            invoice: gross.to_string(),
+            invoice: captured_must_be.to_string(),
         });
     }
-    let mut numbers = NumberAllocator::new(
-        SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, ctx.now),
-        ctx.next_document_seq,
-    );
-    let (attendees, lines) = invoice_content(&bookings, &[], new.issuer.cancelled_options);
+    let mut numbers = NumberAllocator::new(ctx.series(), ctx.next_document_seq);
+    let header = DocumentHeader {
+        order: new.id.clone(),
+        customer: new.customer.clone(),
+        seller: issuer.seller(),
+        recipient: recipient.clone(),
+        currency: new.currency,
+        prices,
+    };
     let invoice = Arc::new(Document::new(
-        numbers.take(&new.issuer.numbers),
+        numbers.take(&issuer.numbers),
         DocumentKind::Invoice {
             version: 1,
             replaces: None,
         },
-        DocumentHeader {
-            order: new.id.clone(),
-            issuer: new.issuer.id.clone(),
-            customer: new.customer.clone(),
-            currency: new.currency,
-        },
+        header,
         ctx.now,
+        ctx.issue_date(),
         attendees,
         lines,
     ));
@@ -210,6 +224,8 @@ pub fn register_order(
         partner: new.partner,
         customer: new.customer,
         issuer: new.issuer,
+        prices,
+        recipient,
         channel: new.channel,
         currency: new.currency,
         captured: new.captured,

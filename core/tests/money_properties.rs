@@ -80,8 +80,9 @@ fn step_strategy() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// A random order of 1 to 5 attendees with 1 to 3 options each, on the course dates.
-fn order_strategy() -> impl Strategy<Value = NewOrder> {
+/// A random order of 1 to 5 attendees with 1 to 3 options each, on the course dates, priced
+/// net or gross.
+fn order_strategy() -> impl Strategy<Value = Sale> {
     let option = (
         1u32..100_000,
         1u32..4,
@@ -99,17 +100,17 @@ fn order_strategy() -> impl Strategy<Value = NewOrder> {
         ],
         0u32..400,
         0u32..30,
+        any::<bool>(),
     )
-        .prop_map(|(bookings, omit, fee_vat, commission_tenths, delay)| {
+        .prop_map(|(bookings, omit, fee_vat, commission_tenths, delay, gross)| {
             let mut new = course_order(SalesChannel::Direct);
-            new.issuer = issuer(
-                if omit {
-                    CancelledOptionPresentation::Omit
-                } else {
-                    CancelledOptionPresentation::CancellationLine
-                },
-                fee_vat,
-            );
+            let presentation = if omit {
+                CancelledOptionPresentation::Omit
+            } else {
+                CancelledOptionPresentation::CancellationLine
+            };
+            let prices = if gross { PriceEntry::Gross } else { PriceEntry::Net };
+            new.set_issuer(an_issuer("random", "RND", true, prices, presentation, fee_vat));
             new.commission_rate = pct(Decimal::new(commission_tenths.into(), 1));
             new.payout_delay_days = delay;
             new.bookings = bookings
@@ -126,6 +127,7 @@ fn order_strategy() -> impl Strategy<Value = NewOrder> {
                             quantity,
                             vat_rate: vat(rate.into()),
                             own_cancellation_fee: own_fee.map(|c| eur(Decimal::new(c.into(), 2))),
+                            price_entry: None,
                         })
                         .collect();
                     booking(
@@ -140,18 +142,22 @@ fn order_strategy() -> impl Strategy<Value = NewOrder> {
         })
 }
 
-/// Registers `new` with the capture the invoice asks for.
-fn registered(mut new: NewOrder) -> World {
-    let gross = new
-        .bookings
-        .iter()
-        .flat_map(|b| &b.options)
-        .map(|o| {
-            let net = o.unit_price.times(o.quantity.into());
-            net + o.vat_rate.vat_on(net)
-        })
-        .fold(eur(Decimal::ZERO), |sum, g| sum + g);
-    new.captured = gross;
+/// Registers `new` with the capture the invoice asks for: gross prices add up as charged; net
+/// prices get VAT once per rate.
+fn registered(mut new: Sale) -> World {
+    let mut per_rate: BTreeMap<VatRate, Decimal> = BTreeMap::new();
+    for option in new.bookings.iter().flat_map(|b| &b.options) {
+        *per_rate.entry(option.vat_rate).or_default() +=
+            option.unit_price.amount() * Decimal::from(option.quantity);
+    }
+    let captured = per_rate.iter().fold(eur(Decimal::ZERO), |sum, (rate, amount)| {
+        let amount = eur(*amount);
+        match new.issuer.prices {
+            PriceEntry::Gross => sum + amount,
+            PriceEntry::Net => sum + amount + rate.vat_on(amount),
+        }
+    });
+    new.captured = captured;
     World::register(new, &course_dates(), at(2025, 1, 10))
 }
 
@@ -161,7 +167,7 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
         Step::CancelOption(b, o, fee) => {
             let booking = world.order.booking(&booking_id(world, *b)).unwrap().clone();
             let option = booking.options[o % booking.options.len()].clone();
-            let choice = fee_choice(fee, &world.order, option.gross());
+            let choice = fee_choice(fee, &world.order, option.amount());
             world.run(staff(), |ord, c| {
                 cancel_option(ord, &booking.id, &option.id, &choice, c)
             })
@@ -170,7 +176,7 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
             let booking = world.order.booking(&booking_id(world, *b)).unwrap().clone();
             let paid = booking
                 .active_options()
-                .fold(eur(Decimal::ZERO), |s, o| s + o.gross());
+                .fold(eur(Decimal::ZERO), |s, o| s + o.amount());
             let choice = fee_choice(fee, &world.order, paid);
             world.run(staff(), |ord, c| {
                 cancel_booking(ord, &booking.id, &choice, c)
@@ -229,6 +235,45 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
     }
 }
 
+/// One document on its own: VAT per rate is round(Σ net × rate) (BR-CO-17) and the line nets
+/// add up to each rate's taxable amount; the totals add up; a gross-priced document asks for
+/// exactly what its lines charge; a cancellation is the exact negation of what it cancels.
+fn check_document(document: &Document) {
+    let currency = document.currency();
+    let zero = Money::zero(currency);
+    for summary in &document.vat_breakdown {
+        let nets = document
+            .lines
+            .iter()
+            .filter(|l| l.vat_rate == summary.rate)
+            .fold(zero, |sum, l| sum + l.net);
+        assert_eq!(nets, summary.taxable, "{}: line nets of {}", document.number, summary.rate);
+        if document.is_cancellation() {
+            assert_eq!(-summary.vat, summary.rate.vat_on(-summary.taxable));
+        } else {
+            assert_eq!(summary.vat, summary.rate.vat_on(summary.taxable), "BR-CO-17");
+        }
+    }
+    let taxable = Money::sum(currency, document.vat_breakdown.iter().map(|s| &s.taxable));
+    let vat = Money::sum(currency, document.vat_breakdown.iter().map(|s| &s.vat));
+    assert_eq!((document.net, document.vat), (taxable, vat));
+    assert_eq!(document.gross, document.net + document.vat);
+    assert_eq!(document.payable, document.gross + document.rounding);
+    if document.header.prices == PriceEntry::Gross {
+        let charged = document
+            .lines
+            .iter()
+            .fold(zero, |sum, l| sum + l.gross.expect("gross-priced lines"));
+        assert_eq!(document.payable, charged, "what was charged, exactly");
+        assert!(document.rounding.amount().abs() <= Decimal::new(1, 2) * Decimal::from(document.vat_breakdown.len() as u32));
+    } else {
+        assert!(document.rounding.is_zero());
+    }
+    for line in &document.lines {
+        assert!(!line.unit_price.is_sign_negative(), "BR-27: no negative prices");
+    }
+}
+
 fn check_invariants(
     world: &World,
     issued: &mut BTreeMap<String, std::sync::Arc<Document>>,
@@ -270,7 +315,7 @@ fn check_invariants(
 
     // Σ invoices − Σ cancellation documents = what is owed (nothing while editing: the last
     // version is already cancelled and the new one not yet issued).
-    let documented = Money::sum(order.currency, world.documents.iter().map(|d| &d.gross));
+    let documented = Money::sum(order.currency, world.documents.iter().map(|d| &d.payable));
     match order.invoice.status {
         InvoiceStatus::Editing => assert_eq!(documented, zero),
         _ => assert_eq!(documented, order.owed()),
@@ -287,18 +332,14 @@ fn check_invariants(
             );
         }
         if let Some(fee) = &decision.fee {
-            assert_eq!(
-                Money::sum(order.currency, fee.lines.iter().map(|l| &l.gross)),
-                fee.total
-            );
+            let charged = fee.lines.iter().fold(zero, |sum, l| sum + l.amount(order.prices));
+            assert_eq!(charged, fee.total);
             assert!(fee.total.amount() <= fee.paid_for_cancelled.amount());
         }
     }
     for document in &world.documents {
         assert_eq!(&issued[&document.number.to_string()], document);
-        for line in &document.lines {
-            assert_eq!(line.net + line.vat, line.gross);
-        }
+        check_document(document);
     }
     assert_eq!(
         issued[&order.invoice.current.number.to_string()],

@@ -201,9 +201,10 @@ fn registration_refuses_a_capture_that_differs_from_the_invoice() {
     let ctx = Context {
         now: at(2025, 2, 1),
         actor: Actor::System,
+        issuer: std::sync::Arc::new(new.issuer.clone()),
         next_document_seq: 1,
     };
-    let refused = register_order(new, &course_dates(), &ctx).unwrap_err();
+    let refused = register_order(new.order, &course_dates(), &ctx).unwrap_err();
     assert_eq!(refused.code(), "capture_mismatch");
 }
 
@@ -212,12 +213,13 @@ fn registration_refuses_inactive_or_foreign_dates_duplicates_and_other_callers()
     let ctx = |actor| Context {
         now: at(2025, 2, 1),
         actor,
+        issuer: std::sync::Arc::new(konfetti_issuer()),
         next_document_seq: 1,
     };
     let mut dates = course_dates();
     dates[0].active = false;
     let refused = register_order(
-        course_order(SalesChannel::Direct),
+        course_order(SalesChannel::Direct).order,
         &dates,
         &ctx(Actor::System),
     );
@@ -225,16 +227,17 @@ fn registration_refuses_inactive_or_foreign_dates_duplicates_and_other_callers()
 
     let mut foreign = course_order(SalesChannel::Direct);
     foreign.bookings[0].date = id("foreign");
-    let refused = register_order(foreign, &course_dates(), &ctx(Actor::System));
+    let refused = register_order(foreign.order, &course_dates(), &ctx(Actor::System));
     assert_eq!(refused.unwrap_err(), DomainError::DateOfAnotherPartner);
 
     let mut twice = course_order(SalesChannel::Direct);
-    twice.bookings.push(twice.bookings[0].clone());
-    let refused = register_order(twice, &course_dates(), &ctx(Actor::System));
+    let first = twice.bookings[0].clone();
+    twice.bookings.push(first);
+    let refused = register_order(twice.order, &course_dates(), &ctx(Actor::System));
     assert_eq!(refused.unwrap_err().kind(), ErrorKind::InvalidInput);
 
     let refused = register_order(
-        course_order(SalesChannel::Direct),
+        course_order(SalesChannel::Direct).order,
         &course_dates(),
         &ctx(partner()),
     );

@@ -81,20 +81,101 @@ pub fn date(date_id: &str, partner_id: &str, starts: DateTime<Utc>, days: i64) -
         id(date_id),
         id(partner_id),
         format!("Event {date_id}"),
-        starts,
-        starts + Duration::days(days) - Duration::hours(1),
+        (
+            starts,
+            starts + Duration::days(days) - Duration::hours(1),
+            storno_core::TimeZone::BERLIN,
+        ),
         converia_terms(),
         &Actor::System,
     )
     .unwrap()
 }
 
-pub fn issuer(presentation: CancelledOptionPresentation, fee_vat: FeeVatMode) -> IssuerSettings {
-    IssuerSettings {
-        id: id("converia-demo"),
-        numbers: NumberFormat::new("CDC", true).unwrap(),
-        cancelled_options: presentation,
-        fee_vat,
+/// An issuer of the registry as the tests configure it.
+pub fn an_issuer(
+    issuer_id: &str,
+    prefix: &str,
+    yearly: bool,
+    prices: PriceEntry,
+    presentation: CancelledOptionPresentation,
+    fee_vat: FeeVatMode,
+) -> Issuer {
+    let new: NewIssuer = serde_json::from_value(serde_json::json!({
+        "legal_name": format!("{issuer_id} GmbH"),
+        "address": {"street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE123456789",
+        "tax_number": "30/123/45678",
+        "contact": {"name": "Rechnungsstelle", "phone": "+49 30 1234567", "email": "billing@example.org"},
+        "payment": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": prefix, "yearly": yearly},
+        "cancelled_options": presentation,
+        "fee_vat": fee_vat,
+        "prices": prices,
+    }))
+    .unwrap();
+    Issuer::new(id(issuer_id), new, &Actor::System).unwrap()
+}
+
+/// The Converia-style organiser: prices net, yearly series `CDC`.
+pub fn issuer(presentation: CancelledOptionPresentation, fee_vat: FeeVatMode) -> Issuer {
+    an_issuer("converia-demo", "CDC", true, PriceEntry::Net, presentation, fee_vat)
+}
+
+/// The konfetti-style platform: prices gross, series `KF` without year.
+pub fn konfetti_issuer() -> Issuer {
+    an_issuer(
+        "konfetti",
+        "KF",
+        false,
+        PriceEntry::Gross,
+        CancelledOptionPresentation::Omit,
+        FeeVatMode::ItemRate,
+    )
+}
+
+/// The recipient checkout names.
+pub fn recipient() -> NewRecipient {
+    serde_json::from_value(serde_json::json!({
+        "name": "Erika Mustermann", "company": "Beispiel AG",
+        "address": {"street": "Hauptstraße 5", "postal_code": "80331", "city": "München", "country": "DE"},
+        "vat_id": "DE987654321", "buyer_reference": "04011000-12345-67", "email": "erika@example.org"
+    }))
+    .unwrap()
+}
+
+/// An order for registration with the issuer whose registry entry it names.
+#[derive(Debug, Clone)]
+pub struct Sale {
+    pub order: NewOrder,
+    pub issuer: Issuer,
+}
+
+impl Sale {
+    pub fn new(order: NewOrder, issuer: Issuer) -> Sale {
+        let mut order = order;
+        order.issuer = issuer.id.clone();
+        Sale { order, issuer }
+    }
+
+    /// Sells through another issuer.
+    pub fn set_issuer(&mut self, issuer: Issuer) {
+        self.order.issuer = issuer.id.clone();
+        self.issuer = issuer;
+    }
+}
+
+impl std::ops::Deref for Sale {
+    type Target = NewOrder;
+    fn deref(&self) -> &NewOrder {
+        &self.order
+    }
+}
+
+impl std::ops::DerefMut for Sale {
+    fn deref_mut(&mut self) -> &mut NewOrder {
+        &mut self.order
     }
 }
 
@@ -106,6 +187,7 @@ pub fn option(option_id: &str, name: &str, price: Decimal, rate: Decimal) -> New
         quantity: 1,
         vat_rate: vat(rate),
         own_cancellation_fee: None,
+        price_entry: None,
     }
 }
 
@@ -121,12 +203,13 @@ pub fn booking(booking_id: &str, name: &str, date_id: &str, options: Vec<NewOpti
 
 /// Two attendees: Anna (pass 400.00 + workshop 100.00) and Ben (pass 400.00), all at 19 % VAT:
 /// net 900.00, VAT 171.00, gross 1,071.00.
-pub fn converia_order(issuer: IssuerSettings) -> NewOrder {
-    NewOrder {
+pub fn converia_order(issuer: Issuer) -> Sale {
+    let order = NewOrder {
         id: id("order-1"),
         partner: id("partner-1"),
         customer: id("customer-1"),
-        issuer,
+        issuer: issuer.id.clone(),
+        recipient: recipient(),
         channel: SalesChannel::Direct,
         currency: Currency::EUR,
         captured: eur(dec!(1071.00)),
@@ -149,21 +232,18 @@ pub fn converia_order(issuer: IssuerSettings) -> NewOrder {
                 vec![option("ben-pass", "Conference pass", dec!(400), dec!(19))],
             ),
         ],
-    }
+    };
+    Sale::new(order, issuer)
 }
 
-/// A course of 119.00 gross for one customer, sold directly.
-pub fn course_order(channel: SalesChannel) -> NewOrder {
-    NewOrder {
+/// A course of 119.00 gross for one customer, sold directly by the konfetti-style platform.
+pub fn course_order(channel: SalesChannel) -> Sale {
+    let order = NewOrder {
         id: id("course-order"),
         partner: id("partner-1"),
         customer: id("customer-1"),
-        issuer: IssuerSettings {
-            id: id("konfetti"),
-            numbers: NumberFormat::new("KF", false).unwrap(),
-            cancelled_options: CancelledOptionPresentation::Omit,
-            fee_vat: FeeVatMode::ItemRate,
-        },
+        issuer: id("konfetti"),
+        recipient: recipient(),
         channel,
         currency: Currency::EUR,
         captured: eur(dec!(119.00)),
@@ -173,9 +253,10 @@ pub fn course_order(channel: SalesChannel) -> NewOrder {
             "guest",
             "Clara Vogel",
             "course-a",
-            vec![option("seat", "Pasta course", dec!(100), dec!(19))],
+            vec![option("seat", "Pasta course", dec!(119), dec!(19))],
         )],
-    }
+    };
+    Sale::new(order, konfetti_issuer())
 }
 
 pub fn course_dates() -> Vec<EventDate> {
@@ -191,6 +272,8 @@ pub fn course_dates() -> Vec<EventDate> {
 /// Runs commands against one order and keeps the issuer's document counter, like the store.
 pub struct World {
     pub order: Order,
+    /// The order's issuer as the registry holds it.
+    pub issuer: std::sync::Arc<Issuer>,
     /// The issuer's counters, one per series (issuer and year): the next free number.
     pub counters: std::collections::BTreeMap<SeriesKey, u32>,
     pub documents: Vec<std::sync::Arc<Document>>,
@@ -202,15 +285,18 @@ pub struct World {
 }
 
 impl World {
-    pub fn register(new: NewOrder, dates: &[EventDate], now: DateTime<Utc>) -> World {
+    pub fn register(sale: Sale, dates: &[EventDate], now: DateTime<Utc>) -> World {
+        let issuer = std::sync::Arc::new(sale.issuer);
         let ctx = Context {
             now,
             actor: Actor::System,
+            issuer: std::sync::Arc::clone(&issuer),
             next_document_seq: 1,
         };
-        let decision = register_order(new, dates, &ctx).expect("order registers");
+        let decision = register_order(sale.order, dates, &ctx).expect("order registers");
         let mut world = World {
             order: decision.order.clone(),
+            issuer,
             counters: Default::default(),
             documents: Vec::new(),
             postings: Vec::new(),
@@ -224,10 +310,11 @@ impl World {
     }
 
     pub fn ctx(&self, actor: Actor) -> Context {
-        let key = self.order.series_key(self.now);
+        let key = SeriesKey::for_issue(&self.issuer, self.now);
         Context {
             now: self.now,
             actor,
+            issuer: std::sync::Arc::clone(&self.issuer),
             next_document_seq: self.counters.get(&key).copied().unwrap_or(1),
         }
     }
@@ -282,7 +369,7 @@ impl World {
 
     /// Σ invoices and fee invoices − Σ cancellation documents (cancellations are negative).
     pub fn documented_total(&self) -> Money {
-        Money::sum(Currency::EUR, self.documents.iter().map(|d| &d.gross))
+        Money::sum(Currency::EUR, self.documents.iter().map(|d| &d.payable))
     }
 
     pub fn refunds(&self) -> Money {

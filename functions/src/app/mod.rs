@@ -4,6 +4,7 @@
 mod dispatch;
 mod error;
 mod idempotency;
+mod issuers;
 mod jobs;
 mod once;
 mod payouts;
@@ -32,7 +33,7 @@ pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::Runner;
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, JobStore, LoadedOrder,
+    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore, LoadedOrder,
     OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
 };
 pub use worker::{

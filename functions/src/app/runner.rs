@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use storno_core::{
-    Actor, Context, DateId, Decision, DomainError, EventDate, NewOrder, Order, OrderId, SeriesKey,
+    Actor, Context, DateId, Decision, DomainError, EventDate, Issuer, IssuerId, NewOrder, Order,
+    OrderId, SeriesKey,
 };
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
@@ -264,12 +265,21 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let mut series: SeriesGuard = None;
         while attempts.remain() {
             let dates = self.booked_dates(&new).await?;
+            let issuer = match self.issuer(&new.issuer).await {
+                Ok(issuer) => issuer,
+                Err(AppError::Domain(refusal)) => {
+                    return self.refused(key.or(Some(&by_id)), refusal).await;
+                }
+                Err(error) => return Err(error),
+            };
             let now = self.clock.now();
-            let series_key = SeriesKey::for_issue(&new.issuer.id, &new.issuer.numbers, now);
             let ctx = Context {
                 now,
                 actor: actor.clone(),
-                next_document_seq: self.next_number(&series_key).await?,
+                next_document_seq: self
+                    .next_number(&SeriesKey::for_issue(&issuer, now))
+                    .await?,
+                issuer,
             };
             let decision = match storno_core::register_order(new.clone(), &dates, &ctx) {
                 Ok(decision) => decision,
@@ -364,12 +374,25 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     }
 
     pub(super) async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
+        let issuer = self.issuer(&order.issuer).await?;
         let now = self.clock.now();
         Ok(Context {
             now,
             actor: actor.clone(),
-            next_document_seq: self.next_number(&order.series_key(now)).await?,
+            next_document_seq: self
+                .next_number(&SeriesKey::for_issue(&issuer, now))
+                .await?,
+            issuer,
         })
+    }
+
+    /// An issuer as the registry holds it now (documents issued now freeze it).
+    pub(super) async fn issuer(&self, id: &IssuerId) -> Result<Arc<Issuer>, AppError> {
+        self.store
+            .load_issuer(id)
+            .await?
+            .map(Arc::new)
+            .ok_or_else(|| DomainError::UnknownIssuer(id.to_string()).into())
     }
 
     async fn next_number(&self, series: &SeriesKey) -> Result<u32, AppError> {

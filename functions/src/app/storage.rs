@@ -6,7 +6,8 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use storno_core::{
-    Currency, DateId, Decision, Document, EventDate, Money, Order, OrderId, PartnerId, SeriesKey,
+    Currency, DateId, Decision, Document, EventDate, Issuer, IssuerId, Money, Order, OrderId,
+    PartnerId, SeriesKey,
 };
 use thiserror::Error;
 
@@ -84,6 +85,8 @@ pub enum Conflict {
     Balance,
     /// A date the decision relied on is no longer active.
     DateInactive,
+    /// A document number prefix belongs to another issuer.
+    PrefixTaken { owner: String },
 }
 
 #[derive(Debug, Error)]
@@ -150,8 +153,20 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// The issuer registry.
+pub trait IssuerStore: Send + Sync {
+    fn load_issuer(
+        &self,
+        id: &IssuerId,
+    ) -> impl Future<Output = Result<Option<Issuer>, StoreError>> + Send;
+
+    /// Stores an issuer (create or replace) and reserves its prefix for it for good; a prefix
+    /// of another issuer is refused (`Conflict::PrefixTaken`), nothing written.
+    fn put_issuer(&self, issuer: &Issuer) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 /// Orders, their documents, number series and balances.
-pub trait OrderStore: IdempotencyStore + Send + Sync {
+pub trait OrderStore: IdempotencyStore + IssuerStore + Send + Sync {
     /// An order's state; `consistent` asks for a strongly consistent read.
     fn load_order(
         &self,

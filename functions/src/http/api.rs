@@ -9,8 +9,8 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use storno_core::rebooking::MAX_ALTERNATIVE_DATES;
 use storno_core::{
-    Actor, BookingId, Context, DateAction, DateId, Decision, DomainError, EventDate, OptionId,
-    Order, OrderId, PartnerId, RequestId,
+    Actor, BookingId, Context, DateAction, DateId, Decision, DocumentNumber, DomainError,
+    EventDate, IssuerId, OptionId, Order, OrderId, PartnerId, RequestId, TimeZone,
 };
 
 use super::bodies;
@@ -177,6 +177,12 @@ where
             RouteId::PartnerOrders => self.partner_orders(&call).await,
             RouteId::PayoutRun => self.payout_run(&call).await,
             RouteId::Reconcile => self.reconcile(&call).await,
+            RouteId::PutIssuer => self.put_issuer(&call).await,
+            RouteId::GetIssuer => {
+                let id: IssuerId = call.id("id", "issuer")?;
+                let issuer = self.runner.read_issuer(&id, &call.actor).await?;
+                Ok(respond(StatusCode::OK, &issuer, None))
+            }
             RouteId::SetRebookFlag => {
                 let body: bodies::RebookFlag = json(request)?;
                 self.command(&call, |o, c| storno_core::set_rebook_flag(o, body.on, c))
@@ -365,7 +371,9 @@ where
     }
 
     async fn get_document(&self, call: &Call<'_>) -> Routed {
-        let number = call.param("number");
+        // The URL-safe id (`CDC25-001-2`) or the printed number (`CDC25%2F001%2F2`).
+        let printed = DocumentNumber::printed_from_id(call.param("number"));
+        let number = printed.as_str();
         let missing = || Problem::not_found("document");
         let order = self
             .runner
@@ -434,6 +442,20 @@ where
         Ok(stored_response(stored, None))
     }
 
+    async fn put_issuer(&self, call: &Call<'_>) -> Routed {
+        let body: storno_core::NewIssuer = json(call.request)?;
+        let id: IssuerId = call.id("id", "issuer")?;
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
+            .runner
+            .once(key.as_ref(), || async {
+                let issuer = self.runner.put_issuer(id, body, &call.actor).await?;
+                Ok::<_, Problem>((StatusCode::OK.as_u16(), to_json(&issuer)))
+            })
+            .await?;
+        Ok(stored_response(stored, None))
+    }
+
     async fn reconcile(&self, call: &Call<'_>) -> Routed {
         let body: bodies::ReconciliationRun = json(call.request)?;
         call.actor.require_operations("run the reconciliation")?;
@@ -474,12 +496,15 @@ where
                 ));
             }
         };
+        let time_zone = match &body.time_zone {
+            Some(name) => TimeZone::parse(name)?,
+            None => TimeZone::BERLIN,
+        };
         let date = EventDate::new(
             body.id,
             partner,
             body.title,
-            body.starts_at,
-            body.ends_at,
+            (body.starts_at, body.ends_at, time_zone),
             body.terms,
             &call.actor,
         )?;

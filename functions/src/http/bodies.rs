@@ -78,6 +78,9 @@ pub struct NewDate {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Where the date takes place (IANA); Europe/Berlin when not given.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     pub terms: CancellationTerms,
 }
 

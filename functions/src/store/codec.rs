@@ -48,6 +48,7 @@ pub fn split_order(order: &Order) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
         current.kind.clone(),
         current.header.clone(),
         current.issued_at,
+        current.issue_date,
         Vec::new(),
         Vec::new(),
     ));

@@ -230,11 +230,9 @@ impl DynamoStore {
         }
 
         if let Some(numbers) = &decision.numbers {
-            let condition = if numbers.first == 1 {
-                "attribute_not_exists(#next) OR #next = :first"
-            } else {
-                "#next = :first"
-            };
+            // A new series item may start anywhere (after the counter of before): the first
+            // writer creates it, every other one then finds it and must match it.
+            let condition = "attribute_not_exists(#next) OR #next = :first";
             let update = Update::builder()
                 .table_name(&self.table)
                 .key(PK, s(series_pk(&numbers.series)))

@@ -6,7 +6,9 @@
 //! | issued document | `ORDER#{id}` | `D#{number}` |
 //! | command record (posting, follow-ups: the outbox) | `ORDER#{id}` | `C#{revision:012}` |
 //! | idempotency record (TTL) | `IDEM#{sha256(caller, key)}` | `IDEM` |
-//! | document number counter | `SEQ#{issuer}#{year or -}` | `SEQ` |
+//! | document number counter | `SEQ#{issuer}#{prefix}#{year or -}` | `SEQ` |
+//! | an issuer of the registry | `ISSUER#{id}` | `ISSUER` |
+//! | a number prefix and the issuer it belongs to | `PREFIX#{prefix}` | `PREFIX` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
 //! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
 //! | event date | `DATE#{id}` | `DATE` |
@@ -23,7 +25,7 @@
 //! work) or not yet verified as carried out (`VERIFY`: the reconciliation's work), and,
 //! overloaded, the messages of a queue kept in the table by when they become visible.
 
-use storno_core::{Currency, CustomerId, DateId, OrderId, PartnerId, SeriesKey};
+use storno_core::{Currency, CustomerId, DateId, IssuerId, OrderId, PartnerId, SeriesKey};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -115,12 +117,37 @@ pub fn queue_message_sk(key: &str) -> String {
     format!("{QUEUE_MESSAGE_PREFIX}{key}")
 }
 
+/// The counter of one series: issuer, prefix and year (`-` for formats without a year).
 pub fn series_pk(series: &SeriesKey) -> String {
+    match series.year {
+        Some(year) => format!("SEQ#{}#{}#{year}", series.issuer, series.prefix),
+        None => format!("SEQ#{}#{}#-", series.issuer, series.prefix),
+    }
+}
+
+/// The counter builds before the registry kept, per issuer and year over all the prefixes it
+/// was sent with: a series new under [`series_pk`] continues after it, so no number printed
+/// before can be issued again.
+pub fn series_pk_v1(series: &SeriesKey) -> String {
     match series.year {
         Some(year) => format!("SEQ#{}#{year}", series.issuer),
         None => format!("SEQ#{}#-", series.issuer),
     }
 }
+
+/// An issuer of the registry.
+pub fn issuer_pk(id: &IssuerId) -> String {
+    format!("ISSUER#{id}")
+}
+
+pub const ISSUER_SK: &str = "ISSUER";
+
+/// A document number prefix, reserved for one issuer for good.
+pub fn prefix_pk(prefix: &str) -> String {
+    format!("PREFIX#{prefix}")
+}
+
+pub const PREFIX_SK: &str = "PREFIX";
 
 pub const SERIES_SK: &str = "SEQ";
 

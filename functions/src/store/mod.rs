@@ -7,6 +7,7 @@ mod commit;
 mod effects;
 mod error;
 mod idempotency;
+mod issuers;
 mod jobs;
 pub mod keys;
 mod outbox;

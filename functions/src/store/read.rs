@@ -83,10 +83,14 @@ impl OrderStore for DynamoStore {
         self.transact(commit).await.map(|_| ())
     }
 
-    /// The next free number of a document series (1 for a series never used).
+    /// The next free number of a document series (1 for a series never used; a series new
+    /// since the registry continues after the issuer's counter of before).
     async fn next_number(&self, series: &SeriesKey) -> Result<u32, StoreError> {
-        let item = self.get(&series_pk(series), SERIES_SK).await?;
-        item.map_or(Ok(1), |item| number(&item, "next"))
+        if let Some(item) = self.get(&series_pk(series), SERIES_SK).await? {
+            return number(&item, "next");
+        }
+        let before = self.get(&series_pk_v1(series), SERIES_SK).await?;
+        before.map_or(Ok(1), |item| number(&item, "next"))
     }
 
     /// The partner's open debit in a currency (zero if none was ever booked).

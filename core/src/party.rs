@@ -1,0 +1,406 @@
+//! The parties on a document: the seller (an issuer of the registry, frozen onto each document
+//! when it is issued) and the recipient (given by checkout with the order). Their parts are
+//! checked once, when they enter: country codes, VAT ids, IBANs, e-mail addresses.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::ids::Text;
+
+/// ISO 3166-1 alpha-2 (the tz database's iso3166.tab).
+const COUNTRIES: [&str; 249] = ["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","YE","YT","ZA","ZM","ZW"];
+
+fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
+    DomainError::InvalidParty {
+        field,
+        why: why.into(),
+    }
+}
+
+/// A country, as its ISO 3166-1 alpha-2 code (`DE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    pub fn parse(code: &str) -> Result<Self, DomainError> {
+        if COUNTRIES.contains(&code) {
+            Ok(CountryCode(code.as_bytes().try_into().expect("two bytes")))
+        } else {
+            Err(invalid(
+                "country",
+                format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as DE"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII")
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = DomainError;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        CountryCode::parse(&code)
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(code: CountryCode) -> Self {
+        code.as_str().to_owned()
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A VAT identification number: two letters of the country (`EL` for Greece, `XI` for
+/// Northern Ireland) and 2 to 13 letters or digits; German ones are `DE` and nine digits,
+/// Austrian ones `ATU` and eight digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct VatId(Text);
+
+impl VatId {
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = compact.as_bytes();
+        let shaped = (4..=15).contains(&bytes.len())
+            && bytes[..2].iter().all(u8::is_ascii_uppercase)
+            && bytes[2..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let national = match &compact[..2.min(compact.len())] {
+            "DE" => bytes.len() == 11 && bytes[2..].iter().all(u8::is_ascii_digit),
+            "AT" => bytes.len() == 11 && bytes[2] == b'U' && bytes[3..].iter().all(u8::is_ascii_digit),
+            _ => true,
+        };
+        let country = &compact[..2.min(compact.len())];
+        let known = matches!(country, "EL" | "XI") || COUNTRIES.contains(&country);
+        if shaped && national && known {
+            Ok(VatId(compact.into()))
+        } else {
+            Err(invalid(
+                "vat_id",
+                format!("{value:?} is not a VAT id (country prefix and number, e.g. DE123456789)"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for VatId {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        VatId::parse(&value)
+    }
+}
+
+impl From<VatId> for String {
+    fn from(id: VatId) -> Self {
+        id.0.to_string()
+    }
+}
+
+impl fmt::Display for VatId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An IBAN, checked with its ISO 13616 check digits (mod 97).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Iban(Text);
+
+impl Iban {
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        let compact: String = value
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let bytes = compact.as_bytes();
+        let shaped = (15..=34).contains(&bytes.len())
+            && bytes[..2].iter().all(u8::is_ascii_uppercase)
+            && bytes[2..4].iter().all(u8::is_ascii_digit)
+            && bytes.iter().all(u8::is_ascii_alphanumeric);
+        let checks = shaped && {
+            let rearranged = compact[4..].bytes().chain(compact[..4].bytes());
+            rearranged.fold(0u32, |rest, b| {
+                if b.is_ascii_digit() {
+                    (rest * 10 + u32::from(b - b'0')) % 97
+                } else {
+                    (rest * 100 + u32::from(b - b'A' + 10)) % 97
+                }
+            }) == 1
+        };
+        if checks {
+            Ok(Iban(compact.into()))
+        } else {
+            Err(invalid(
+                "iban",
+                format!("{value:?} is not a valid IBAN (its check digits do not match)"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Iban {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Iban::parse(&value)
+    }
+}
+
+impl From<Iban> for String {
+    fn from(iban: Iban) -> Self {
+        iban.0.to_string()
+    }
+}
+
+/// 1 to `max` characters after trimming; `field` names it in the refusal.
+pub fn text(value: &str, field: &'static str, max: usize) -> Result<Text, DomainError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            format!("must have 1 to {max} characters, no control characters"),
+        ));
+    }
+    Ok(value.into())
+}
+
+/// An e-mail address: something before and a domain with a dot after one `@`.
+pub fn email(value: &str, field: &'static str) -> Result<Text, DomainError> {
+    let value = text(value, field, 254)?;
+    let plausible = value
+        .split_once('@')
+        .is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        })
+        && !value.contains(char::is_whitespace);
+    if plausible {
+        Ok(value)
+    } else {
+        Err(invalid(field, format!("{value:?} is not an e-mail address")))
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalAddress {
+    pub street: Text,
+    pub additional: Option<Text>,
+    pub postal_code: Text,
+    pub city: Text,
+    pub country: CountryCode,
+}
+
+/// A postal address as a request sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAddress {
+    pub street: String,
+    #[serde(default)]
+    pub additional: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+}
+
+impl NewAddress {
+    pub fn checked(&self) -> Result<PostalAddress, DomainError> {
+        Ok(PostalAddress {
+            street: text(&self.street, "address.street", 120)?,
+            additional: self
+                .additional
+                .as_deref()
+                .map(|a| text(a, "address.additional", 120))
+                .transpose()?,
+            postal_code: text(&self.postal_code, "address.postal_code", 16)?,
+            city: text(&self.city, "address.city", 80)?,
+            country: CountryCode::parse(&self.country)?,
+        })
+    }
+}
+
+/// Who receives the order's documents (the buyer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub name: Text,
+    pub company: Option<Text>,
+    pub address: PostalAddress,
+    pub vat_id: Option<VatId>,
+    /// The buyer's reference for its accounts (e.g. a Leitweg-ID of a public buyer).
+    pub buyer_reference: Option<Text>,
+    /// Where documents are sent (also the buyer's electronic address on e-invoices).
+    pub email: Text,
+}
+
+/// The recipient as checkout sends it with the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecipient {
+    pub name: String,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub address: Option<NewAddress>,
+    #[serde(default)]
+    pub vat_id: Option<String>,
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
+    pub email: String,
+}
+
+impl NewRecipient {
+    /// The recipient with every part checked; a document needs the postal address.
+    pub fn checked(&self) -> Result<Recipient, DomainError> {
+        let address = self
+            .address
+            .as_ref()
+            .ok_or(DomainError::RecipientAddressMissing)?
+            .checked()?;
+        Ok(Recipient {
+            name: text(&self.name, "recipient.name", 120)?,
+            company: self
+                .company
+                .as_deref()
+                .map(|c| text(c, "recipient.company", 120))
+                .transpose()?,
+            address,
+            vat_id: self.vat_id.as_deref().map(VatId::parse).transpose()?,
+            buyer_reference: self
+                .buyer_reference
+                .as_deref()
+                .map(|r| text(r, "recipient.buyer_reference", 80))
+                .transpose()?,
+            email: email(&self.email, "recipient.email")?,
+        })
+    }
+}
+
+/// Whom to ask about a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: Text,
+    pub phone: Text,
+    pub email: Text,
+}
+
+impl Contact {
+    /// The contact with every part checked (it also arrives this way in requests).
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let phone = text(&self.phone, "contact.phone", 40)?;
+        if phone.chars().filter(char::is_ascii_digit).count() < 3 {
+            return Err(invalid("contact.phone", "a phone number needs at least three digits"));
+        }
+        Ok(Contact {
+            name: text(&self.name, "contact.name", 120)?,
+            phone,
+            email: email(&self.email, "contact.email")?,
+        })
+    }
+}
+
+/// Where customers pay the seller (a SEPA credit transfer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAccount {
+    pub iban: Iban,
+    pub bic: Option<Text>,
+    /// The account holder, if not the seller's legal name.
+    pub holder: Option<Text>,
+}
+
+/// A payment account as a request sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPaymentAccount {
+    pub iban: String,
+    #[serde(default)]
+    pub bic: Option<String>,
+    #[serde(default)]
+    pub holder: Option<String>,
+}
+
+impl NewPaymentAccount {
+    pub fn checked(&self) -> Result<PaymentAccount, DomainError> {
+        let bic = match &self.bic {
+            Some(bic) => {
+                let shaped = matches!(bic.len(), 8 | 11)
+                    && bic.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    && bic.as_bytes()[..4].iter().all(u8::is_ascii_uppercase);
+                if !shaped {
+                    return Err(invalid("payment.bic", format!("{bic:?} is not a BIC")));
+                }
+                Some(bic.as_str().into())
+            }
+            None => None,
+        };
+        Ok(PaymentAccount {
+            iban: Iban::parse(&self.iban)?,
+            bic,
+            holder: self
+                .holder
+                .as_deref()
+                .map(|h| text(h, "payment.holder", 120))
+                .transpose()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_codes_are_iso_3166_alpha_2() {
+        assert!(CountryCode::parse("DE").is_ok());
+        assert!(CountryCode::parse("de").is_err());
+        assert!(CountryCode::parse("XX").is_err());
+        assert!(CountryCode::parse("DEU").is_err());
+    }
+
+    #[test]
+    fn vat_ids_need_a_country_prefix_and_german_ones_nine_digits() {
+        assert!(VatId::parse("DE123456789").is_ok());
+        assert!(VatId::parse("DE 123 456 789").is_ok());
+        assert!(VatId::parse("DE12345678").is_err());
+        assert!(VatId::parse("ATU12345678").is_ok());
+        assert!(VatId::parse("FR12345678901").is_ok());
+        assert!(VatId::parse("EL123456789").is_ok());
+        assert!(VatId::parse("QQ123456789").is_err());
+        assert!(VatId::parse("123456789").is_err());
+    }
+
+    #[test]
+    fn ibans_must_pass_their_check_digits() {
+        assert!(Iban::parse("DE89 3704 0044 0532 0130 00").is_ok());
+        assert!(Iban::parse("DE89370400440532013001").is_err());
+        assert!(Iban::parse("DE8937040044").is_err());
+    }
+
+    #[test]
+    fn email_addresses_need_a_domain() {
+        assert!(email("anna@example.org", "email").is_ok());
+        assert!(email("anna@example", "email").is_err());
+        assert!(email("anna example.org", "email").is_err());
+    }
+}

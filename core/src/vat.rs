@@ -1,0 +1,317 @@
+//! VAT per rate over a document's lines (EN 16931 BR-CO-17: the VAT of a rate is
+//! round(Σ line net × rate), rounded once per rate, never per line).
+//!
+//! - Documents **priced net**: each line's net is what was entered; per rate the taxable
+//!   amount is the sum of the line nets, VAT is added on it.
+//! - Documents **priced gross**: each line charges a gross amount (what the shop charged).
+//!   Per rate the taxable amount is the net whose net + VAT comes closest to the gross charged
+//!   at that rate (exactly, whenever such a net exists); it is spread over the lines so that
+//!   their nets add up to it. Where net + VAT of a rate cannot equal the gross charged, the
+//!   difference is the document's rounding amount (EN 16931 BT-114): what the customer pays is
+//!   always exactly what was charged, never more, never less.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::document::{DocumentLine, LineKind};
+use crate::ids::Text;
+use crate::issuer::PriceEntry;
+use crate::money::{Currency, Money};
+use crate::rate::VatRate;
+
+/// The note on 0 % fee lines: a cancellation fee without VAT is compensation, not a supply.
+pub const FEE_WITHOUT_VAT_NOTE: &str =
+    "Cancellation fee without VAT: compensation for damages, not a taxable supply";
+/// The note on 0 % item lines of an issuer that charges VAT otherwise.
+pub const ITEM_WITHOUT_VAT_NOTE: &str = "Exempt from VAT";
+
+/// The EN 16931 VAT category of a rate on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VatCategory {
+    /// Standard or reduced rate (code S).
+    Standard,
+    /// Exempt from VAT, with a reason (code E).
+    Exempt,
+}
+
+impl VatCategory {
+    /// The code of UNTDID 5305 used in e-invoices.
+    pub fn code(self) -> &'static str {
+        match self {
+            VatCategory::Standard => "S",
+            VatCategory::Exempt => "E",
+        }
+    }
+}
+
+/// Taxable amount and VAT of one rate on a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VatSummary {
+    pub rate: VatRate,
+    pub category: VatCategory,
+    /// Σ line nets of the rate (BT-116).
+    pub taxable: Money,
+    /// round(taxable × rate) (BT-117).
+    pub vat: Money,
+    /// Why no VAT is charged (category E, BT-120).
+    pub exemption_reason: Option<Text>,
+}
+
+/// A document's totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub vat_breakdown: Vec<VatSummary>,
+    /// Σ line nets (BT-106 / BT-109).
+    pub net: Money,
+    /// Σ VAT per rate (BT-110).
+    pub vat: Money,
+    /// net + VAT (BT-112).
+    pub gross: Money,
+    /// What is added so the customer pays exactly what was charged (BT-114).
+    pub rounding: Money,
+    /// gross + rounding: what the document asks for (BT-115 before any prepaid amount).
+    pub payable: Money,
+}
+
+fn zero(currency: Currency) -> Money {
+    Money::zero(currency)
+}
+
+/// The net of a gross amount at `rate` whose net + VAT equals it, or comes closest (ties to
+/// the lower net), and the VAT on that net.
+fn net_of_gross(gross: Money, rate: VatRate) -> (Money, Money) {
+    let currency = gross.currency();
+    let cent = Money::rounded(
+        Decimal::ONE / Decimal::from(10u32.pow(currency.minor_units())),
+        currency,
+    );
+    let guess = gross.times(Decimal::ONE / (Decimal::ONE + rate.fraction()));
+    let mut best: Option<(Decimal, Money, Money)> = None;
+    for candidate in [guess - cent, guess, guess + cent] {
+        let vat = rate.vat_on(candidate);
+        let miss = (gross - candidate - vat).amount().abs();
+        if best.as_ref().is_none_or(|(m, _, _)| miss < *m) {
+            best = Some((miss, candidate, vat));
+        }
+    }
+    let (_, net, vat) = best.expect("three candidates");
+    (net, vat)
+}
+
+/// Sets the nets of gross-priced lines of one rate so that they add up to `taxable`: each
+/// line's own share first, then whole cents to the lines charging most, in line order.
+fn spread(lines: &mut [&mut DocumentLine], taxable: Money, rate: VatRate) {
+    let currency = taxable.currency();
+    for line in lines.iter_mut() {
+        let gross = line.gross.unwrap_or_else(|| zero(currency));
+        line.net = gross.times(Decimal::ONE / (Decimal::ONE + rate.fraction()));
+    }
+    let allotted = Money::sum(currency, lines.iter().map(|l| &l.net));
+    let cent = Money::rounded(
+        Decimal::ONE / Decimal::from(10u32.pow(currency.minor_units())),
+        currency,
+    );
+    let mut missing = taxable - allotted;
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|a, b| {
+        let gross = |i: usize| lines[i].gross.map_or(Decimal::ZERO, |g| g.amount());
+        gross(*b).cmp(&gross(*a)).then(a.cmp(b))
+    });
+    let mut turn = 0;
+    while !missing.is_zero() && !order.is_empty() {
+        let step = if missing.is_positive() { cent } else { -cent };
+        let line = &mut lines[order[turn % order.len()]];
+        line.net = line.net + step;
+        missing = missing - step;
+        turn += 1;
+    }
+}
+
+/// Computes the totals of `lines` (and, for gross-priced documents, each line's net).
+/// `exempt_note` is the seller's VAT exemption, if it has one.
+pub fn totals(
+    lines: &mut [DocumentLine],
+    prices: PriceEntry,
+    currency: Currency,
+    exempt_note: Option<&Text>,
+) -> Totals {
+    let mut rates: BTreeMap<VatRate, Vec<usize>> = BTreeMap::new();
+    for (index, line) in lines.iter().enumerate() {
+        rates.entry(line.vat_rate).or_default().push(index);
+    }
+    let mut breakdown = Vec::with_capacity(rates.len());
+    let mut rounding = zero(currency);
+    for (rate, indexes) in &rates {
+        let (taxable, vat) = match prices {
+            PriceEntry::Net => {
+                let taxable = Money::sum(currency, indexes.iter().map(|&i| &lines[i].net));
+                (taxable, rate.vat_on(taxable))
+            }
+            PriceEntry::Gross => {
+                let charged = indexes.iter().fold(zero(currency), |sum, &i| {
+                    sum + lines[i].gross.unwrap_or_else(|| zero(currency))
+                });
+                let (taxable, vat) = net_of_gross(charged, *rate);
+                rounding = rounding + (charged - taxable - vat);
+                let mut of_rate: Vec<&mut DocumentLine> = lines
+                    .iter_mut()
+                    .filter(|l| l.vat_rate == *rate)
+                    .collect();
+                spread(&mut of_rate, taxable, *rate);
+                (taxable, vat)
+            }
+        };
+        let exempt = rate.percent().is_zero();
+        let exemption_reason = exempt.then(|| match exempt_note {
+            Some(note) => note.clone(),
+            None => {
+                let fee = indexes.iter().any(|&i| lines[i].kind == LineKind::Fee);
+                let item = indexes.iter().any(|&i| lines[i].kind != LineKind::Fee);
+                match (item, fee) {
+                    (true, true) => format!("{ITEM_WITHOUT_VAT_NOTE}; {FEE_WITHOUT_VAT_NOTE}").into(),
+                    (false, true) => FEE_WITHOUT_VAT_NOTE.into(),
+                    _ => ITEM_WITHOUT_VAT_NOTE.into(),
+                }
+            }
+        });
+        breakdown.push(VatSummary {
+            rate: *rate,
+            category: if exempt {
+                VatCategory::Exempt
+            } else {
+                VatCategory::Standard
+            },
+            taxable,
+            vat,
+            exemption_reason,
+        });
+    }
+    let net = Money::sum(currency, breakdown.iter().map(|s| &s.taxable));
+    let vat = Money::sum(currency, breakdown.iter().map(|s| &s.vat));
+    Totals {
+        vat_breakdown: breakdown,
+        net,
+        vat,
+        gross: net + vat,
+        rounding,
+        payable: net + vat + rounding,
+    }
+}
+
+/// What lines ask for (a document's payable amount), without building the document.
+pub fn payable<'a>(
+    lines: impl IntoIterator<Item = &'a DocumentLine>,
+    prices: PriceEntry,
+    currency: Currency,
+) -> Money {
+    payable_of(
+        lines.into_iter().map(|l| (l.vat_rate, l.amount(prices))),
+        prices,
+        currency,
+    )
+}
+
+/// What amounts at their rates ask for: gross amounts add up; net amounts get the VAT of their
+/// rate, once per rate.
+pub fn payable_of(
+    amounts: impl IntoIterator<Item = (VatRate, Money)>,
+    prices: PriceEntry,
+    currency: Currency,
+) -> Money {
+    let mut per_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    for (rate, amount) in amounts {
+        let entry = per_rate.entry(rate).or_insert(zero(currency));
+        *entry = *entry + amount;
+    }
+    per_rate
+        .into_iter()
+        .fold(zero(currency), |sum, (rate, amount)| match prices {
+            PriceEntry::Net => sum + amount + rate.vat_on(amount),
+            PriceEntry::Gross => sum + amount,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn eur(amount: Decimal) -> Money {
+        Money::new(amount, Currency::EUR).unwrap()
+    }
+
+    fn net_line(net: Decimal, rate: Decimal) -> DocumentLine {
+        DocumentLine::net_priced(LineKind::Item, "x".into(), 1, eur(net), VatRate::new(rate).unwrap())
+    }
+
+    fn gross_line(gross: Decimal, rate: Decimal, quantity: i64) -> DocumentLine {
+        DocumentLine::gross_priced(
+            LineKind::Item,
+            "x".into(),
+            quantity,
+            eur(gross),
+            VatRate::new(rate).unwrap(),
+        )
+    }
+
+    #[test]
+    fn vat_is_rounded_once_per_rate_not_per_line() {
+        let mut lines = vec![net_line(dec!(33.33), dec!(19)); 3];
+        let totals = totals(&mut lines, PriceEntry::Net, Currency::EUR, None);
+        assert_eq!(totals.vat, eur(dec!(19.00)));
+        let mut many = vec![net_line(dec!(33.33), dec!(19)); 1000];
+        let totals = super::totals(&mut many, PriceEntry::Net, Currency::EUR, None);
+        assert_eq!(totals.vat, eur(dec!(6332.70)));
+        assert_eq!(totals.rounding, eur(dec!(0)));
+    }
+
+    #[test]
+    fn gross_prices_are_charged_exactly_with_the_rest_as_rounding_amount() {
+        for (gross, quantity) in [
+            (dec!(98.00), 2),
+            (dec!(13.00), 1),
+            (dec!(39.99), 1),
+            (dec!(99.99), 1),
+        ] {
+            let mut lines = vec![gross_line(gross, dec!(19), quantity)];
+            let totals = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
+            assert_eq!(totals.payable, eur(gross), "{gross}");
+            assert_eq!(totals.vat, VatRate::new(dec!(19)).unwrap().vat_on(totals.net));
+            assert_eq!(lines[0].net, totals.net);
+            assert!(totals.rounding.amount().abs() <= dec!(0.01));
+        }
+        // 13.00 gross at 19 %: no net gives it (10.92 → 12.99, 10.93 → 13.01).
+        let mut lines = vec![gross_line(dec!(13.00), dec!(19), 1)];
+        let thirteen = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
+        assert_eq!(thirteen.rounding.amount().abs(), dec!(0.01));
+    }
+
+    #[test]
+    fn line_nets_of_a_gross_document_add_up_to_each_rate_taxable_amount() {
+        let mut lines = vec![
+            gross_line(dec!(49.00), dec!(19), 1),
+            gross_line(dec!(49.00), dec!(19), 1),
+            gross_line(dec!(10.70), dec!(7), 1),
+            gross_line(dec!(-49.00), dec!(19), -1),
+        ];
+        let totals = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
+        for summary in &totals.vat_breakdown {
+            let nets = lines
+                .iter()
+                .filter(|l| l.vat_rate == summary.rate)
+                .fold(Money::zero(Currency::EUR), |s, l| s + l.net);
+            assert_eq!(nets, summary.taxable);
+        }
+        assert_eq!(totals.payable, eur(dec!(59.70)));
+    }
+
+    #[test]
+    fn payable_without_building_a_document_agrees_with_the_totals() {
+        let mut lines = vec![net_line(dec!(33.33), dec!(19)), net_line(dec!(10), dec!(7))];
+        let quick = payable(&lines, PriceEntry::Net, Currency::EUR);
+        assert_eq!(quick, totals(&mut lines, PriceEntry::Net, Currency::EUR, None).payable);
+    }
+}
