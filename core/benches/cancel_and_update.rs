@@ -98,9 +98,8 @@ fn fixture(n: usize) -> Fixture {
         "cancelled_options": "cancellation_line", "fee_vat": "item_rate", "prices": "net",
     }))
     .unwrap();
-    let issuer = std::sync::Arc::new(
-        Issuer::new(id("converia-demo"), issuer, &Actor::System).unwrap(),
-    );
+    let issuer =
+        std::sync::Arc::new(Issuer::new(id("converia-demo"), issuer, &Actor::System).unwrap());
     let ctx = Context {
         now,
         actor: Actor::System,

@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::document::{DocumentLine, LineKind};
-use crate::issuer::PriceEntry;
 use crate::error::DomainError;
 use crate::ids::{BookingId, OptionId, Text};
+use crate::issuer::PriceEntry;
 use crate::money::Money;
 use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order};
 use crate::rate::VatRate;

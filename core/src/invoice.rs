@@ -85,7 +85,10 @@ impl Order {
     }
 
     /// Issues the next invoice version from the current state (update-invoice).
-    pub(crate) fn issue_next_version(&mut self, ctx: &Context) -> Result<Arc<Document>, DomainError> {
+    pub(crate) fn issue_next_version(
+        &mut self,
+        ctx: &Context,
+    ) -> Result<Arc<Document>, DomainError> {
         match self.invoice.status {
             InvoiceStatus::Cancelled => return Err(DomainError::InvoiceCancelled),
             InvoiceStatus::Issued => return Err(DomainError::NothingToUpdate),

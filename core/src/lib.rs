@@ -41,8 +41,7 @@ pub use command::{Context, Decision, NumbersUsed};
 pub use date_actions::{DateAction, act_on_date_order, date_action_staff, orders_to_act_on};
 pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
 pub use document::{
-    Document, DocumentHeader, DocumentKind, DocumentLine, InvoiceReference, LineKind,
-    ServicePeriod,
+    Document, DocumentHeader, DocumentKind, DocumentLine, InvoiceReference, LineKind, ServicePeriod,
 };
 pub use error::{DomainError, ErrorKind};
 pub use fee::{FeeChoice, FeeQuote, FeeRule};

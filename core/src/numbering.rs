@@ -61,7 +61,10 @@ impl NumberFormat {
         if prefix.is_empty()
             || prefix.len() > 12
             || !prefix.bytes().all(|b| b.is_ascii_alphanumeric())
-            || !prefix.bytes().last().is_some_and(|b| b.is_ascii_alphabetic())
+            || !prefix
+                .bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_alphabetic())
         {
             return Err(DomainError::InvalidInput(format!(
                 "{prefix:?} is not a document number prefix: use 1 to 12 letters or digits, ending in a letter"
@@ -106,10 +109,7 @@ impl SeriesKey {
         SeriesKey {
             issuer: issuer.id.clone(),
             prefix: issuer.numbers.prefix.clone(),
-            year: issuer
-                .numbers
-                .yearly
-                .then(|| issuer.time_zone.year_of(now)),
+            year: issuer.numbers.yearly.then(|| issuer.time_zone.year_of(now)),
         }
     }
 }
@@ -180,7 +180,13 @@ impl DocumentNumber {
     }
 
     /// A number from its parts (stored data).
-    pub fn from_parts(prefix: String, year: Option<i32>, seq: u32, version: u32, digits: u8) -> Self {
+    pub fn from_parts(
+        prefix: String,
+        year: Option<i32>,
+        seq: u32,
+        version: u32,
+        digits: u8,
+    ) -> Self {
         DocumentNumber {
             prefix,
             year,
@@ -302,7 +308,10 @@ mod tests {
     fn a_series_without_year_has_no_year_in_its_numbers_and_digits_set_the_width() {
         let format = NumberFormat::with_digits("KF", false, 5).unwrap();
         let key = series("KF", None);
-        assert_eq!(DocumentNumber::new(&format, &key, 1234).to_string(), "KF/01234");
+        assert_eq!(
+            DocumentNumber::new(&format, &key, 1234).to_string(),
+            "KF/01234"
+        );
     }
 
     #[test]
@@ -316,6 +325,9 @@ mod tests {
 
     #[test]
     fn a_url_safe_id_maps_back_to_the_printed_number() {
-        assert_eq!(DocumentNumber::printed_from_id("CDC25-001-2"), "CDC25/001/2");
+        assert_eq!(
+            DocumentNumber::printed_from_id("CDC25-001-2"),
+            "CDC25/001/2"
+        );
     }
 }

@@ -13,8 +13,8 @@ use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, Par
 use crate::invoice::Invoice;
 use crate::issuer::{PriceEntry, TimeZone};
 use crate::money::{Currency, Money};
-use crate::party::Recipient;
 use crate::partner_cancellation::PartnerCancellation;
+use crate::party::Recipient;
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
 use crate::rebooking::{AlternativeDates, RebookingRequest};
@@ -277,7 +277,10 @@ impl Order {
     pub fn owed(&self) -> Money {
         let active = self.bookings.iter().flat_map(|b| b.active_options());
         let items = active.map(|o| (o.vat_rate, o.amount()));
-        let fees = self.fees.iter().map(|l| (l.vat_rate, l.amount(self.prices)));
+        let fees = self
+            .fees
+            .iter()
+            .map(|l| (l.vat_rate, l.amount(self.prices)));
         crate::vat::payable_of(items.chain(fees), self.prices, self.currency)
     }
 

@@ -10,7 +10,24 @@ use crate::error::DomainError;
 use crate::ids::Text;
 
 /// ISO 3166-1 alpha-2 (the tz database's iso3166.tab).
-const COUNTRIES: [&str; 249] = ["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","YE","YT","ZA","ZM","ZW"];
+const COUNTRIES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
 
 fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
     DomainError::InvalidParty {
@@ -73,10 +90,14 @@ impl VatId {
         let bytes = compact.as_bytes();
         let shaped = (4..=15).contains(&bytes.len())
             && bytes[..2].iter().all(u8::is_ascii_uppercase)
-            && bytes[2..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            && bytes[2..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         let national = match &compact[..2.min(compact.len())] {
             "DE" => bytes.len() == 11 && bytes[2..].iter().all(u8::is_ascii_digit),
-            "AT" => bytes.len() == 11 && bytes[2] == b'U' && bytes[3..].iter().all(u8::is_ascii_digit),
+            "AT" => {
+                bytes.len() == 11 && bytes[2] == b'U' && bytes[3..].iter().all(u8::is_ascii_digit)
+            }
             _ => true,
         };
         let country = &compact[..2.min(compact.len())];
@@ -185,20 +206,20 @@ pub fn text(value: &str, field: &'static str, max: usize) -> Result<Text, Domain
 /// An e-mail address: something before and a domain with a dot after one `@`.
 pub fn email(value: &str, field: &'static str) -> Result<Text, DomainError> {
     let value = text(value, field, 254)?;
-    let plausible = value
-        .split_once('@')
-        .is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-        })
-        && !value.contains(char::is_whitespace);
+    let plausible = value.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+    }) && !value.contains(char::is_whitespace);
     if plausible {
         Ok(value)
     } else {
-        Err(invalid(field, format!("{value:?} is not an e-mail address")))
+        Err(invalid(
+            field,
+            format!("{value:?} is not an e-mail address"),
+        ))
     }
 }
 
@@ -310,7 +331,10 @@ impl Contact {
     pub fn checked(self) -> Result<Self, DomainError> {
         let phone = text(&self.phone, "contact.phone", 40)?;
         if phone.chars().filter(char::is_ascii_digit).count() < 3 {
-            return Err(invalid("contact.phone", "a phone number needs at least three digits"));
+            return Err(invalid(
+                "contact.phone",
+                "a phone number needs at least three digits",
+            ));
         }
         Ok(Contact {
             name: text(&self.name, "contact.name", 120)?,
@@ -345,7 +369,9 @@ impl NewPaymentAccount {
         let bic = match &self.bic {
             Some(bic) => {
                 let shaped = matches!(bic.len(), 8 | 11)
-                    && bic.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    && bic
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                     && bic.as_bytes()[..4].iter().all(u8::is_ascii_uppercase);
                 if !shaped {
                     return Err(invalid("payment.bic", format!("{bic:?} is not a BIC")));

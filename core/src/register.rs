@@ -153,7 +153,10 @@ pub fn register_order(
                 )));
             }
             option.unit_price.require_amount_in(new.currency)?;
-            if option.price_entry.is_some_and(|entry| entry != issuer.prices) {
+            if option
+                .price_entry
+                .is_some_and(|entry| entry != issuer.prices)
+            {
                 return Err(DomainError::PriceEntryMismatch {
                     option: option.id.to_string(),
                     issuer: issuer.prices,

@@ -156,10 +156,8 @@ pub fn totals(
                 });
                 let (taxable, vat) = net_of_gross(charged, *rate);
                 rounding = rounding + (charged - taxable - vat);
-                let mut of_rate: Vec<&mut DocumentLine> = lines
-                    .iter_mut()
-                    .filter(|l| l.vat_rate == *rate)
-                    .collect();
+                let mut of_rate: Vec<&mut DocumentLine> =
+                    lines.iter_mut().filter(|l| l.vat_rate == *rate).collect();
                 spread(&mut of_rate, taxable, *rate);
                 (taxable, vat)
             }
@@ -171,7 +169,9 @@ pub fn totals(
                 let fee = indexes.iter().any(|&i| lines[i].kind == LineKind::Fee);
                 let item = indexes.iter().any(|&i| lines[i].kind != LineKind::Fee);
                 match (item, fee) {
-                    (true, true) => format!("{ITEM_WITHOUT_VAT_NOTE}; {FEE_WITHOUT_VAT_NOTE}").into(),
+                    (true, true) => {
+                        format!("{ITEM_WITHOUT_VAT_NOTE}; {FEE_WITHOUT_VAT_NOTE}").into()
+                    }
                     (false, true) => FEE_WITHOUT_VAT_NOTE.into(),
                     _ => ITEM_WITHOUT_VAT_NOTE.into(),
                 }
@@ -244,7 +244,13 @@ mod tests {
     }
 
     fn net_line(net: Decimal, rate: Decimal) -> DocumentLine {
-        DocumentLine::net_priced(LineKind::Item, "x".into(), 1, eur(net), VatRate::new(rate).unwrap())
+        DocumentLine::net_priced(
+            LineKind::Item,
+            "x".into(),
+            1,
+            eur(net),
+            VatRate::new(rate).unwrap(),
+        )
     }
 
     fn gross_line(gross: Decimal, rate: Decimal, quantity: i64) -> DocumentLine {
@@ -279,7 +285,10 @@ mod tests {
             let mut lines = vec![gross_line(gross, dec!(19), quantity)];
             let totals = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
             assert_eq!(totals.payable, eur(gross), "{gross}");
-            assert_eq!(totals.vat, VatRate::new(dec!(19)).unwrap().vat_on(totals.net));
+            assert_eq!(
+                totals.vat,
+                VatRate::new(dec!(19)).unwrap().vat_on(totals.net)
+            );
             assert_eq!(lines[0].net, totals.net);
             assert!(totals.rounding.amount().abs() <= dec!(0.01));
         }
@@ -312,6 +321,9 @@ mod tests {
     fn payable_without_building_a_document_agrees_with_the_totals() {
         let mut lines = vec![net_line(dec!(33.33), dec!(19)), net_line(dec!(10), dec!(7))];
         let quick = payable(&lines, PriceEntry::Net, Currency::EUR);
-        assert_eq!(quick, totals(&mut lines, PriceEntry::Net, Currency::EUR, None).payable);
+        assert_eq!(
+            quick,
+            totals(&mut lines, PriceEntry::Net, Currency::EUR, None).payable
+        );
     }
 }

@@ -340,11 +340,10 @@ fn a_document_issued_on_new_years_night_in_berlin_takes_the_new_years_number() {
     let night = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 12, 31, 23, 30, 0).unwrap();
     let world = World::register(
         converia_order(issuer(CancelledOptionPresentation::Omit, FeeVatMode::None)),
-        &[date("conf-2026", "partner-1", at(2026, 3, 1), 1)]
-            .map(|mut d| {
-                d.id = id("conf-2025");
-                d
-            }),
+        &[date("conf-2026", "partner-1", at(2026, 3, 1), 1)].map(|mut d| {
+            d.id = id("conf-2025");
+            d
+        }),
         night,
     );
     let invoice = world.document("CDC26/001");

@@ -86,7 +86,11 @@ fn the_converia_story_gives_exact_documents_and_money_at_every_step() {
     assert_eq!(totals(v2), (eur(dec!(600)), eur(dec!(114)), eur(dec!(714))));
     let fee_line = v2.lines.iter().find(|l| l.kind == LineKind::Fee).unwrap();
     assert_eq!((fee_line.net, fee_line.gross), (eur(dec!(200)), None));
-    assert_eq!(v2.vat_breakdown[0].vat, eur(dec!(114)), "VAT per rate, fee included");
+    assert_eq!(
+        v2.vat_breakdown[0].vat,
+        eur(dec!(114)),
+        "VAT per rate, fee included"
+    );
     let ben = v2
         .attendees
         .iter()

@@ -102,44 +102,58 @@ fn order_strategy() -> impl Strategy<Value = Sale> {
         0u32..30,
         any::<bool>(),
     )
-        .prop_map(|(bookings, omit, fee_vat, commission_tenths, delay, gross)| {
-            let mut new = course_order(SalesChannel::Direct);
-            let presentation = if omit {
-                CancelledOptionPresentation::Omit
-            } else {
-                CancelledOptionPresentation::CancellationLine
-            };
-            let prices = if gross { PriceEntry::Gross } else { PriceEntry::Net };
-            new.set_issuer(an_issuer("random", "RND", true, prices, presentation, fee_vat));
-            new.commission_rate = pct(Decimal::new(commission_tenths.into(), 1));
-            new.payout_delay_days = delay;
-            new.bookings = bookings
-                .into_iter()
-                .enumerate()
-                .map(|(b, (date, options))| {
-                    let options = options
-                        .into_iter()
-                        .enumerate()
-                        .map(|(o, (cents, quantity, rate, own_fee))| NewOption {
-                            id: id(&format!("o{o}")),
-                            name: format!("Package {o}"),
-                            unit_price: eur(Decimal::new(cents.into(), 2)),
-                            quantity,
-                            vat_rate: vat(rate.into()),
-                            own_cancellation_fee: own_fee.map(|c| eur(Decimal::new(c.into(), 2))),
-                            price_entry: None,
-                        })
-                        .collect();
-                    booking(
-                        &format!("b{b}"),
-                        &format!("Attendee {b}"),
-                        course_dates()[date].id.as_str(),
-                        options,
-                    )
-                })
-                .collect();
-            new
-        })
+        .prop_map(
+            |(bookings, omit, fee_vat, commission_tenths, delay, gross)| {
+                let mut new = course_order(SalesChannel::Direct);
+                let presentation = if omit {
+                    CancelledOptionPresentation::Omit
+                } else {
+                    CancelledOptionPresentation::CancellationLine
+                };
+                let prices = if gross {
+                    PriceEntry::Gross
+                } else {
+                    PriceEntry::Net
+                };
+                new.set_issuer(an_issuer(
+                    "random",
+                    "RND",
+                    true,
+                    prices,
+                    presentation,
+                    fee_vat,
+                ));
+                new.commission_rate = pct(Decimal::new(commission_tenths.into(), 1));
+                new.payout_delay_days = delay;
+                new.bookings = bookings
+                    .into_iter()
+                    .enumerate()
+                    .map(|(b, (date, options))| {
+                        let options = options
+                            .into_iter()
+                            .enumerate()
+                            .map(|(o, (cents, quantity, rate, own_fee))| NewOption {
+                                id: id(&format!("o{o}")),
+                                name: format!("Package {o}"),
+                                unit_price: eur(Decimal::new(cents.into(), 2)),
+                                quantity,
+                                vat_rate: vat(rate.into()),
+                                own_cancellation_fee: own_fee
+                                    .map(|c| eur(Decimal::new(c.into(), 2))),
+                                price_entry: None,
+                            })
+                            .collect();
+                        booking(
+                            &format!("b{b}"),
+                            &format!("Attendee {b}"),
+                            course_dates()[date].id.as_str(),
+                            options,
+                        )
+                    })
+                    .collect();
+                new
+            },
+        )
 }
 
 /// Registers `new` with the capture the invoice asks for: gross prices add up as charged; net
@@ -150,13 +164,15 @@ fn registered(mut new: Sale) -> World {
         *per_rate.entry(option.vat_rate).or_default() +=
             option.unit_price.amount() * Decimal::from(option.quantity);
     }
-    let captured = per_rate.iter().fold(eur(Decimal::ZERO), |sum, (rate, amount)| {
-        let amount = eur(*amount);
-        match new.issuer.prices {
-            PriceEntry::Gross => sum + amount,
-            PriceEntry::Net => sum + amount + rate.vat_on(amount),
-        }
-    });
+    let captured = per_rate
+        .iter()
+        .fold(eur(Decimal::ZERO), |sum, (rate, amount)| {
+            let amount = eur(*amount);
+            match new.issuer.prices {
+                PriceEntry::Gross => sum + amount,
+                PriceEntry::Net => sum + amount + rate.vat_on(amount),
+            }
+        });
     new.captured = captured;
     World::register(new, &course_dates(), at(2025, 1, 10))
 }
@@ -247,11 +263,19 @@ fn check_document(document: &Document) {
             .iter()
             .filter(|l| l.vat_rate == summary.rate)
             .fold(zero, |sum, l| sum + l.net);
-        assert_eq!(nets, summary.taxable, "{}: line nets of {}", document.number, summary.rate);
+        assert_eq!(
+            nets, summary.taxable,
+            "{}: line nets of {}",
+            document.number, summary.rate
+        );
         if document.is_cancellation() {
             assert_eq!(-summary.vat, summary.rate.vat_on(-summary.taxable));
         } else {
-            assert_eq!(summary.vat, summary.rate.vat_on(summary.taxable), "BR-CO-17");
+            assert_eq!(
+                summary.vat,
+                summary.rate.vat_on(summary.taxable),
+                "BR-CO-17"
+            );
         }
     }
     let taxable = Money::sum(currency, document.vat_breakdown.iter().map(|s| &s.taxable));
@@ -265,12 +289,18 @@ fn check_document(document: &Document) {
             .iter()
             .fold(zero, |sum, l| sum + l.gross.expect("gross-priced lines"));
         assert_eq!(document.payable, charged, "what was charged, exactly");
-        assert!(document.rounding.amount().abs() <= Decimal::new(1, 2) * Decimal::from(document.vat_breakdown.len() as u32));
+        assert!(
+            document.rounding.amount().abs()
+                <= Decimal::new(1, 2) * Decimal::from(document.vat_breakdown.len() as u32)
+        );
     } else {
         assert!(document.rounding.is_zero());
     }
     for line in &document.lines {
-        assert!(!line.unit_price.is_sign_negative(), "BR-27: no negative prices");
+        assert!(
+            !line.unit_price.is_sign_negative(),
+            "BR-27: no negative prices"
+        );
     }
 }
 
@@ -332,7 +362,10 @@ fn check_invariants(
             );
         }
         if let Some(fee) = &decision.fee {
-            let charged = fee.lines.iter().fold(zero, |sum, l| sum + l.amount(order.prices));
+            let charged = fee
+                .lines
+                .iter()
+                .fold(zero, |sum, l| sum + l.amount(order.prices));
             assert_eq!(charged, fee.total);
             assert!(fee.total.amount() <= fee.paid_for_cancelled.amount());
         }

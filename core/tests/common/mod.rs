@@ -120,7 +120,14 @@ pub fn an_issuer(
 
 /// The Converia-style organiser: prices net, yearly series `CDC`.
 pub fn issuer(presentation: CancelledOptionPresentation, fee_vat: FeeVatMode) -> Issuer {
-    an_issuer("converia-demo", "CDC", true, PriceEntry::Net, presentation, fee_vat)
+    an_issuer(
+        "converia-demo",
+        "CDC",
+        true,
+        PriceEntry::Net,
+        presentation,
+        fee_vat,
+    )
 }
 
 /// The konfetti-style platform: prices gross, series `KF` without year.

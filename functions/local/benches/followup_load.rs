@@ -119,6 +119,16 @@ async fn main() {
         followups: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
     });
+    request(
+        addr,
+        "PUT",
+        "/issuers/workload-issuer",
+        Some(&load.system),
+        None,
+        Some(&workload::issuer()),
+    )
+    .await
+    .expect("the server answers");
     let date = workload::new_date("load-date");
     request(
         addr,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use storno_core::{Actor, EventDate, NewOrder};
+use storno_core::{Actor, EventDate, IssuerId, NewIssuer, NewOrder};
 use storno_functions::app::{AppError, DateStore};
 
 use crate::LocalRunner;
@@ -31,10 +31,54 @@ fn date(
         "title": title,
         "starts_at": starts_at,
         "ends_at": starts_at + Duration::days(days),
+        "time_zone": "Europe/Berlin",
         "active": true,
         "terms": terms,
     }))
     .expect("seed dates are valid")
+}
+
+pub const CONVERIA_ISSUER: &str = "converia-demo";
+pub const KONFETTI_ISSUER: &str = "konfetti-demo";
+
+/// The demo's issuers: a Converia-style conference organiser invoicing businesses (net prices,
+/// VAT id, yearly series `CDC26/001`) and a konfetti-style marketplace invoicing consumers on
+/// the course providers' behalf (gross prices, series `KF/00001`).
+pub fn issuers() -> Vec<(IssuerId, NewIssuer)> {
+    let converia = json!({
+        "legal_name": "Converia Demo Kongress GmbH",
+        "address": {"street": "Friedrichstraße 123", "postal_code": "10117", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE812345678",
+        "tax_number": "37/123/45678",
+        "contact": {"name": "Team Rechnungswesen", "phone": "+49 30 5550100", "email": "rechnung@converia-demo.example"},
+        "payment": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": "CDC", "yearly": true},
+        "cancelled_options": "cancellation_line",
+        "fee_vat": "item_rate",
+        "prices": "net",
+    });
+    let konfetti = json!({
+        "legal_name": "Konfetti Demo Erlebnisse GmbH",
+        "address": {"street": "Schanzenstraße 7", "postal_code": "20357", "city": "Hamburg", "country": "DE"},
+        "vat_id": "DE298765432",
+        "contact": {"name": "Kundenservice", "phone": "+49 40 5550200", "email": "billing@konfetti-demo.example"},
+        "payment": {"iban": "DE02120300000000202051", "bic": "BYLADEM1001"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": "KF", "yearly": false, "digits": 5},
+        "cancelled_options": "omit",
+        "fee_vat": "proportional",
+        "prices": "gross",
+    });
+    [(CONVERIA_ISSUER, converia), (KONFETTI_ISSUER, konfetti)]
+        .into_iter()
+        .map(|(id, entry)| {
+            (
+                IssuerId::parse(id).expect("seed issuer ids are valid"),
+                serde_json::from_value(entry).expect("seed issuers are valid"),
+            )
+        })
+        .collect()
 }
 
 fn option(id: &str, name: &str, price: &str) -> serde_json::Value {
@@ -80,14 +124,16 @@ pub fn dates(now: DateTime<Utc>) -> Vec<EventDate> {
 
 /// The demo's orders: a group invoice of three attendees and a single course booking.
 pub fn orders() -> Vec<NewOrder> {
-    let issuer = |id: &str, prefix: &str, yearly: bool| {
-        json!({
-        "id": id, "numbers": {"prefix": prefix, "yearly": yearly},
-        "cancelled_options": "cancellation_line", "fee_vat": "item_rate"})
+    let recipient = |name: &str, company: Option<&str>, street: &str, city: &str, email: &str| {
+        json!({"name": name, "company": company,
+               "address": {"street": street, "postal_code": "80331", "city": city, "country": "DE"},
+               "email": email})
     };
     let group = json!({
         "id": GROUP_ORDER, "partner": PARTNER, "customer": CUSTOMER,
-        "issuer": issuer("converia-demo", "CDC", true), "channel": "direct", "currency": "EUR",
+        "issuer": CONVERIA_ISSUER,
+        "recipient": recipient("Erika Mustermann", Some("Beispiel AG"), "Marienplatz 1", "München", "einkauf@beispiel-ag.example"),
+        "channel": "direct", "currency": "EUR",
         "captured": {"amount": "1963.50", "currency": "EUR"}, "commission_rate": "10",
         "payout_delay_days": 7,
         "bookings": (0..3).map(|i| json!({
@@ -98,11 +144,13 @@ pub fn orders() -> Vec<NewOrder> {
     });
     let course = json!({
         "id": COURSE_ORDER, "partner": PARTNER, "customer": CUSTOMER,
-        "issuer": issuer("konfetti-demo", "KF", false), "channel": "direct", "currency": "EUR",
+        "issuer": KONFETTI_ISSUER,
+        "recipient": recipient("Kim Koch", None, "Sendlinger Straße 9", "München", "kim@example.org"),
+        "channel": "direct", "currency": "EUR",
         "captured": {"amount": "119.00", "currency": "EUR"}, "commission_rate": "23.8",
         "payout_delay_days": 3,
         "bookings": [{"id": "b0", "attendee_name": "Kim Koch", "attendee_email": "kim@example.org",
-                      "date": COURSE_DATE, "options": [option("seat", "Course seat", "100")]}],
+                      "date": COURSE_DATE, "options": [option("seat", "Course seat", "119")]}],
     });
     [group, course]
         .into_iter()
@@ -110,8 +158,11 @@ pub fn orders() -> Vec<NewOrder> {
         .collect()
 }
 
-/// Stores the demo dates and registers the demo orders (as checkout would).
+/// Stores the demo issuers and dates and registers the demo orders (as checkout would).
 pub async fn seed(runner: &LocalRunner, now: DateTime<Utc>) -> Result<(), AppError> {
+    for (id, issuer) in issuers() {
+        runner.put_issuer(id, issuer, &Actor::System).await?;
+    }
     for date in dates(now) {
         runner.store().put_date(&date).await?;
     }

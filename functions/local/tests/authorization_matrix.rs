@@ -19,6 +19,7 @@ fn expected(route: RouteId) -> &'static str {
         PartnerOrders => "FFAHAF",
         PayoutRun => "FFFFFA",
         Reconcile => "FFFFAA",
+        PutIssuer | GetIssuer => "FFFFAA",
         SetRebookFlag => "FHAHFF",
         RequestRebooking => "AHFHFF",
         DecideRebookingRequest => "FHAHFF",
@@ -108,6 +109,8 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
             "{id}",
             if spec.path.starts_with("/dates") {
                 "course-a"
+            } else if spec.path.starts_with("/issuers") {
+                "test-issuer"
             } else {
                 "matrix-order"
             },
@@ -140,6 +143,7 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
             "terms": {"tiers": []},
         }),
         UpdateDate => json!({"active": false}),
+        PutIssuer => issuer_entry("T", "net"),
         RebookAll => json!({"target": "course-b", "dry_run": true}),
         CancelAll => json!({"dry_run": true}),
         _ => json!({}),

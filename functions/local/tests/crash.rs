@@ -144,6 +144,18 @@ impl Load {
 }
 
 async fn create_date(addr: SocketAddr, system: &str) {
+    let issuer = workload::issuer();
+    let (status, _) = request(
+        addr,
+        "PUT",
+        "/issuers/workload-issuer",
+        Some(system),
+        None,
+        Some(&issuer),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
     let date = workload::new_date("crash-date");
     let (status, _) = request(addr, "POST", "/dates", Some(system), None, Some(&date))
         .await

@@ -14,7 +14,7 @@ fn dec(text: &str) -> Decimal {
 }
 
 fn gross(document: &Value) -> String {
-    amount(&document["gross"])
+    amount(&document["payable"])
 }
 
 /// What the recording payment provider paid: refunds, or (`false`) partner transfers.
@@ -102,7 +102,8 @@ async fn converia_option_attendee_with_terms_fee_invoice_update_and_invoice_canc
         )
         .await
         .ok();
-    assert_eq!(amount(&attendee["fee"]["total"]), "327.25");
+    // The issuer prices net: 50 % of the attendee's 550.00 net; VAT comes on the document.
+    assert_eq!(amount(&attendee["fee"]["total"]), "275.00");
     // The next invoice version: the remaining items and the fee.
     let updated = app
         .post("/orders/group/invoice/update", Who::Staff, json!({}))
@@ -126,8 +127,9 @@ async fn converia_option_attendee_with_terms_fee_invoice_update_and_invoice_canc
         .iter()
         .map(gross)
         .collect();
-    // The fee invoice states every fee charged: the attendee's 327.25 and this 100.00.
-    assert_eq!(grosses, ["-1517.25", "427.25"]);
+    // The fee invoice states every fee charged: the attendee's 275.00 and this 100.00 net,
+    // 71.25 VAT.
+    assert_eq!(grosses, ["-1517.25", "446.25"]);
 
     // The documents as the customer sees them, and the money returned.
     let documents = app.get("/orders/group/documents", CUSTOMER).await.ok();
@@ -137,15 +139,15 @@ async fn converia_option_attendee_with_terms_fee_invoice_update_and_invoice_canc
         .iter()
         .map(|d| dec(&gross(d)))
         .sum();
-    assert_eq!(total, dec("427.25"), "what is left documented: the fees");
+    assert_eq!(total, dec("446.25"), "what is left documented: the fees");
     app.drain().await;
-    // 1963.50 paid − 427.25 fees = 1536.25, returned as each change was made: the workshop,
+    // 1963.50 paid − 446.25 fees = 1517.25, returned as each change was made: the workshop,
     // the attendee less the fee, the rest less the individual fee.
     let mut returned = refunds(&app);
     returned.sort();
-    assert_eq!(returned, [dec("119.00"), dec("327.25"), dec("1090.00")]);
+    assert_eq!(returned, [dec("119.00"), dec("327.25"), dec("1071.00")]);
     let order = app.get("/orders/group", CUSTOMER).await.ok();
-    assert_eq!(amount(&order["owed"]), "427.25");
+    assert_eq!(amount(&order["owed"]), "446.25");
     assert!(
         order.get("commission_rate").is_none(),
         "customers never see commission"

@@ -33,8 +33,8 @@ pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::Runner;
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore, LoadedOrder,
-    OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
+    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore,
+    LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker, handle_batch,

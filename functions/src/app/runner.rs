@@ -108,6 +108,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let mut consistent = false;
         let mut attempts = Attempts::default();
         let mut series: SeriesGuard = None;
+        let mut issuer: Option<Arc<Issuer>> = None;
         while attempts.remain() {
             // The first read is eventually consistent (half the cost; the write is conditioned
             // on the version anyway). Whatever it cannot settle is read again consistently.
@@ -133,7 +134,12 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 ),
                 None => None,
             };
-            let ctx = self.context(&loaded.order, actor).await?;
+            let of_order = match issuer.take() {
+                Some(known) if known.id == loaded.order.issuer => known,
+                _ => self.issuer(&loaded.order.issuer).await?,
+            };
+            issuer = Some(Arc::clone(&of_order));
+            let ctx = self.context_with(of_order, actor).await?;
             let decision = match decide(&loaded.order, date.as_ref(), &ctx) {
                 Ok(decision) => decision,
                 // A refusal on a possibly stale read is checked on the latest state.
@@ -375,6 +381,11 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
 
     pub(super) async fn context(&self, order: &Order, actor: &Actor) -> Result<Context, AppError> {
         let issuer = self.issuer(&order.issuer).await?;
+        self.context_with(issuer, actor).await
+    }
+
+    /// The context of a command by `actor` on documents of `issuer` (read once per command).
+    async fn context_with(&self, issuer: Arc<Issuer>, actor: &Actor) -> Result<Context, AppError> {
         let now = self.clock.now();
         Ok(Context {
             now,

@@ -17,9 +17,27 @@ use super::{DynamoStore, codec, s};
 use crate::app::{Conflict, IssuerStore, StoreError};
 
 impl IssuerStore for DynamoStore {
+    /// An eventually consistent read (half the cost): an issuer changes rarely, and a document
+    /// issued a moment after a change may carry the data of just before it.
     async fn load_issuer(&self, id: &IssuerId) -> Result<Option<Issuer>, StoreError> {
-        let item = self.get(&issuer_pk(id), ISSUER_SK).await?;
-        item.map(|item| codec::decode(body(&item)?)).transpose()
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(issuer_pk(id)))
+            .key(SK, s(ISSUER_SK))
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Indexes)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.meter.record(super::CapacityUse::from_sdk(
+            "GetItem",
+            output.consumed_capacity(),
+        ));
+        output
+            .item
+            .map(|item| codec::decode(body(&item)?))
+            .transpose()
     }
 
     async fn put_issuer(&self, issuer: &Issuer) -> Result<(), StoreError> {
@@ -53,9 +71,10 @@ impl IssuerStore for DynamoStore {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(context)) => match context.err() {
                 TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                    let taken = cancelled.cancellation_reasons().get(1).filter(|reason| {
-                        reason.code() == Some("ConditionalCheckFailed")
-                    });
+                    let taken = cancelled
+                        .cancellation_reasons()
+                        .get(1)
+                        .filter(|reason| reason.code() == Some("ConditionalCheckFailed"));
                     match taken {
                         Some(reason) => {
                             let owner = reason

@@ -1,7 +1,7 @@
 //! Orders and dates for the adapter tests: a reference conference order (~4 KB of state) and
 //! orders of any number of attendees.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use storno_core::*;
@@ -42,8 +42,7 @@ pub fn conference() -> EventDate {
         id("conf"),
         id("partner-1"),
         "Conference 2025".into(),
-        at(2025, 3, 10),
-        at(2025, 3, 12),
+        (at(2025, 3, 10), at(2025, 3, 12), TimeZone::BERLIN),
         terms,
         &Actor::System,
     )
@@ -58,6 +57,61 @@ pub fn later_conference() -> EventDate {
         ends_at: at(2025, 9, 12),
         ..conference()
     }
+}
+
+/// The issuers the adapter tests sell through (the harness registers them all).
+pub const ISSUERS: [&str; 12] = [
+    "converia-demo",
+    "bench-issuer",
+    "one-issuer",
+    "outbox-issuer",
+    "chain-issuer",
+    "big-issuer",
+    "idem-issuer",
+    "limits-issuer",
+    "race-issuer",
+    "numbers-issuer",
+    "payout-issuer",
+    "fanout-issuer",
+];
+
+/// An issuer of the registry: a Converia-style organiser pricing net. `converia-demo` numbers
+/// `CDC…`; the others take their name's letters before `-issuer` as prefix.
+pub fn issuer(issuer_id: &str) -> Issuer {
+    let prefix = match issuer_id {
+        "converia-demo" => "CDC".to_owned(),
+        other => other
+            .trim_end_matches("-issuer")
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .take(12)
+            .collect::<String>()
+            .to_ascii_uppercase(),
+    };
+    let new: NewIssuer = serde_json::from_value(serde_json::json!({
+        "legal_name": format!("{issuer_id} GmbH"),
+        "address": {"street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE123456789",
+        "contact": {"name": "Rechnungsstelle", "phone": "+49 30 1234567", "email": "billing@example.org"},
+        "payment": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": prefix, "yearly": true},
+        "cancelled_options": "cancellation_line",
+        "fee_vat": "item_rate",
+        "prices": "net",
+    }))
+    .unwrap();
+    Issuer::new(id(issuer_id), new, &Actor::System).unwrap()
+}
+
+/// The recipient checkout names.
+pub fn recipient() -> NewRecipient {
+    serde_json::from_value(serde_json::json!({
+        "name": "Erika Mustermann", "company": "Beispiel AG",
+        "address": {"street": "Hauptstraße 5", "postal_code": "80331", "city": "München", "country": "DE"},
+        "vat_id": "DE987654321", "email": "erika@example.org"
+    }))
+    .unwrap()
 }
 
 /// An order of `attendees` people with a pass, a workshop and a dinner each (400 + 100 + 50
@@ -82,6 +136,7 @@ pub fn order(order_id: &str, issuer: &str, attendees: usize) -> NewOrder {
                 quantity: 1,
                 vat_rate: VatRate::new(dec!(19)).unwrap(),
                 own_cancellation_fee: None,
+                price_entry: None,
             })
             .collect(),
         })
@@ -90,12 +145,8 @@ pub fn order(order_id: &str, issuer: &str, attendees: usize) -> NewOrder {
         id: id(order_id),
         partner: id("partner-1"),
         customer: id("customer-1"),
-        issuer: IssuerSettings {
-            id: id(issuer),
-            numbers: NumberFormat::new("CDC", true).unwrap(),
-            cancelled_options: CancelledOptionPresentation::CancellationLine,
-            fee_vat: FeeVatMode::ItemRate,
-        },
+        issuer: id(issuer),
+        recipient: recipient(),
         channel: SalesChannel::Direct,
         currency: Currency::EUR,
         captured: eur(dec!(654.50) * Decimal::from(attendees)),

@@ -109,6 +109,13 @@ impl Harness {
         let clock = FixedClock::at(fixtures::at(2025, 2, 1));
         let publisher = RecordingPublisher::default();
         let runner = Runner::new(store.clone(), publisher.clone(), clock.clone());
+        for issuer in fixtures::ISSUERS {
+            use storno_functions::app::IssuerStore;
+            store
+                .put_issuer(&fixtures::issuer(issuer))
+                .await
+                .expect("register the fixture issuers");
+        }
         faults.log().clear();
         Harness {
             engine,

@@ -76,10 +76,19 @@ impl App {
         })
         .await
         .expect("storno-local starts");
-        App {
+        let app = App {
             router: storno_local::router(Arc::clone(&local)),
             local,
-        }
+        };
+        app.call(
+            "PUT",
+            "/issuers/test-issuer",
+            Who::System,
+            Some(issuer_entry("T", "net")),
+        )
+        .await
+        .ok();
+        app
     }
 
     pub fn token(&self, who: Who) -> Option<String> {
@@ -180,6 +189,33 @@ impl App {
     }
 }
 
+/// An issuer entry of the registry: an organiser in Berlin numbering `{prefix}26/001`,
+/// pricing `prices` ("net" or "gross").
+pub fn issuer_entry(prefix: &str, prices: &str) -> Value {
+    json!({
+        "legal_name": format!("{prefix} Events GmbH"),
+        "address": {"street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE123456789",
+        "tax_number": "30/123/45678",
+        "contact": {"name": "Rechnungsstelle", "phone": "+49 30 1234567", "email": "billing@example.org"},
+        "payment": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": prefix, "yearly": true},
+        "cancelled_options": "cancellation_line",
+        "fee_vat": "item_rate",
+        "prices": prices,
+    })
+}
+
+/// The recipient checkout names.
+pub fn recipient() -> Value {
+    json!({
+        "name": "Erika Mustermann", "company": "Beispiel AG",
+        "address": {"street": "Hauptstraße 5", "postal_code": "80331", "city": "München", "country": "DE"},
+        "vat_id": "DE987654321", "buyer_reference": "04011000-12345-67", "email": "erika@example.org"
+    })
+}
+
 /// One priced option at 19 % VAT.
 pub fn option(id: &str, price: &str) -> Value {
     json!({"id": id, "name": format!("Option {id}"), "unit_price": {"amount": price, "currency": "EUR"},
@@ -199,8 +235,7 @@ pub fn order(
 ) -> Value {
     json!({
         "id": id, "partner": partner, "customer": customer,
-        "issuer": {"id": "test-issuer", "numbers": {"prefix": "T", "yearly": true},
-                   "cancelled_options": "cancellation_line", "fee_vat": "item_rate"},
+        "issuer": "test-issuer", "recipient": recipient(),
         "channel": channel, "currency": "EUR",
         "captured": {"amount": captured, "currency": "EUR"},
         "commission_rate": "23.8", "payout_delay_days": 7,

@@ -24,8 +24,9 @@ fn option(id: &str, price: &str) -> Value {
 pub fn new_order(id: &str, date: &str) -> Value {
     json!({
         "id": id, "partner": "partner-1", "customer": "customer-1",
-        "issuer": {"id": "workload-issuer", "numbers": {"prefix": "WL", "yearly": true},
-                   "cancelled_options": "cancellation_line", "fee_vat": "item_rate"},
+        "issuer": "workload-issuer",
+        "recipient": {"name": "Erika Mustermann", "email": "erika@example.org",
+                      "address": {"street": "Hauptstraße 5", "postal_code": "80331", "city": "München", "country": "DE"}},
         "channel": "direct", "currency": "EUR",
         "captured": {"amount": "535.50", "currency": "EUR"},
         "commission_rate": "23.8", "payout_delay_days": 1,
@@ -34,6 +35,20 @@ pub fn new_order(id: &str, date: &str) -> Value {
             "attendee_email": format!("a{i}@example.org"), "date": date,
             "options": [option("seat", "100"), option("extra", "50")],
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// The issuer of the workload's orders: prices net, numbers `WL26/…`.
+pub fn issuer() -> Value {
+    json!({
+        "legal_name": "Workload Events GmbH",
+        "address": {"street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE123456789",
+        "contact": {"name": "Billing", "phone": "+49 30 1234567", "email": "billing@example.org"},
+        "payment": {"iban": "DE89370400440532013000"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": "WL", "yearly": true},
+        "cancelled_options": "cancellation_line", "fee_vat": "item_rate", "prices": "net",
     })
 }
 
