@@ -225,10 +225,17 @@ fn fee_lines(
             largest = Some((option, amount));
         }
     }
+    // The fee is consideration for the cancelled supply and takes its rate; when the
+    // cancelled items carry several rates it is split in proportion to them (EuGH C-295/17),
+    // so a fee never carries more VAT than what it replaces.
     let split: Vec<(VatRate, Money)> = match mode {
         FeeVatMode::None => vec![(VatRate::ZERO, total)],
-        FeeVatMode::ItemRate => vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)],
-        FeeVatMode::Proportional => proportional_split(total, &paid_by_rate),
+        FeeVatMode::ItemRate if paid_by_rate.len() <= 1 => {
+            vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)]
+        }
+        FeeVatMode::ItemRate | FeeVatMode::Proportional => {
+            proportional_split(total, &paid_by_rate)
+        }
     };
     let booking = match cancelled {
         [one] => Some(one.booking.id.clone()),

@@ -550,8 +550,11 @@ fn fee_vat_follows_the_issuers_setting() {
     };
     // The issuer prices net: the fee of 100.00 is net, its VAT comes on top per rate.
     assert_eq!(lines_for(FeeVatMode::None), [(dec!(0), dec!(100.00))]);
-    // The item with the largest amount is the 400.00 pass at 19 %.
-    assert_eq!(lines_for(FeeVatMode::ItemRate), [(dec!(19), dec!(100.00))]);
+    // The cancelled items carry two rates: the fee takes both, in proportion (EuGH C-295/17).
+    assert_eq!(
+        lines_for(FeeVatMode::ItemRate),
+        [(dec!(7), dec!(20.00)), (dec!(19), dec!(80.00))]
+    );
     // 100 / 500 and 400 / 500 of 100.00: 20.00 at 7 %, 80.00 at 19 %.
     assert_eq!(
         lines_for(FeeVatMode::Proportional),

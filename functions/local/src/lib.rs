@@ -22,6 +22,7 @@ use storno_functions::app::{
     Backlog, Clock, Dispatcher, Outbox, Queue, Reconciliation, Recorder, Relay, Runner, Worker,
 };
 use storno_functions::http::{Api, ApiSettings};
+use storno_functions::store::records::RECORD_VERSION;
 use storno_functions::store::{DynamoQueue, DynamoStore, table};
 use thiserror::Error;
 use tokio::sync::{oneshot, watch};
@@ -77,6 +78,10 @@ pub enum LocalError {
     Table(String),
     #[error("the demo data could not be seeded: {0}")]
     Seed(String),
+    #[error(
+        "{0} was written by an earlier Storno (stored records version {1}; this build writes version {2}) and cannot be opened; start with another --data file (or --memory), or move this one away"
+    )]
+    OldData(String, u32, u32),
 }
 
 #[derive(Debug, Clone)]
@@ -241,10 +246,20 @@ impl Local {
             .table_names()
             .iter()
             .any(|name| name == table_name);
+        let data_name = config
+            .data
+            .as_ref()
+            .map_or("the data".to_owned(), |p| p.display().to_string());
         if fresh {
             table::create_table(&client, table_name)
                 .await
                 .map_err(|e| LocalError::Table(e.to_string()))?;
+            mark_records_version(&client, table_name).await?;
+        } else {
+            let version = records_version(&client, table_name).await?;
+            if version != RECORD_VERSION {
+                return Err(LocalError::OldData(data_name, version, RECORD_VERSION));
+            }
         }
         let store = DynamoStore::new(client.clone(), table_name);
         let queue = DynamoQueue::new(store.clone(), "followups", MAX_RECEIVES);
@@ -471,6 +486,48 @@ impl Local {
         }));
         Background { stop, tasks }
     }
+}
+
+/// The item that names the version of the records a data file holds.
+const META_PK: &str = "META#STORNO";
+
+async fn mark_records_version(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<(), LocalError> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    client
+        .put_item()
+        .table_name(table)
+        .item("pk", AttributeValue::S(META_PK.into()))
+        .item("sk", AttributeValue::S("META".into()))
+        .item("records", AttributeValue::N(RECORD_VERSION.to_string()))
+        .send()
+        .await
+        .map_err(|e| LocalError::Table(e.to_string()))?;
+    Ok(())
+}
+
+/// The records version of an existing data file; 1 for files from before the marker.
+async fn records_version(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<u32, LocalError> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let item = client
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(META_PK.into()))
+        .key("sk", AttributeValue::S("META".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| LocalError::Table(e.to_string()))?
+        .item;
+    Ok(match item.as_ref().and_then(|i| i.get("records")) {
+        Some(AttributeValue::N(n)) => n.parse().unwrap_or(1),
+        _ => 1,
+    })
 }
 
 /// Serves the API on `address` (loopback) until `shutdown` resolves; requests in flight finish.

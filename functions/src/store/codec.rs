@@ -7,16 +7,15 @@
 //! or indexes need stay plain attributes next to the body.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use storno_core::{Document, Order};
+use storno_core::{Document, EventDate, Issuer, Order};
 
-use super::StoreError;
+use super::{StoreError, records};
 
 /// Bytes of body per item: well under DynamoDB's 400 KB item limit, leaving room for keys
 /// and plain attributes.
@@ -27,54 +26,67 @@ pub const CHUNK_BYTES: usize = 350 * 1024;
 const THOROUGH_UP_TO: usize = 64 * 1024;
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    let json = serde_json::to_vec(value).map_err(StoreError::encoding)?;
+    deflate(&serde_json::to_vec(value).map_err(StoreError::encoding)?)
+}
+
+/// JSON, deflated.
+pub fn deflate(json: &[u8]) -> Result<Vec<u8>, StoreError> {
     let level = if json.len() <= THOROUGH_UP_TO {
         Compression::default()
     } else {
         Compression::fast()
     };
     let mut encoder = DeflateEncoder::new(Vec::with_capacity(json.len() / 4), level);
-    encoder.write_all(&json).map_err(StoreError::encoding)?;
+    encoder.write_all(json).map_err(StoreError::encoding)?;
     encoder.finish().map_err(StoreError::encoding)
 }
 
-/// The order's state without its current invoice (stored apart), and that invoice. The state
-/// keeps an empty stand-in with the invoice's number, so no JSON tree is ever built.
-pub fn split_order(order: &Order) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
-    let current = &order.invoice.current;
-    let mut state = order.clone();
-    state.invoice.current = Arc::new(Document::new(
-        current.number.clone(),
-        current.kind.clone(),
-        current.header.clone(),
-        current.issued_at,
-        current.issue_date,
-        Vec::new(),
-        Vec::new(),
-    ));
-    Ok((encode(&state)?, encode(&**current)?))
-}
-
-/// The inverse of [`split_order`].
-pub fn join_order(state: &[u8], invoice: &[u8]) -> Result<Order, StoreError> {
-    let mut order: Order = decode(state)?;
-    let invoice: Document = decode(invoice)?;
-    if invoice.number != order.invoice.current.number {
-        return Err(StoreError::Decoding(format!(
-            "order {}: stored invoice {} is not the current {}",
-            order.id, invoice.number, order.invoice.current.number
-        )));
-    }
-    order.invoice.current = Arc::new(invoice);
-    Ok(order)
-}
-
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+/// The JSON of a deflated body.
+pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
     let mut json = Vec::with_capacity(bytes.len() * 4);
     DeflateDecoder::new(bytes)
         .read_to_end(&mut json)
         .map_err(StoreError::decoding)?;
-    serde_json::from_slice(&json).map_err(StoreError::decoding)
+    Ok(json)
+}
+
+/// The order's state record without its current invoice (stored apart), and that invoice.
+pub fn split_order(order: &Order) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let (state, invoice) = records::order_to_json(order)?;
+    Ok((deflate(&state)?, deflate(&invoice)?))
+}
+
+/// The inverse of [`split_order`].
+pub fn join_order(state: &[u8], invoice: &[u8]) -> Result<Order, StoreError> {
+    records::order_from_json(&inflate(state)?, &inflate(invoice)?)
+}
+
+pub fn encode_document(document: &Document) -> Result<Vec<u8>, StoreError> {
+    deflate(&records::document_to_json(document)?)
+}
+
+pub fn decode_document(bytes: &[u8]) -> Result<Document, StoreError> {
+    records::document_from_json(&inflate(bytes)?)
+}
+
+pub fn encode_issuer(issuer: &Issuer) -> Result<Vec<u8>, StoreError> {
+    deflate(&records::issuer_to_json(issuer)?)
+}
+
+pub fn decode_issuer(bytes: &[u8]) -> Result<Issuer, StoreError> {
+    records::issuer_from_json(&inflate(bytes)?)
+}
+
+pub fn encode_date(date: &EventDate) -> Result<Vec<u8>, StoreError> {
+    deflate(&records::date_to_json(date)?)
+}
+
+pub fn decode_date(bytes: &[u8]) -> Result<EventDate, StoreError> {
+    records::date_from_json(&inflate(bytes)?)
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(&inflate(bytes)?).map_err(StoreError::decoding)
 }
 
 #[cfg(test)]

@@ -366,7 +366,7 @@ impl DynamoStore {
         pk: &str,
         document: &Document,
     ) -> Result<(), StoreError> {
-        let body = codec::encode(document)?;
+        let body = codec::encode_document(document)?;
         if body.len() > self.limits.chunk_bytes {
             return Err(StoreError::TooLarge(format!(
                 "document {} would take {} KB; one document item holds at most {} KB",

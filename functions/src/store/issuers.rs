@@ -36,7 +36,7 @@ impl IssuerStore for DynamoStore {
         ));
         output
             .item
-            .map(|item| codec::decode(body(&item)?))
+            .map(|item| codec::decode_issuer(body(&item)?))
             .transpose()
     }
 
@@ -47,7 +47,10 @@ impl IssuerStore for DynamoStore {
             .item(PK, s(issuer_pk(&issuer.id)))
             .item(SK, s(ISSUER_SK))
             .item("prefix", s(prefix))
-            .item("body", AttributeValue::B(codec::encode(issuer)?.into()))
+            .item(
+                "body",
+                AttributeValue::B(codec::encode_issuer(issuer)?.into()),
+            )
             .build()?;
         let reservation = Put::builder()
             .table_name(&self.table)

@@ -14,6 +14,7 @@ mod outbox;
 mod query;
 mod queue;
 mod read;
+pub mod records;
 pub mod table;
 
 use aws_sdk_dynamodb::Client;

@@ -135,7 +135,8 @@ impl OrderStore for DynamoStore {
 impl DateStore for DynamoStore {
     async fn load_date(&self, id: &DateId) -> Result<Option<EventDate>, StoreError> {
         let item = self.get(&date_pk(id), DATE_SK).await?;
-        item.map(|item| codec::decode(body(&item)?)).transpose()
+        item.map(|item| codec::decode_date(body(&item)?))
+            .transpose()
     }
 
     /// Stores a date (create or replace).
@@ -174,7 +175,7 @@ impl OrderReads for DynamoStore {
             .query_all(query)
             .await?
             .iter()
-            .map(|item| codec::decode::<Document>(body(item)?))
+            .map(|item| codec::decode_document(body(item)?))
             .collect::<Result<Vec<_>, _>>()?;
         documents.sort_by_key(|d| d.issued_at);
         Ok(documents)
@@ -186,7 +187,8 @@ impl OrderReads for DynamoStore {
         number: &str,
     ) -> Result<Option<Document>, StoreError> {
         let item = self.get(&order_pk(order), &document_sk(number)).await?;
-        item.map(|item| codec::decode(body(&item)?)).transpose()
+        item.map(|item| codec::decode_document(body(&item)?))
+            .transpose()
     }
 
     /// Document items carry their number as an overloaded key of the partner index.
@@ -229,7 +231,7 @@ impl DynamoStore {
             .item(PK, s(date_pk(&date.id)))
             .item(SK, s(DATE_SK))
             .item("active", AttributeValue::Bool(date.active))
-            .item("body", AttributeValue::B(codec::encode(date)?.into())))
+            .item("body", AttributeValue::B(codec::encode_date(date)?.into())))
     }
 
     /// The customer's account credit in a currency.

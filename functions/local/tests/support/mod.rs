@@ -189,6 +189,14 @@ impl App {
     }
 }
 
+/// The two digits of this year in Berlin, as yearly document numbers print them.
+pub fn yy() -> String {
+    format!(
+        "{:02}",
+        storno_core::TimeZone::BERLIN.year_of(chrono::Utc::now()) % 100
+    )
+}
+
 /// An issuer entry of the registry: an organiser in Berlin numbering `{prefix}26/001`,
 /// pricing `prices` ("net" or "gross").
 pub fn issuer_entry(prefix: &str, prices: &str) -> Value {
