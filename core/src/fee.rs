@@ -233,9 +233,7 @@ fn fee_lines(
         FeeVatMode::ItemRate if paid_by_rate.len() <= 1 => {
             vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)]
         }
-        FeeVatMode::ItemRate | FeeVatMode::Proportional => {
-            proportional_split(total, &paid_by_rate)
-        }
+        FeeVatMode::ItemRate | FeeVatMode::Proportional => proportional_split(total, &paid_by_rate),
     };
     let booking = match cancelled {
         [one] => Some(one.booking.id.clone()),
