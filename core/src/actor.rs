@@ -35,7 +35,7 @@ impl Actor {
     }
 
     /// Staff only.
-    pub(crate) fn require_staff(&self, action: &'static str) -> Result<(), DomainError> {
+    pub fn require_staff(&self, action: &'static str) -> Result<(), DomainError> {
         match self {
             Actor::Staff(_) => Ok(()),
             _ => Err(self.forbidden(action)),

@@ -109,6 +109,14 @@ fn cancel(
         }
     }
     after.fees.extend(quote.lines.iter().cloned());
+    for part in &quote.parts {
+        let booking = after.booking_mut(&part.booking)?;
+        booking.fees_charged = booking.fees_charged + part.fee;
+        if let Some(fixed) = part.fixed {
+            booking.fixed_fee_charged = booking.fixed_fee_charged + fixed;
+        }
+    }
+    charge_commission_on_fees(order, &mut after);
     let documents = match scope {
         Scope::Invoice => after.cancel_whole_invoice(&mut numbers, ctx)?,
         _ => after
@@ -130,6 +138,19 @@ fn cancel(
     decision.documents(documents);
     decision.fee(quote);
     Ok(decision.finish(after, Some(numbers)))
+}
+
+/// The platform keeps its commission on a fee — its work was done: the partner's rate on the
+/// fee, and at least the commission the cancelled items carried, never more than the fee.
+fn charge_commission_on_fees(before: &Order, after: &mut Order) {
+    let fee = after.fees_gross() - before.fees_gross();
+    if !fee.is_positive() {
+        return;
+    }
+    let cancelled = before.items_gross() - after.items_gross();
+    let rate = after.commission_rate;
+    let commission = rate.of(fee).max(rate.of(cancelled)).min(fee);
+    after.fee_commission = after.fee_commission + commission;
 }
 
 /// Cancels the whole invoice: every attendee booking in it. The people stay on the order; a

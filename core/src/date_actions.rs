@@ -3,16 +3,17 @@
 //! The work fans out one order at a time; each order goes through the same rules as the
 //! single-order command, and an order that left the date meanwhile is refused, not moved.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::command::{Context, Decision};
 use crate::dates::EventDate;
 use crate::error::DomainError;
-use crate::ids::{DateId, StaffId};
-use crate::order::{Order, SalesChannel};
+use crate::ids::{BookingId, DateId, StaffId};
+use crate::order::Order;
 use crate::partner_cancellation::start_partner_cancellation;
-use crate::rebooking::rebook;
+use crate::rebooking::{Rebooking, rebook};
 
 /// What staff do with every order of a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,14 +51,24 @@ pub fn date_action_staff(actor: &Actor) -> Result<&StaffId, DomainError> {
     }
 }
 
-/// The orders a date-wide action touches: direct sales with valid bookings on `date`.
+/// The orders a date-wide action concerns: every order with valid bookings on `date`. Orders
+/// of private event sales are among them so that the action names them as refused.
 pub fn orders_to_act_on<'a>(
     date: &'a DateId,
     orders: impl IntoIterator<Item = &'a Order> + 'a,
 ) -> impl Iterator<Item = &'a Order> + 'a {
-    orders.into_iter().filter(move |order| {
-        order.channel == SalesChannel::Direct && order.valid_bookings().any(|b| &b.date.id == date)
-    })
+    orders
+        .into_iter()
+        .filter(move |order| order.valid_bookings().any(|b| &b.date.id == date))
+}
+
+/// The bookings of `order` a date-wide action acts on: valid, on `date`, and not yet held.
+pub fn bookings_on_date(order: &Order, date: &DateId, now: DateTime<Utc>) -> Vec<BookingId> {
+    order
+        .valid_bookings()
+        .filter(|b| &b.date.id == date && !b.course_held(now))
+        .map(|b| b.id.clone())
+        .collect()
 }
 
 /// One order of a date-wide action. Staff only; `target` is the loaded target date of a
@@ -74,13 +85,22 @@ pub fn act_on_date_order(
     if !order.valid_bookings().any(|b| &b.date.id == date) {
         return Err(DomainError::NotOnThisDate);
     }
+    // Only the bookings on this date, and never one whose course already took place.
+    let bookings = bookings_on_date(order, date, ctx.now);
+    if bookings.is_empty() {
+        return Err(DomainError::CourseAlreadyHeld);
+    }
     match action {
         DateAction::RebookAll { target: wanted } => {
             let target = target
                 .filter(|t| &t.id == wanted)
                 .ok_or(DomainError::NotFound("date"))?;
-            rebook(order, target, None, ctx)
+            let what = Rebooking {
+                request: None,
+                bookings: &bookings,
+            };
+            rebook(order, target, what, ctx)
         }
-        DateAction::CancelAll => start_partner_cancellation(order, ctx),
+        DateAction::CancelAll => start_partner_cancellation(order, &bookings, ctx),
     }
 }

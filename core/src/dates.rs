@@ -161,17 +161,19 @@ pub fn attendees_on<'a>(
 pub struct DateTotals {
     pub orders: usize,
     pub attendees: usize,
-    /// What the customers of those orders currently owe (what a full refund would return).
+    /// What the customers paid for those bookings (what refunding them would return).
     pub owed: Money,
     /// The commission the platform keeps if every order ends in a partner cancellation.
     pub commission: Money,
 }
 
-/// Totals over the orders with valid bookings on `date`, all in `orders`' one currency.
-/// Orders sold through private event sales are not counted: the date-wide flows skip them.
+/// Totals over the bookings on `date` not yet held (in `currency`): what their customers paid
+/// for them and the commission on it. Orders sold through private event sales are not counted:
+/// the date-wide flows refuse them (and name them).
 pub fn date_totals<'a>(
     date: &DateId,
     currency: crate::money::Currency,
+    now: chrono::DateTime<Utc>,
     orders: impl IntoIterator<Item = &'a Order>,
 ) -> DateTotals {
     let mut totals = DateTotals {
@@ -184,17 +186,25 @@ pub fn date_totals<'a>(
         if order.channel != crate::order::SalesChannel::Direct || order.currency != currency {
             continue;
         }
-        let on_date = order
+        let on_date: Vec<&crate::order::AttendeeBooking> = order
             .valid_bookings()
-            .filter(|b| &b.date.id == date)
-            .count();
-        if on_date == 0 {
+            .filter(|b| &b.date.id == date && !b.course_held(now))
+            .collect();
+        if on_date.is_empty() {
             continue;
         }
+        let paid = crate::vat::payable_of(
+            on_date
+                .iter()
+                .flat_map(|b| b.active_options())
+                .map(|o| (o.vat_rate, o.amount())),
+            order.prices,
+            currency,
+        );
         totals.orders += 1;
-        totals.attendees += on_date;
-        totals.owed = totals.owed + order.owed();
-        totals.commission = totals.commission + order.commission();
+        totals.attendees += on_date.len();
+        totals.owed = totals.owed + paid;
+        totals.commission = totals.commission + order.commission_rate.of(paid);
     }
     totals
 }

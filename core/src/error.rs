@@ -132,8 +132,24 @@ pub enum DomainError {
     },
     #[error("option {0} carries VAT, but the issuer is exempt from VAT")]
     VatOnExemptIssuer(String),
-    #[error("the payout is paused while the rebook flag is on")]
+    #[error("the payout is paused while the rebook flag is on or an approved rebooking is pending")]
     PayoutPaused,
+    #[error(
+        "the booked date passed under the rebook flag: staff release the payout once the course ran"
+    )]
+    PayoutHeld,
+    #[error(
+        "the invoice is being changed: the payout waits for its new version (update the invoice)"
+    )]
+    PayoutAwaitsInvoice,
+    #[error("this order's payout is not held")]
+    NoPayoutHold,
+    #[error("an offer of alternative dates is open; wait for the customer's answer")]
+    AlternativeDatesOpen,
+    #[error(
+        "orders sold through private event sales follow their own terms: choose no fee or an individual fee"
+    )]
+    PrivateEventTerms,
     #[error("the payout is withheld because the partner reported that the course cannot run")]
     PayoutWithheld,
     #[error("the payout is not due yet")]
@@ -204,6 +220,11 @@ impl DomainError {
             CaptureMismatch { .. } => "capture_mismatch",
             NoBookings => "no_bookings",
             PayoutPaused => "payout_paused",
+            PayoutHeld => "payout_held",
+            PayoutAwaitsInvoice => "payout_awaits_invoice",
+            NoPayoutHold => "no_payout_hold",
+            AlternativeDatesOpen => "alternative_dates_open",
+            PrivateEventTerms => "private_event_terms",
             PayoutWithheld => "payout_withheld",
             PayoutNotDue => "payout_not_due",
             NothingToPayOut => "nothing_to_pay_out",
@@ -237,7 +258,7 @@ impl DomainError {
             | CurrencyMismatch { .. }
             | InvalidParty { .. }
             | RecipientAddressMissing => ErrorKind::InvalidInput,
-            Forbidden { .. } => ErrorKind::Forbidden,
+            Forbidden { .. } | CustomersCannotCancel => ErrorKind::Forbidden,
             NotFound(_) => ErrorKind::NotFound,
             InvoiceCancelled
             | NothingToUpdate
@@ -253,6 +274,8 @@ impl DomainError {
             | PartnerCancellationOpen
             | DateActivationUnchanged(_)
             | PrefixTaken { .. }
+            | NoPayoutHold
+            | AlternativeDatesOpen
             | OrderCancelled => ErrorKind::Conflict,
             VersionMismatch { .. } => ErrorKind::Stale,
             _ => ErrorKind::RuleRefused,

@@ -15,7 +15,7 @@ use crate::error::DomainError;
 use crate::ids::{BookingId, OptionId, Text};
 use crate::issuer::PriceEntry;
 use crate::money::Money;
-use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order};
+use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order, SalesChannel};
 use crate::rate::VatRate;
 
 /// The fee staff choose for a cancellation.
@@ -60,6 +60,9 @@ pub struct FeePart {
     pub booking: BookingId,
     pub rule: FeeRule,
     pub fee: Money,
+    /// The fixed amount of a tier this part charges (charged once per booking).
+    #[serde(default)]
+    pub fixed: Option<Money>,
 }
 
 /// A fee as computed: the rules used, what was paid for the cancelled items, the fee and the
@@ -106,26 +109,40 @@ pub(crate) fn quote(
     match choice {
         FeeChoice::None => {}
         FeeChoice::Terms => {
+            // Private event sales follow their own terms, not those of the public date.
+            if order.channel == SalesChannel::PrivateEvent {
+                return Err(DomainError::PrivateEventTerms);
+            }
             for c in cancelled {
-                let terms = order.frozen_terms.get(&c.booking.terms_of);
-                let applied = terms.and_then(|t| t.tier_at(c.booking.date.starts_at, now));
-                let days_before = u32::try_from((c.booking.date.starts_at - now).num_days().max(0))
-                    .unwrap_or(u32::MAX);
-                let (rule, fee) = match applied {
-                    Some(applied) => (
-                        FeeRule::Tier {
-                            number: applied.number,
-                            days_before: applied.days_before,
-                            description: applied.tier.to_string(),
-                        },
-                        applied.tier.fee_on(c.paid(order)),
-                    ),
-                    None => (FeeRule::NoTierApplies { days_before }, zero),
+                let booking = c.booking;
+                let (starts_at, zone) = (booking.date.starts_at, booking.date.time_zone);
+                let terms = order.frozen_terms.get(&booking.terms_of);
+                let applied = terms.and_then(|t| t.tier_at(starts_at, now, zone));
+                let days_before = crate::terms::days_before(starts_at, now, zone);
+                let (rule, fee, fixed) = match applied {
+                    Some(applied) => {
+                        let charged = applied.tier.fee_on(
+                            c.paid(order),
+                            booking.fees_charged,
+                            booking.fixed_fee_charged,
+                        );
+                        (
+                            FeeRule::Tier {
+                                number: applied.number,
+                                days_before: applied.days_before,
+                                description: applied.tier.to_string(),
+                            },
+                            charged.fee,
+                            Some(charged.fixed).filter(|f| !f.is_zero()),
+                        )
+                    }
+                    None => (FeeRule::NoTierApplies { days_before }, zero, None),
                 };
                 parts.push(FeePart {
-                    booking: c.booking.id.clone(),
+                    booking: booking.id.clone(),
                     rule,
                     fee,
+                    fixed,
                 });
             }
         }
@@ -147,6 +164,7 @@ pub(crate) fn quote(
                         reason: reason.trim().to_owned(),
                     },
                     fee: *amount,
+                    fixed: None,
                 });
             }
         }
@@ -160,6 +178,7 @@ pub(crate) fn quote(
                                 option: option.id.clone(),
                             },
                             fee: own.min(option.amount()),
+                            fixed: None,
                         });
                     }
                 }

@@ -18,20 +18,43 @@ pub enum Message {
     BookingCancelled,
     InvoiceUpdated,
     InvoiceCancelled,
-    UpdatedTicket { date: DateId },
-    RebookingOffer { dates: Vec<DateId> },
-    AlternativeDateChosen { date: DateId },
+    /// The attendees' bookings moved to `date`; their new tickets.
+    UpdatedTicket {
+        date: DateId,
+        #[serde(default)]
+        tickets: Vec<String>,
+    },
+    RebookingOffer {
+        dates: Vec<DateId>,
+    },
+    AlternativeDateChosen {
+        date: DateId,
+    },
     AlternativeDatesDeclined,
     RebookFlagSet,
     RebookFlagCleared,
-    RebookingRequested { request: RequestId },
-    RebookingApproved { request: RequestId },
-    RebookingDeclined { request: RequestId },
+    RebookingRequested {
+        request: RequestId,
+    },
+    RebookingApproved {
+        request: RequestId,
+    },
+    RebookingDeclined {
+        request: RequestId,
+    },
     PartnerCannotRun,
-    CreditGranted { amount: Money },
-    RefundIssued { amount: Money },
-    PayoutWithheld { debit: Money },
-    PayoutReleased { amount: Money },
+    CreditGranted {
+        amount: Money,
+    },
+    RefundIssued {
+        amount: Money,
+    },
+    PayoutWithheld {
+        debit: Money,
+    },
+    PayoutReleased {
+        amount: Money,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

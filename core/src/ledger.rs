@@ -1,14 +1,17 @@
 //! Double-entry bookkeeping (DESIGN §3.5). Every decision that moves money yields one posting
 //! whose debits equal its credits; every balance can be explained entry by entry.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::followup::Effect;
 use crate::ids::{CustomerId, OrderId, PartnerId};
 use crate::money::{Currency, Money};
 use crate::order::Totals;
+use crate::rate::VatRate;
 
 /// The ledger's accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -27,8 +30,14 @@ pub enum Account {
     PartnerDebits,
     /// The platform's commission.
     PlatformCommission,
-    /// Cancellation fees charged and not yet paid out to the partner.
+    /// The partner's share of cancellation fees (net of the commission on them and their VAT),
+    /// not yet paid out.
     FeeIncome,
+    /// The VAT of one rate contained in what customers owe, until it is paid out with the
+    /// seller's payout; its movements per period are the VAT corrections (§ 17 UStG).
+    Vat(VatRate),
+    /// Payouts released and instructed, not yet executed by the payment provider.
+    TransfersPayable,
 }
 
 impl Account {
@@ -172,6 +181,8 @@ impl fmt::Display for Account {
             Account::PartnerDebits => "partner debits",
             Account::PlatformCommission => "platform commission",
             Account::FeeIncome => "fee income",
+            Account::TransfersPayable => "transfers payable",
+            Account::Vat(rate) => return write!(f, "VAT {rate}"),
         };
         f.write_str(name)
     }
@@ -181,29 +192,48 @@ impl fmt::Display for Account {
 struct Positions {
     commission: Money,
     fee_income: Money,
+    vat: BTreeMap<VatRate, Money>,
     partner_payable: Money,
     partner_debits: Money,
 }
 
 impl Positions {
+    fn none(currency: crate::money::Currency) -> Self {
+        let zero = Money::zero(currency);
+        Positions {
+            commission: zero,
+            fee_income: zero,
+            vat: BTreeMap::new(),
+            partner_payable: zero,
+            partner_debits: zero,
+        }
+    }
+
     fn of(order: &crate::order::Order, totals: Totals) -> Self {
         let zero = Money::zero(order.currency);
         let Totals { items, fees } = totals;
         let commission = order.commission_on(items);
         match &order.payout.released {
-            // Once paid out, any later difference to what the partner is due is a debit
-            // (clawback) on the partner's balance, offset against later payouts.
+            // Once paid out (VAT included: it is the seller's), any later difference to what
+            // the partner is due is a debit (clawback) on the partner's balance, offset against
+            // later payouts.
             Some(release) => Positions {
                 commission,
-                fee_income: zero,
-                partner_payable: zero,
                 partner_debits: release.settled - (items + fees - commission),
+                ..Positions::none(order.currency)
             },
             None => {
-                let share = items - commission;
+                let vat = order.vat_owed();
+                let vat_total = Money::sum(order.currency, vat.values());
+                let vat_items = order.vat_of_items();
+                // The VAT the items carry comes out of the partner's share of the items, the
+                // rest out of its share of the fees.
+                let share =
+                    items - order.item_commission_on(items) - order.commission_kept - vat_items;
                 Positions {
                     commission,
-                    fee_income: fees,
+                    fee_income: fees - order.fee_commission - (vat_total - vat_items),
+                    vat,
                     partner_payable: share.max(zero),
                     partner_debits: (-share).max(zero),
                 }
@@ -224,17 +254,14 @@ pub(crate) fn revaluation(
     extra: PostingBuilder,
 ) -> PostingBuilder {
     let zero = Money::zero(after.0.currency);
-    let was = before.map_or(
-        Positions {
-            commission: zero,
-            fee_income: zero,
-            partner_payable: zero,
-            partner_debits: zero,
-        },
-        |(order, totals)| Positions::of(order, totals),
-    );
+    let was = before.map_or(Positions::none(after.0.currency), |(order, totals)| {
+        Positions::of(order, totals)
+    });
     let now = Positions::of(after.0, after.1);
-    extra
+    let mut rates: Vec<VatRate> = was.vat.keys().chain(now.vat.keys()).copied().collect();
+    rates.sort();
+    rates.dedup();
+    let mut posting = extra
         .grow(Account::PlatformCommission, now.commission - was.commission)
         .grow(Account::FeeIncome, now.fee_income - was.fee_income)
         .grow(
@@ -245,5 +272,33 @@ pub(crate) fn revaluation(
             Account::PartnerDebits,
             now.partner_debits - was.partner_debits,
         )
-        .grow(returned_to, returned)
+        .grow(returned_to, returned);
+    for rate in rates {
+        let at = |p: &Positions| p.vat.get(&rate).copied().unwrap_or(zero);
+        posting = posting.grow(Account::Vat(rate), at(&now) - at(&was));
+    }
+    posting
+}
+
+/// The entries that record a follow-up's money leaving: a refund paid back to the original
+/// payment, a payout transferred to the partner. Booked when the payment provider took it, so
+/// the ledger reconciles with the provider; `None` for follow-ups that move no money.
+pub fn executed(effect: &Effect) -> Option<Vec<LedgerEntry>> {
+    let (owed, amount) = match effect {
+        Effect::Refund { amount, .. } => (Account::RefundsPayable, *amount),
+        Effect::TransferPayout { amount, .. } => (Account::TransfersPayable, *amount),
+        _ => return None,
+    };
+    Some(vec![
+        LedgerEntry {
+            account: owed,
+            side: Side::Debit,
+            amount,
+        },
+        LedgerEntry {
+            account: Account::CustomerPayments,
+            side: Side::Credit,
+            amount,
+        },
+    ])
 }

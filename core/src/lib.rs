@@ -38,7 +38,9 @@ pub mod vat;
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
-pub use date_actions::{DateAction, act_on_date_order, date_action_staff, orders_to_act_on};
+pub use date_actions::{
+    DateAction, act_on_date_order, bookings_on_date, date_action_staff, orders_to_act_on,
+};
 pub use dates::{DateTotals, EventDate, attendees_on, date_totals};
 pub use document::{
     Document, DocumentHeader, DocumentKind, DocumentLine, InvoiceReference, LineKind, ServicePeriod,
@@ -61,11 +63,11 @@ pub use party::{
     Contact, CountryCode, Iban, NewAddress, NewPaymentAccount, NewRecipient, PaymentAccount,
     PostalAddress, Recipient, VatId,
 };
-pub use payout::{PayoutState, release_payout};
+pub use payout::{HoldReason, PayoutHold, PayoutState, release_payout, release_payout_hold};
 pub use rate::{Percentage, VatRate};
 pub use rebooking::{
-    answer_alternative_dates, decide_rebooking_request, propose_alternative_dates, rebook,
-    request_rebooking, set_rebook_flag,
+    Rebooking, answer_alternative_dates, decide_rebooking_request, propose_alternative_dates,
+    rebook, request_rebooking, set_rebook_flag,
 };
 pub use register::{NewBooking, NewOption, NewOrder, register_order};
 pub use terms::{CancellationTerms, FeeTier};

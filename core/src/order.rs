@@ -181,9 +181,21 @@ pub struct AttendeeBooking {
     pub terms_of: DateId,
     pub status: BookingStatus,
     pub options: Vec<BookingOption>,
+    /// Cancellation fees charged on this booking so far, in the order's price entry: caps of
+    /// the terms limit them together, and a tier's fixed amount is charged once.
+    pub fees_charged: Money,
+    pub fixed_fee_charged: Money,
+    /// The ticket the attendee shows: a stable reference of this booking on its date.
+    pub ticket: Text,
 }
 
 impl AttendeeBooking {
+    /// Whether the course of this booking has taken place (ended) at `now`: such a booking is
+    /// never moved or refunded by a rebooking or partner cancellation.
+    pub fn course_held(&self, now: DateTime<Utc>) -> bool {
+        self.date.ends_at <= now
+    }
+
     pub fn is_valid(&self) -> bool {
         self.status == BookingStatus::Valid
     }
@@ -229,8 +241,12 @@ pub struct Order {
     /// Money returned to the customer: refunds to the original payment and account credit.
     pub refunded: Money,
     pub credited: Money,
-    /// Commission the platform keeps although the order was cancelled by the partner.
-    pub commission_kept: Option<Money>,
+    /// Commission the platform keeps on bookings the partner could not run.
+    pub commission_kept: Money,
+    /// Commission the platform earned on cancellation fees.
+    pub fee_commission: Money,
+    /// The payout waits for staff (the booked date passed under the rebook flag).
+    pub payout_hold: Option<crate::payout::PayoutHold>,
     /// Counts decisions; effect keys of follow-ups and ids of requests are derived from it.
     pub revision: u64,
 }
@@ -284,6 +300,28 @@ impl Order {
         crate::vat::payable_of(items.chain(fees), self.prices, self.currency)
     }
 
+    /// The VAT per rate contained in what is owed.
+    pub fn vat_owed(&self) -> BTreeMap<VatRate, Money> {
+        let active = self.bookings.iter().flat_map(|b| b.active_options());
+        let items = active.map(|o| (o.vat_rate, o.amount()));
+        let fees = self
+            .fees
+            .iter()
+            .map(|l| (l.vat_rate, l.amount(self.prices)));
+        crate::vat::vat_of(items.chain(fees), self.prices, self.currency)
+    }
+
+    /// The VAT the items still booked carry (all rates).
+    pub(crate) fn vat_of_items(&self) -> Money {
+        let active = self.bookings.iter().flat_map(|b| b.active_options());
+        let vat = crate::vat::vat_of(
+            active.map(|o| (o.vat_rate, o.amount())),
+            self.prices,
+            self.currency,
+        );
+        Money::sum(self.currency, vat.values())
+    }
+
     /// The fees' share of what is owed.
     pub fn fees_gross(&self) -> Money {
         self.totals().fees
@@ -298,20 +336,24 @@ impl Order {
         }
     }
 
-    /// The platform's commission: on the items still booked, or what it kept after a partner
-    /// cancellation.
+    /// The platform's commission: on the items still booked, on the fees charged, and what it
+    /// kept on bookings the partner could not run.
     pub fn commission(&self) -> Money {
         self.commission_on(self.items_gross())
     }
 
     /// The commission, given the items' gross (callers that already summed it).
     pub(crate) fn commission_on(&self, items_gross: Money) -> Money {
-        self.commission_kept
-            .unwrap_or_else(|| self.commission_rate.of(items_gross))
+        self.item_commission_on(items_gross) + self.fee_commission + self.commission_kept
     }
 
-    /// The partner's share of the items (negative after a partner cancellation: the commission
-    /// the platform kept is a debit on the partner).
+    /// The commission on the items still booked.
+    pub(crate) fn item_commission_on(&self, items_gross: Money) -> Money {
+        self.commission_rate.of(items_gross)
+    }
+
+    /// The partner's share of what the customer owes, without the fees' share: negative when
+    /// the platform kept commission on bookings the partner could not run (a debit).
     pub fn partner_share(&self) -> Money {
         self.items_gross() - self.commission()
     }

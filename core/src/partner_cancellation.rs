@@ -10,6 +10,7 @@ use crate::command::{Context, Decision, DecisionBuilder};
 use crate::document::Document;
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
+use crate::ids::BookingId;
 use crate::ledger::Account;
 use crate::money::Money;
 use crate::numbering::NumberAllocator;
@@ -34,6 +35,9 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerCancellation {
     pub reported_at: DateTime<Utc>,
+    /// The bookings whose course cannot run (others of the order are not affected).
+    #[serde(default)]
+    pub bookings: Vec<BookingId>,
     pub rebooking: Answer,
     pub credit: Answer,
     pub outcome: Option<Outcome>,
@@ -56,16 +60,22 @@ pub enum Resolution {
     Refund,
 }
 
-/// The partner reports that the course cannot run and no rebooking is possible.
-pub fn report_cannot_run(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
+/// The partner reports that the course of the bookings named (none named: every booking
+/// whose course has not taken place) cannot run and no rebooking is possible.
+pub fn report_cannot_run(
+    order: &Order,
+    bookings: &[BookingId],
+    ctx: &Context,
+) -> Result<Decision, DomainError> {
     order.require_owner_partner(&ctx.actor, "report that a course cannot run")?;
-    start_partner_cancellation(order, ctx)
+    start_partner_cancellation(order, bookings, ctx)
 }
 
 /// The flow itself; the caller has checked who may start it (the owner partner, or staff for a
-/// whole date that cannot take place).
+/// whole date that cannot take place). Bookings whose course took place are never included.
 pub(crate) fn start_partner_cancellation(
     order: &Order,
+    bookings: &[BookingId],
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     order.require_direct_sale()?;
@@ -75,9 +85,7 @@ pub(crate) fn start_partner_cancellation(
     if order.payout.released.is_some() {
         return Err(DomainError::PayoutAlreadyReleased);
     }
-    if ctx.now >= order.final_date_end() {
-        return Err(DomainError::CourseAlreadyHeld);
-    }
+    let bookings = crate::rebooking::bookings_in_scope(order, bookings, ctx.now)?;
     if order
         .partner_cancellation
         .as_ref()
@@ -88,6 +96,7 @@ pub(crate) fn start_partner_cancellation(
     let mut after = order.clone();
     after.partner_cancellation = Some(PartnerCancellation {
         reported_at: ctx.now,
+        bookings,
         rebooking: Answer::Open,
         credit: Answer::Open,
         outcome: None,
@@ -127,6 +136,11 @@ pub fn resolve_partner_cancellation(
             state.credit = Answer::Declined;
         }
         Resolution::GrantCredit | Resolution::Refund => {
+            if resolution == Resolution::Refund
+                && (state.rebooking != Answer::Declined || state.credit != Answer::Declined)
+            {
+                return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);
+            }
             if state.rebooking != Answer::Declined {
                 return Err(DomainError::CreditBeforeRebookingDeclined);
             }
@@ -136,7 +150,8 @@ pub fn resolve_partner_cancellation(
             if resolution == Resolution::Refund && state.credit != Answer::Declined {
                 return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);
             }
-            let amount = order.owed();
+            let scope = state.bookings.clone();
+            let amount = order.owed() - settled(order, &scope).owed();
             state.outcome = Some(match resolution {
                 Resolution::GrantCredit => Outcome::Credited {
                     at: ctx.now,
@@ -147,7 +162,7 @@ pub fn resolve_partner_cancellation(
                     amount,
                 },
             });
-            let documents = settle_in_full(&mut after, &mut numbers, ctx)?;
+            let documents = settle(&mut after, &scope, &mut numbers, ctx)?;
             let newest = documents.last().map(|d| d.number.clone());
             for document in &documents {
                 decision.effect(Effect::DeliverDocument {
@@ -161,29 +176,59 @@ pub fn resolve_partner_cancellation(
             } else {
                 decision.effect(order.tell_customer(Message::RefundIssued { amount }, newest));
             }
-            let debit = after.commission();
+            let debit = after.commission_kept - order.commission_kept;
             decision.effect(order.tell_partner(Message::PayoutWithheld { debit }));
         }
     }
     Ok(decision.finish(after, Some(numbers)))
 }
 
-/// Cancels everything without a fee, returns every fee charged before, and keeps the
-/// commission on what was booked.
-fn settle_in_full(
-    order: &mut Order,
-    numbers: &mut NumberAllocator,
-    ctx: &Context,
-) -> Result<Vec<Document>, DomainError> {
-    let kept = order.commission();
-    order.fees.clear();
-    for booking in &mut order.bookings {
+/// The order as settling `scope` leaves it (for what that returns to the customer).
+fn settled(order: &Order, scope: &[BookingId]) -> Order {
+    let mut after = order.clone();
+    cancel_scope(&mut after, scope);
+    after
+}
+
+/// Cancels the bookings of `scope` without a fee and takes back the fees charged on them; the
+/// platform keeps the commission on what they cost.
+fn cancel_scope(order: &mut Order, scope: &[BookingId]) {
+    let whole = order.valid_bookings().all(|b| scope.contains(&b.id));
+    let before = order.items_gross();
+    if whole {
+        order.fees.clear();
+    } else {
+        order
+            .fees
+            .retain(|l| l.booking.as_ref().is_none_or(|b| !scope.contains(b)));
+    }
+    for booking in order.bookings.iter_mut().filter(|b| scope.contains(&b.id)) {
         booking.status = BookingStatus::Cancelled;
         for option in &mut booking.options {
             option.status = OptionStatus::Cancelled;
         }
     }
-    let documents = order.cancel_whole_invoice(numbers, ctx)?;
-    order.commission_kept = Some(kept);
+    let cancelled = before - order.items_gross();
+    order.commission_kept = order.commission_kept + order.commission_rate.of(cancelled);
+}
+
+/// Settles `scope`: cancels it (see [`cancel_scope`]); the whole order's invoice is cancelled
+/// with a fee invoice for fees left, a part's change is issued as the next version at once.
+fn settle(
+    order: &mut Order,
+    scope: &[BookingId],
+    numbers: &mut NumberAllocator,
+    ctx: &Context,
+) -> Result<Vec<Document>, DomainError> {
+    cancel_scope(order, scope);
+    order.payout_hold = None;
+    if order.is_fully_cancelled() {
+        return order.cancel_whole_invoice(numbers, ctx);
+    }
+    let mut documents: Vec<Document> = order
+        .begin_invoice_change(numbers, ctx)?
+        .into_iter()
+        .collect();
+    documents.push((*order.issue_next_version(ctx)?).clone());
     Ok(documents)
 }

@@ -11,6 +11,21 @@ use crate::ledger::Account;
 use crate::money::Money;
 use crate::order::Order;
 
+/// Why a payout waits for staff, and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutHold {
+    pub since: DateTime<Utc>,
+    pub reason: HoldReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// The booked date passed while the rebook flag was on: whether the course ran is for staff
+    /// to confirm (or a rebooking or cancellation resolves it).
+    DatePassedUnderRebookFlag,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Payout {
     pub released: Option<PayoutRelease>,
@@ -31,10 +46,19 @@ pub struct PayoutRelease {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PayoutState {
-    /// The rebook flag is on: nothing is paid until the course finally booked has run.
+    /// The rebook flag is on, or a customer's rebooking was approved: nothing is paid until
+    /// the course finally booked has run.
     Paused,
-    /// The partner reported the course cannot run; the platform keeps its commission.
+    /// The booked date passed under the rebook flag: staff release it once they know the
+    /// course ran.
+    Held {
+        since: DateTime<Utc>,
+    },
+    /// The partner reported a course cannot run; the platform keeps its commission.
     Withheld,
+    /// The invoice is being changed: the payout waits for its new version, so the partner is
+    /// paid what the documents state.
+    InvoiceEditing,
     /// Everything was cancelled; the partner is due nothing.
     Cancelled,
     Scheduled {
@@ -56,13 +80,21 @@ impl Order {
         self.final_date_end() + Duration::days(self.payout_delay_days.into())
     }
 
-    /// Whether a partner cancellation keeps the payout back.
+    /// Whether a partner cancellation keeps the payout back (until it is resolved).
     fn payout_withheld(&self) -> bool {
-        self.commission_kept.is_some()
+        self.partner_cancellation
+            .as_ref()
+            .is_some_and(|pc| pc.is_open())
+    }
+
+    /// Whether a rebooking under way pauses the payout: the flag, or an approved request not
+    /// carried out yet.
+    fn payout_paused(&self) -> bool {
+        self.rebook_flag
             || self
-                .partner_cancellation
-                .as_ref()
-                .is_some_and(|pc| pc.is_open())
+                .rebooking_requests
+                .iter()
+                .any(|r| matches!(r.state, crate::rebooking::RequestState::Approved { .. }))
     }
 
     pub fn payout_state(&self, now: DateTime<Utc>) -> PayoutState {
@@ -93,8 +125,14 @@ impl Order {
         if self.payout_withheld() {
             return Some(PayoutState::Withheld);
         }
-        if self.rebook_flag {
+        if self.payout_paused() {
             return Some(PayoutState::Paused);
+        }
+        if let Some(hold) = &self.payout_hold {
+            return Some(PayoutState::Held { since: hold.since });
+        }
+        if self.invoice.status == crate::invoice::InvoiceStatus::Editing {
+            return Some(PayoutState::InvoiceEditing);
         }
         if !self.partner_due().is_positive() {
             return Some(PayoutState::Cancelled);
@@ -103,7 +141,7 @@ impl Order {
     }
 
     /// The due date under which this order belongs in the due-payout index, or `None` if it
-    /// must not be found there (released, paused, withheld or nothing to pay).
+    /// must not be found there (released, paused, held, withheld, editing or nothing to pay).
     pub fn payout_index_due_at(&self) -> Option<DateTime<Utc>> {
         self.payout_blocked()
             .is_none()
@@ -123,7 +161,9 @@ pub fn release_payout(
         PayoutState::Due { amount, .. } => amount,
         PayoutState::Released { .. } => return Err(DomainError::PayoutAlreadyReleased),
         PayoutState::Paused => return Err(DomainError::PayoutPaused),
+        PayoutState::Held { .. } => return Err(DomainError::PayoutHeld),
         PayoutState::Withheld => return Err(DomainError::PayoutWithheld),
+        PayoutState::InvoiceEditing => return Err(DomainError::PayoutAwaitsInvoice),
         PayoutState::Cancelled => return Err(DomainError::NothingToPayOut),
         PayoutState::Scheduled { .. } => return Err(DomainError::PayoutNotDue),
     };
@@ -144,7 +184,7 @@ pub fn release_payout(
         transferred,
     });
     let mut decision = DecisionBuilder::change(order, ctx, "payout released");
-    decision.grow(Account::CustomerPayments, -transferred);
+    decision.grow(Account::TransfersPayable, transferred);
     decision.grow(Account::PartnerDebits, -offset);
     if transferred.is_positive() {
         decision.effect(Effect::TransferPayout {
@@ -155,5 +195,18 @@ pub fn release_payout(
     decision.effect(order.tell_partner(Message::PayoutReleased {
         amount: transferred,
     }));
+    Ok(decision.finish(after, None))
+}
+
+/// Staff confirm that the course of a held payout ran: the hold ends and the payout falls due
+/// as usual.
+pub fn release_payout_hold(order: &Order, ctx: &Context) -> Result<Decision, DomainError> {
+    ctx.actor.require_staff("release a held payout")?;
+    if order.payout_hold.is_none() {
+        return Err(DomainError::NoPayoutHold);
+    }
+    let mut after = order.clone();
+    after.payout_hold = None;
+    let decision = DecisionBuilder::change(order, ctx, "payout hold released");
     Ok(decision.finish(after, None))
 }

@@ -9,9 +9,10 @@ use crate::command::{Context, Decision, DecisionBuilder};
 use crate::dates::EventDate;
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
-use crate::ids::{DateId, RequestId};
+use crate::ids::{BookingId, DateId, OrderId, RequestId, Text};
 use crate::order::{BookedDate, Order};
 use crate::partner_cancellation::Outcome;
+use crate::payout::{HoldReason, PayoutHold};
 
 /// The most alternative dates a partner may propose at once.
 pub const MAX_ALTERNATIVE_DATES: usize = 3;
@@ -32,6 +33,64 @@ pub struct RebookingRequest {
     pub reason: String,
     pub requested_at: DateTime<Utc>,
     pub state: RequestState,
+    /// The attendees to rebook.
+    #[serde(default)]
+    pub bookings: Vec<BookingId>,
+}
+
+/// What an official rebooking moves: the attendees of an approved request, the attendees staff
+/// name, or (neither given) every valid booking whose course has not taken place yet.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rebooking<'a> {
+    pub request: Option<&'a RequestId>,
+    pub bookings: &'a [BookingId],
+}
+
+/// The bookings a rebooking or partner cancellation acts on: the ones named (each must exist,
+/// be valid and not have taken place), or every valid booking not taken place.
+pub(crate) fn bookings_in_scope(
+    order: &Order,
+    named: &[BookingId],
+    now: DateTime<Utc>,
+) -> Result<Vec<BookingId>, DomainError> {
+    if named.is_empty() {
+        let open: Vec<BookingId> = order
+            .valid_bookings()
+            .filter(|b| !b.course_held(now))
+            .map(|b| b.id.clone())
+            .collect();
+        if open.is_empty() {
+            return Err(DomainError::CourseAlreadyHeld);
+        }
+        return Ok(open);
+    }
+    let mut chosen: Vec<BookingId> = Vec::with_capacity(named.len());
+    for id in named {
+        let booking = order.booking(id)?;
+        if !booking.is_valid() {
+            return Err(DomainError::BookingAlreadyCancelled);
+        }
+        if booking.course_held(now) {
+            return Err(DomainError::CourseAlreadyHeld);
+        }
+        if !chosen.contains(id) {
+            chosen.push(id.clone());
+        }
+    }
+    Ok(chosen)
+}
+
+/// A stable reference of a booking on a date, for the attendee's ticket (FNV-1a of order,
+/// booking and date: the same booking on the same date always has the same ticket).
+pub fn ticket_reference(order: &OrderId, booking: &BookingId, date: &DateId) -> Text {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [order.as_str(), booking.as_str(), date.as_str()] {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("TK-{hash:016X}").into()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +116,9 @@ fn require_open_order(order: &Order) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// The partner flips "Do you want to rebook this class?". While on, the payout is paused.
+/// The partner flips "Do you want to rebook this class?". While on, the payout is paused until
+/// the course finally booked has run; turned off after the booked date passed, the payout waits
+/// for staff to confirm the course ran.
 pub fn set_rebook_flag(order: &Order, on: bool, ctx: &Context) -> Result<Decision, DomainError> {
     order.require_owner_partner(&ctx.actor, "set the rebook flag")?;
     order.require_direct_sale()?;
@@ -73,6 +134,12 @@ pub fn set_rebook_flag(order: &Order, on: bool, ctx: &Context) -> Result<Decisio
     }
     let mut after = order.clone();
     after.rebook_flag = on;
+    if !on && ctx.now >= order.final_date_end() && order.payout.released.is_none() {
+        after.payout_hold = Some(PayoutHold {
+            since: ctx.now,
+            reason: HoldReason::DatePassedUnderRebookFlag,
+        });
+    }
     let mut decision = DecisionBuilder::change(order, ctx, "rebook flag");
     let message = if on {
         Message::RebookFlagSet
@@ -91,12 +158,24 @@ pub fn propose_alternative_dates(
 ) -> Result<Decision, DomainError> {
     order.require_owner_partner(&ctx.actor, "propose alternative dates")?;
     require_open_order(order)?;
+    if order
+        .alternative_dates
+        .as_ref()
+        .is_some_and(|a| a.answer.is_none())
+    {
+        return Err(DomainError::AlternativeDatesOpen);
+    }
     if dates.is_empty() || dates.len() > MAX_ALTERNATIVE_DATES {
         return Err(DomainError::AlternativeDatesCount);
     }
     let mut proposed: Vec<BookedDate> = Vec::with_capacity(dates.len());
     for date in dates {
-        date.accepts_rebooking_for(&order.partner, ctx.now)?;
+        // Another partner's date is answered like a missing one.
+        date.accepts_rebooking_for(&order.partner, ctx.now)
+            .map_err(|refusal| match refusal {
+                DomainError::DateOfAnotherPartner => DomainError::NotFound("date"),
+                other => other,
+            })?;
         if proposed.iter().any(|p| p.id == date.id) {
             return Err(DomainError::AlternativeDatesCount);
         }
@@ -160,14 +239,17 @@ pub fn answer_alternative_dates(
     Ok(decision.finish(after, None))
 }
 
-/// The customer asks to be rebooked; customers cannot cancel.
+/// The customer asks to rebook the attendees named (none named: every attendee whose course
+/// has not taken place); customers cannot cancel.
 pub fn request_rebooking(
     order: &Order,
     reason: &str,
+    bookings: &[BookingId],
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     order.require_owner_customer(&ctx.actor, "request a rebooking")?;
     require_open_order(order)?;
+    let bookings = bookings_in_scope(order, bookings, ctx.now)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.len() > 1_000 {
         return Err(DomainError::InvalidInput(
@@ -188,6 +270,7 @@ pub fn request_rebooking(
         reason: reason.to_owned(),
         requested_at: ctx.now,
         state: RequestState::Open,
+        bookings,
     });
     let mut decision = DecisionBuilder::change(order, ctx, "rebooking requested");
     decision.effect(order.tell_partner(Message::RebookingRequested { request: id }));
@@ -231,13 +314,14 @@ pub fn decide_rebooking_request(
     Ok(decision.finish(after, None))
 }
 
-/// Official rebooking by staff: every valid booking moves to `target`, an active future date of
-/// the same partner. The flag clears; the payout falls due after the new date ends. With a
-/// `request`, it must be one the partner approved.
+/// Official rebooking by staff: the bookings in scope (see [`Rebooking`]) move to `target`, an
+/// active future date of the same partner, each with a new ticket. The flag and any payout hold
+/// clear; the payout falls due after the final course date. With a request, it must be one the
+/// partner approved. A booking whose course already took place is never moved.
 pub fn rebook(
     order: &Order,
     target: &EventDate,
-    request: Option<&RequestId>,
+    what: Rebooking<'_>,
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     ctx.actor.require_staff("rebook orders officially")?;
@@ -246,33 +330,45 @@ pub fn rebook(
         return Err(DomainError::PayoutAlreadyReleased);
     }
     target.accepts_rebooking_for(&order.partner, ctx.now)?;
-    if order.valid_bookings().all(|b| b.date.id == target.id) {
+    let mut after = order.clone();
+    let named = match what.request {
+        Some(request) => {
+            let entry = after
+                .rebooking_requests
+                .iter_mut()
+                .find(|r| &r.id == request)
+                .ok_or(DomainError::NotFound("rebooking request"))?;
+            if !matches!(entry.state, RequestState::Approved { .. }) {
+                return Err(DomainError::RequestNotApproved);
+            }
+            entry.state = RequestState::CarriedOut {
+                at: ctx.now,
+                date: target.id.clone(),
+            };
+            entry.bookings.clone()
+        }
+        None => what.bookings.to_vec(),
+    };
+    let moving = bookings_in_scope(order, &named, ctx.now)?;
+    if moving
+        .iter()
+        .all(|id| order.booking(id).is_ok_and(|b| b.date.id == target.id))
+    {
         return Err(DomainError::SameDate);
     }
-    let mut after = order.clone();
-    if let Some(request) = request {
-        let entry = after
-            .rebooking_requests
-            .iter_mut()
-            .find(|r| &r.id == request)
-            .ok_or(DomainError::NotFound("rebooking request"))?;
-        if !matches!(entry.state, RequestState::Approved { .. }) {
-            return Err(DomainError::RequestNotApproved);
-        }
-        entry.state = RequestState::CarriedOut {
-            at: ctx.now,
-            date: target.id.clone(),
-        };
-    }
     let new_date = target.booked();
-    for booking in after.bookings.iter_mut().filter(|b| b.is_valid()) {
+    let mut tickets = Vec::with_capacity(moving.len());
+    for booking in after.bookings.iter_mut().filter(|b| moving.contains(&b.id)) {
         booking.date = new_date.clone();
+        booking.ticket = ticket_reference(&order.id, &booking.id, &target.id);
+        tickets.push(booking.ticket.to_string());
     }
     after.rebook_flag = false;
+    after.payout_hold = None;
     if let Some(pc) = after
         .partner_cancellation
         .as_mut()
-        .filter(|pc| pc.is_open())
+        .filter(|pc| pc.is_open() && pc.bookings.iter().all(|b| moving.contains(b)))
     {
         pc.outcome = Some(Outcome::Rebooked { at: ctx.now });
     }
@@ -280,6 +376,7 @@ pub fn rebook(
     decision.effect(order.tell_customer(
         Message::UpdatedTicket {
             date: target.id.clone(),
+            tickets,
         },
         None,
     ));

@@ -182,6 +182,7 @@ pub fn register_order(
                 option.own_cancellation_fee,
             ));
         }
+        let ticket = crate::rebooking::ticket_reference(&new.id, &booking.id, &date.id);
         bookings.push(AttendeeBooking {
             id: booking.id,
             attendee_name: text(&booking.attendee_name, "an attendee's name")?.into(),
@@ -190,6 +191,9 @@ pub fn register_order(
             terms_of: date.id.clone(),
             status: BookingStatus::Valid,
             options,
+            fees_charged: Money::zero(new.currency),
+            fixed_fee_charged: Money::zero(new.currency),
+            ticket,
         });
     }
     let prices = issuer.prices;
@@ -250,7 +254,9 @@ pub fn register_order(
         partner_cancellation: None,
         refunded: Money::zero(new.currency),
         credited: Money::zero(new.currency),
-        commission_kept: None,
+        commission_kept: Money::zero(new.currency),
+        fee_commission: Money::zero(new.currency),
+        payout_hold: None,
         revision: 0,
     };
     let mut decision = DecisionBuilder::register(ctx, "order registered");

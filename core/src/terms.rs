@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::issuer::TimeZone;
 use crate::money::{Currency, Money};
 use crate::rate::Percentage;
 
@@ -105,10 +106,16 @@ impl CancellationTerms {
         &self.tiers
     }
 
-    /// The tier for a cancellation at `now` of an event starting at `starts_at`, if any applies.
-    /// Whole days are counted down (23 hours before start is 0 days); after the start it is 0.
-    pub fn tier_at(&self, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<AppliedTier<'_>> {
-        let days_before = u32::try_from((starts_at - now).num_days().max(0)).unwrap_or(u32::MAX);
+    /// The tier for a cancellation at `now` of an event starting at `starts_at` in `zone`, if
+    /// any applies. Days before the event are calendar days where it takes place, as people read
+    /// terms (27 May 10:00 is 14 days before 10 June 09:00); on the day and after it is 0.
+    pub fn tier_at(
+        &self,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        zone: TimeZone,
+    ) -> Option<AppliedTier<'_>> {
+        let days_before = days_before(starts_at, now, zone);
         let count = self.tiers.len();
         // The tightest window that still contains the cancellation (tiers are sorted).
         self.tiers
@@ -124,20 +131,40 @@ impl CancellationTerms {
     }
 }
 
+/// Calendar days from `now` to the event's start, both dates where it takes place; 0 on the
+/// day and after.
+pub fn days_before(starts_at: DateTime<Utc>, now: DateTime<Utc>, zone: TimeZone) -> u32 {
+    let days = (zone.date_of(starts_at) - zone.date_of(now))
+        .num_days()
+        .max(0);
+    u32::try_from(days).unwrap_or(u32::MAX)
+}
+
+/// A tier's fee for one booking, and the fixed part it contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierFee {
+    pub fee: Money,
+    pub fixed: Money,
+}
+
 impl FeeTier {
-    /// This tier's fee on what was paid for the cancelled items; never more than that.
-    pub fn fee_on(&self, paid: Money) -> Money {
-        let mut fee = self
-            .percent
-            .map(|p| p.of(paid))
-            .unwrap_or_else(|| Money::zero(paid.currency()));
-        if let Some(fixed) = self.fixed {
-            fee = fee + fixed;
-        }
+    /// This tier's fee on what was paid for the cancelled items of one booking; never more than
+    /// that. Fees charged on the booking before count: the fixed amount is charged once per
+    /// booking (`fixed_charged` of it already was), and the cap limits all of the booking's fees
+    /// together (`charged` of them already were).
+    pub fn fee_on(&self, paid: Money, charged: Money, fixed_charged: Money) -> TierFee {
+        let zero = Money::zero(paid.currency());
+        let percent = self.percent.map(|p| p.of(paid)).unwrap_or(zero);
+        let fixed = self.fixed.map_or(zero, |f| (f - fixed_charged).max(zero));
+        let mut fee = percent + fixed;
         if let Some(cap) = self.cap {
-            fee = fee.min(cap);
+            fee = fee.min((cap - charged).max(zero));
         }
-        fee.min(paid)
+        let fee = fee.min(paid);
+        TierFee {
+            fee,
+            fixed: fixed.min(fee),
+        }
     }
 }
 
@@ -183,23 +210,45 @@ mod tests {
         let terms = converia_terms();
         let start = Utc.with_ymd_and_hms(2025, 3, 31, 9, 0, 0).unwrap();
         let at = |days: i64| start - chrono::Duration::days(days);
-        assert!(terms.tier_at(start, at(61)).is_none());
+        assert!(
+            terms
+                .tier_at(start, at(61), crate::issuer::TimeZone::BERLIN)
+                .is_none()
+        );
         assert_eq!(
-            terms.tier_at(start, at(60)).unwrap().tier.up_to_days_before,
+            terms
+                .tier_at(start, at(60), crate::issuer::TimeZone::BERLIN)
+                .unwrap()
+                .tier
+                .up_to_days_before,
             60
         );
         assert_eq!(
-            terms.tier_at(start, at(30)).unwrap().tier.up_to_days_before,
+            terms
+                .tier_at(start, at(30), crate::issuer::TimeZone::BERLIN)
+                .unwrap()
+                .tier
+                .up_to_days_before,
             30
         );
         assert_eq!(
-            terms.tier_at(start, at(14)).unwrap().tier.up_to_days_before,
+            terms
+                .tier_at(start, at(14), crate::issuer::TimeZone::BERLIN)
+                .unwrap()
+                .tier
+                .up_to_days_before,
             30
         );
-        let late = terms.tier_at(start, at(13)).unwrap();
+        let late = terms
+            .tier_at(start, at(13), crate::issuer::TimeZone::BERLIN)
+            .unwrap();
         assert_eq!((late.number, late.days_before), (3, 13));
         let after_start = terms
-            .tier_at(start, start + chrono::Duration::hours(2))
+            .tier_at(
+                start,
+                start + chrono::Duration::hours(2),
+                crate::issuer::TimeZone::BERLIN,
+            )
             .unwrap();
         assert_eq!(after_start.days_before, 0);
     }
@@ -208,10 +257,38 @@ mod tests {
     fn a_tier_fee_is_capped_and_never_exceeds_what_was_paid() {
         let terms = converia_terms();
         let fifty = &terms.tiers()[1];
-        assert_eq!(fifty.fee_on(eur(dec!(476))), eur(dec!(238)));
-        assert_eq!(fifty.fee_on(eur(dec!(1000))), eur(dec!(300)));
+        let none = eur(dec!(0));
+        assert_eq!(fifty.fee_on(eur(dec!(476)), none, none).fee, eur(dec!(238)));
+        assert_eq!(
+            fifty.fee_on(eur(dec!(1000)), none, none).fee,
+            eur(dec!(300))
+        );
+        // The cap counts what the booking was charged before.
+        assert_eq!(
+            fifty.fee_on(eur(dec!(1000)), eur(dec!(250)), none).fee,
+            eur(dec!(50))
+        );
         let fixed = &terms.tiers()[2];
-        assert_eq!(fixed.fee_on(eur(dec!(10))), eur(dec!(10)));
+        assert_eq!(fixed.fee_on(eur(dec!(10)), none, none).fee, eur(dec!(10)));
+        // The fixed amount is charged once per booking.
+        assert_eq!(
+            fixed
+                .fee_on(eur(dec!(100)), eur(dec!(25)), eur(dec!(25)))
+                .fee,
+            none
+        );
+    }
+
+    #[test]
+    fn days_before_the_event_are_calendar_days_where_it_takes_place() {
+        // 27 May 10:00 CEST (08:00 UTC) before 10 June 09:00 CEST (07:00 UTC): 14 days.
+        let start = Utc.with_ymd_and_hms(2025, 6, 10, 7, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2025, 5, 27, 8, 0, 0).unwrap();
+        assert_eq!(days_before(start, now, crate::issuer::TimeZone::BERLIN), 14);
+        assert_eq!(
+            days_before(start, start, crate::issuer::TimeZone::BERLIN),
+            0
+        );
     }
 
     #[test]

@@ -234,6 +234,32 @@ pub fn payable_of(
         })
 }
 
+/// The VAT per rate of amounts at their rates: on net amounts the rate's VAT of their sum; in
+/// gross amounts the VAT of the net whose net + VAT comes closest (a rounding amount stays
+/// outside).
+pub fn vat_of(
+    amounts: impl IntoIterator<Item = (VatRate, Money)>,
+    prices: PriceEntry,
+    currency: Currency,
+) -> BTreeMap<VatRate, Money> {
+    let mut per_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    for (rate, amount) in amounts {
+        let entry = per_rate.entry(rate).or_insert(zero(currency));
+        *entry = *entry + amount;
+    }
+    per_rate
+        .into_iter()
+        .map(|(rate, amount)| {
+            let vat = match prices {
+                PriceEntry::Net => rate.vat_on(amount),
+                PriceEntry::Gross => net_of_gross(amount, rate).1,
+            };
+            (rate, vat)
+        })
+        .filter(|(_, vat)| !vat.is_zero())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

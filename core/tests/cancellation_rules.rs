@@ -616,7 +616,11 @@ fn stored_terms_are_checked_and_sorted_when_read_back() {
     let terms: CancellationTerms = serde_json::from_value(json).unwrap();
     let start = at(2025, 6, 10);
     let late = terms
-        .tier_at(start, start - chrono::Duration::days(5))
+        .tier_at(
+            start,
+            start - chrono::Duration::days(5),
+            storno_core::TimeZone::BERLIN,
+        )
         .unwrap();
     assert_eq!(
         late.tier.up_to_days_before, 13,

@@ -26,6 +26,9 @@ enum Step {
     RequestRebooking,
     DecideRequest(bool),
     Wait(i64),
+    /// A whole-date action on one of the course dates: rebook all (to the date given) or
+    /// cancel all.
+    OnDate(usize, Option<usize>),
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,7 @@ fn step_strategy() -> impl Strategy<Value = Step> {
         1 => Just(Step::RequestRebooking),
         1 => any::<bool>().prop_map(Step::DecideRequest),
         3 => (0i64..90).prop_map(Step::Wait),
+        2 => (0usize..4, proptest::option::of(0usize..4)).prop_map(|(d, t)| Step::OnDate(d, t)),
     ]
 }
 
@@ -206,9 +210,9 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
         Step::RebookFlag(on) => world.run(partner(), |o, c| set_rebook_flag(o, *on, c)),
         Step::Rebook(d) => {
             let target = course_dates()[d % 4].clone();
-            world.run(staff(), |o, c| rebook(o, &target, None, c))
+            world.run(staff(), |o, c| rebook(o, &target, Rebooking::default(), c))
         }
-        Step::ReportCannotRun => world.run(partner(), report_cannot_run),
+        Step::ReportCannotRun => world.run(partner(), |o, c| report_cannot_run(o, &[], c)),
         Step::Resolve(resolution) => world.run(staff(), |o, c| {
             resolve_partner_cancellation(o, *resolution, c)
         }),
@@ -218,11 +222,23 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
             let result = world.run(Actor::System, |o, c| release_payout(o, debit, c));
             if result.is_ok() {
                 assert!(!before.rebook_flag, "released while paused");
-                assert!(before.payout.released.is_none(), "released twice");
                 assert!(
-                    before.commission_kept.is_none(),
-                    "released after a partner cancellation"
+                    !before.rebooking_requests.iter().any(|r| matches!(
+                        r.state,
+                        storno_core::rebooking::RequestState::Approved { .. }
+                    )),
+                    "released while an approved rebooking waits"
                 );
+                assert!(
+                    before.payout_hold.is_none(),
+                    "released while held for staff"
+                );
+                assert_ne!(
+                    before.invoice.status,
+                    InvoiceStatus::Editing,
+                    "released while the invoice is being changed"
+                );
+                assert!(before.payout.released.is_none(), "released twice");
                 assert!(
                     !before.partner_cancellation.iter().any(|pc| pc.is_open()),
                     "released while withheld"
@@ -235,7 +251,7 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
             }
             result
         }
-        Step::RequestRebooking => world.run(customer(), |o, c| request_rebooking(o, "ill", c)),
+        Step::RequestRebooking => world.run(customer(), |o, c| request_rebooking(o, "ill", &[], c)),
         Step::DecideRequest(approve) => {
             let Some(request) = world.order.rebooking_requests.last().map(|r| r.id.clone()) else {
                 return Err(DomainError::NotFound("rebooking request"));
@@ -247,6 +263,31 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
         Step::Wait(days) => {
             world.now += Duration::days(*days);
             Err(DomainError::NothingToUpdate)
+        }
+        Step::OnDate(d, target) => {
+            let date = course_dates()[*d].id.clone();
+            let target = target.map(|t| course_dates()[t].clone());
+            let action = match &target {
+                Some(t) => DateAction::RebookAll {
+                    target: t.id.clone(),
+                },
+                None => DateAction::CancelAll,
+            };
+            let before = world.order.clone();
+            let now = world.now;
+            let result = world.run(staff(), |o, c| {
+                act_on_date_order(o, &date, &action, target.as_ref(), c)
+            });
+            if result.is_ok() {
+                // Only the bookings on that date whose course has not taken place changed.
+                for (was, is) in before.bookings.iter().zip(&world.order.bookings) {
+                    if was.date.id != date || was.course_held(now) || !was.is_valid() {
+                        assert_eq!(was.date, is.date, "a booking on another date moved");
+                        assert_eq!(was.status, is.status);
+                    }
+                }
+            }
+            result
         }
     }
 }
@@ -326,8 +367,10 @@ fn check_invariants(
     assert!((refunds + credit).amount() <= (order.captured - order.fees_gross()).amount());
     assert!(!refunds.is_negative() && !credit.is_negative());
 
-    // The ledger explains the same figures account by account.
-    assert_eq!(world.balance(Account::RefundsPayable), refunds);
+    // The ledger explains the same figures account by account (refunds and transfers booked
+    // out when the provider executed them).
+    assert_eq!(world.balance(Account::RefundsPayable), zero);
+    assert_eq!(world.balance(Account::TransfersPayable), zero);
     assert_eq!(world.balance(Account::CustomerCredit), credit);
     assert_eq!(
         world.balance(Account::PlatformCommission),
@@ -335,13 +378,24 @@ fn check_invariants(
     );
     assert_eq!(
         world.balance(Account::CustomerPayments),
-        order.captured - world.transfers()
+        order.captured - world.transfers() - refunds
     );
+    let vat: Money = order
+        .vat_owed()
+        .keys()
+        .map(|rate| world.balance(Account::Vat(*rate)))
+        .fold(zero, |sum, m| sum + m);
     let partner_side = world.balance(Account::PartnerPayable)
         + world.balance(Account::FeeIncome)
+        + vat
         + world.transfers()
         - world.balance(Account::PartnerDebits);
     assert_eq!(partner_side, order.partner_due());
+    if order.payout.released.is_none() {
+        for (rate, owed) in order.vat_owed() {
+            assert_eq!(world.balance(Account::Vat(rate)), owed, "VAT at {rate}");
+        }
+    }
 
     // Σ invoices − Σ cancellation documents = what is owed (nothing while editing: the last
     // version is already cancelled and the new one not yet issued).

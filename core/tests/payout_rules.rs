@@ -60,9 +60,12 @@ fn a_payout_is_never_released_early_paused_withheld_or_twice() {
         .unwrap();
     world.now = at(2025, 4, 1);
     assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutPaused);
+    // The booked date passed under the flag: turned off now, the payout waits for staff.
     world
         .run(partner(), |o, c| set_rebook_flag(o, false, c))
         .unwrap();
+    assert_eq!(release(&mut world).unwrap_err(), DomainError::PayoutHeld);
+    world.run(staff(), release_payout_hold).unwrap();
     release(&mut world).unwrap();
     assert_eq!(
         release(&mut world).unwrap_err(),
@@ -71,7 +74,9 @@ fn a_payout_is_never_released_early_paused_withheld_or_twice() {
     assert_eq!(world.transfers(), eur(dec!(90.68)));
 
     let mut withheld = course();
-    withheld.run(partner(), report_cannot_run).unwrap();
+    withheld
+        .run(partner(), |o, c| report_cannot_run(o, &[], c))
+        .unwrap();
     withheld.now = at(2025, 4, 1);
     assert_eq!(
         release(&mut withheld).unwrap_err(),
@@ -108,11 +113,11 @@ fn a_fully_cancelled_order_without_fees_pays_nothing_out() {
 }
 
 #[test]
-fn fees_of_a_cancelled_order_are_paid_out_to_the_partner() {
+fn fees_of_a_cancelled_order_are_paid_out_to_the_partner_less_the_platforms_commission() {
     let mut world = course();
     world.now = at(2025, 2, 25);
     let fee = FeeChoice::Individual {
-        amount: eur(dec!(20)),
+        amount: eur(dec!(59.50)),
         reason: "late".into(),
     };
     world
@@ -120,7 +125,8 @@ fn fees_of_a_cancelled_order_are_paid_out_to_the_partner() {
         .unwrap();
     world.now = at(2025, 4, 1);
     release(&mut world).unwrap();
-    assert_eq!(world.transfers(), eur(dec!(20)));
+    // The platform keeps the commission the course carried (28.32): its work was done.
+    assert_eq!(world.transfers(), eur(dec!(31.18)));
 }
 
 #[test]
@@ -169,16 +175,17 @@ fn every_posting_balances_and_the_accounts_explain_the_money() {
     release(&mut world).unwrap();
     assert!(world.postings.iter().all(Posting::is_balanced));
     let captured = world.order.captured;
-    let accounted = world.balance(Account::RefundsPayable)
+    let accounted = world.refunds()
         + world.balance(Account::CustomerCredit)
         + world.balance(Account::PlatformCommission)
         + world.transfers()
         + world.balance(Account::PartnerPayable)
-        + world.balance(Account::FeeIncome);
+        + world.balance(Account::FeeIncome)
+        + world.balance(Account::Vat(vat(dec!(19))));
     assert_eq!(accounted, captured);
     assert_eq!(
         world.balance(Account::CustomerPayments),
-        captured - world.transfers()
+        captured - world.transfers() - world.refunds()
     );
 }
 
@@ -191,7 +198,9 @@ fn checkout_registers_a_paid_order_and_issues_the_first_invoice() {
     assert_eq!(world.documents[0].number.to_string(), "KF/001");
     assert_eq!(world.balance(Account::CustomerPayments), eur(dec!(119)));
     assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
-    assert_eq!(world.balance(Account::PartnerPayable), eur(dec!(90.68)));
+    // The partner's 90.68: 71.68 of it and the 19.00 VAT the course carries.
+    assert_eq!(world.balance(Account::PartnerPayable), eur(dec!(71.68)));
+    assert_eq!(world.balance(Account::Vat(vat(dec!(19)))), eur(dec!(19.00)));
 }
 
 #[test]

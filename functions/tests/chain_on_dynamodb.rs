@@ -100,7 +100,11 @@ impl EffectLog for CrashingLog {
         self.inner.is_processed(key).await
     }
 
-    async fn mark_processed(&self, key: &str) -> Result<bool, StoreError> {
+    async fn mark_processed(
+        &self,
+        key: &str,
+        execution: Option<storno_functions::app::Execution<'_>>,
+    ) -> Result<bool, StoreError> {
         if key.starts_with("refund:")
             && self
                 .crashes
@@ -109,7 +113,7 @@ impl EffectLog for CrashingLog {
         {
             return Err(StoreError::Service("the function died".into()));
         }
-        self.inner.mark_processed(key).await
+        self.inner.mark_processed(key, execution).await
     }
 }
 
@@ -308,7 +312,7 @@ async fn konfetti_chain_flag_rebook_release_and_the_transfer_is_executed_once() 
     chain
         .runner
         .execute_onto(&order, &staff(), None, &id("conf-later"), |o, d, c| {
-            rebook(o, d, None, c)
+            rebook(o, d, Rebooking::default(), c)
         })
         .await
         .unwrap();

@@ -199,3 +199,35 @@ async fn a_follow_up_that_keeps_failing_ends_in_the_dead_letter_queue_and_the_re
     assert!(queue.is_empty());
     assert_eq!(flaky.recorder.calls().len(), envelopes.len() - 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn money_carried_out_is_booked_on_the_orders_ledger_once_however_often_delivered() {
+    let h = Harness::new().await;
+    let recorder = Recorder::default();
+    let worker = Worker::new(h.store.clone(), recorder.clone(), recorder.clone());
+    let envelopes: Vec<Envelope> = followups().iter().map(Envelope::of).collect();
+    for round in 0..3 {
+        let batch: Vec<Delivery> = envelopes
+            .iter()
+            .enumerate()
+            .map(|(i, e)| delivery(e, round * 10 + i))
+            .collect();
+        assert!(worker.handle_batch(&batch).await.is_empty());
+    }
+    let executions = h.store.executions(&id("order-1")).await.unwrap();
+    let keys: Vec<&str> = executions.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["refund:order-1:7:0", "transfer:order-1:7:1"]);
+    for (_, entries) in &executions {
+        let debit: Vec<_> = entries
+            .iter()
+            .filter(|e| e.side == storno_core::ledger::Side::Debit)
+            .collect();
+        assert_eq!(debit.len(), 1);
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.account == Account::CustomerPayments
+                    && e.side == storno_core::ledger::Side::Credit)
+        );
+    }
+}

@@ -285,6 +285,8 @@ pub struct World {
     pub counters: std::collections::BTreeMap<SeriesKey, u32>,
     pub documents: Vec<std::sync::Arc<Document>>,
     pub postings: Vec<Posting>,
+    /// The money follow-ups executed by the payment provider (refunds, transfers).
+    pub executions: Vec<Vec<storno_core::ledger::LedgerEntry>>,
     pub followups: Vec<FollowUp>,
     pub partner_debit: Money,
     pub customer_credit: Money,
@@ -307,6 +309,7 @@ impl World {
             counters: Default::default(),
             documents: Vec::new(),
             postings: Vec::new(),
+            executions: Vec::new(),
             followups: Vec::new(),
             partner_debit: eur(dec!(0)),
             customer_credit: eur(dec!(0)),
@@ -340,6 +343,12 @@ impl World {
         self.documents.extend(decision.documents.iter().cloned());
         self.postings.extend(decision.posting.iter().cloned());
         self.followups.extend(decision.followups.iter().cloned());
+        self.executions.extend(
+            decision
+                .followups
+                .iter()
+                .filter_map(|f| storno_core::ledger::executed(&f.effect)),
+        );
         self.partner_debit = self.partner_debit + decision.partner_debit_change;
         self.customer_credit = self.customer_credit + decision.customer_credit_change;
         decision
@@ -369,9 +378,22 @@ impl World {
 
     /// The ledger balance of one account over this order's postings (natural direction).
     pub fn balance(&self, account: Account) -> Money {
-        self.postings.iter().fold(eur(dec!(0)), |sum, p| {
+        let booked = self.postings.iter().fold(eur(dec!(0)), |sum, p| {
             sum + p.effect_on(account, Currency::EUR)
-        })
+        });
+        self.executions
+            .iter()
+            .flatten()
+            .filter(|e| e.account == account)
+            .fold(booked, |sum, e| {
+                let grows =
+                    (e.side == storno_core::ledger::Side::Debit) == account.is_debit_normal();
+                if grows {
+                    sum + e.amount
+                } else {
+                    sum - e.amount
+                }
+            })
     }
 
     /// Σ invoices and fee invoices − Σ cancellation documents (cancellations are negative).

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use storno_core::{Actor, EventDate, IssuerId, NewIssuer, NewOrder};
+use storno_core::{Actor, EventDate, IssuerId, NewIssuer, NewOrder, OrderId, PartnerId};
 use storno_functions::app::{AppError, DateStore};
 
 use crate::LocalRunner;
@@ -17,6 +17,10 @@ pub const LATER_COURSE_DATE: &str = "course-b";
 pub const CONFERENCE_DATE: &str = "conference";
 pub const GROUP_ORDER: &str = "converia-group";
 pub const COURSE_ORDER: &str = "konfetti-course";
+/// A course of last week, held for staff: the partner had flagged it and turned the flag off
+/// after the date (did it run?).
+pub const PAST_COURSE_DATE: &str = "course-past";
+pub const HELD_ORDER: &str = "konfetti-held";
 
 fn date(
     id: &str,
@@ -119,6 +123,13 @@ pub fn dates(now: DateTime<Utc>) -> Vec<EventDate> {
             3,
             conference_terms,
         ),
+        date(
+            PAST_COURSE_DATE,
+            "Pasta course (last week)",
+            day - Duration::days(7),
+            1,
+            json!({"tiers": []}),
+        ),
     ]
 }
 
@@ -152,7 +163,10 @@ pub fn orders() -> Vec<NewOrder> {
         "bookings": [{"id": "b0", "attendee_name": "Kim Koch", "attendee_email": "kim@example.org",
                       "date": COURSE_DATE, "options": [option("seat", "Course seat", "119")]}],
     });
-    [group, course]
+    let mut held = course.clone();
+    held["id"] = json!(HELD_ORDER);
+    held["bookings"][0]["date"] = json!(PAST_COURSE_DATE);
+    [group, course, held]
         .into_iter()
         .map(|order| serde_json::from_value(order).expect("seed orders are valid"))
         .collect()
@@ -170,6 +184,15 @@ pub async fn seed(runner: &LocalRunner, now: DateTime<Utc>) -> Result<(), AppErr
         let payload = serde_json::to_vec(&order).expect("orders serialise");
         runner
             .register(order, &Actor::System, &payload, None)
+            .await?;
+    }
+    let partner = Actor::Partner(PartnerId::parse(PARTNER).expect("seed partner id"));
+    let held = OrderId::parse(HELD_ORDER).expect("seed order id");
+    for on in [true, false] {
+        runner
+            .execute(&held, &partner, None, |o, c| {
+                storno_core::set_rebook_flag(o, on, c)
+            })
             .await?;
     }
     Ok(())

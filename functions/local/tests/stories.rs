@@ -252,7 +252,8 @@ async fn partner_cannot_run_ladder_rebook_credit_refund_and_the_commission_is_ke
         "one refund, only for the ladder's end"
     );
     let refunded = app.get("/orders/ladder", Who::Staff).await.ok();
-    assert_eq!(refunded["payout_state"]["state"], "withheld");
+    // Settled: nothing left to pay out; the kept commission is the partner's debit.
+    assert_eq!(refunded["payout_state"]["state"], "cancelled");
     assert_eq!(amount(&refunded["commission_kept"]), "28.32");
     let credited = app.get("/orders/credited", Who::Staff).await.ok();
     assert_eq!(amount(&credited["credited"]), "119.00");
@@ -343,7 +344,7 @@ async fn refusals_customers_cannot_cancel_private_events_and_deactivated_dates()
         .await;
     assert_eq!(
         (cancel.status, cancel.code()),
-        (422, "customers_cannot_cancel")
+        (403, "customers_cannot_cancel")
     );
     let flag = app
         .call(
@@ -504,4 +505,78 @@ async fn idempotency_keys_etags_and_if_match() {
         .get("/partners/partner-1/orders?cursor=7b7d", PARTNER)
         .await;
     assert_eq!(forged.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archive_lists_newest_first_and_an_editing_invoice_holds_its_payout_until_updated() {
+    let app = App::new().await;
+    app.date("course-a", "partner-1", 1, 1, json!([])).await;
+    app.order(order(
+        "pair",
+        "customer-1",
+        "partner-1",
+        "course-a",
+        "direct",
+        "238.00",
+        vec![vec![option("ws", "100")], vec![option("ws", "100")]],
+    ))
+    .await;
+    app.post(
+        "/orders/pair/bookings/b1/cancel",
+        Who::Staff,
+        json!({"fee": {"type": "none"}}),
+    )
+    .await
+    .ok();
+    let archive = app.get("/orders/pair/documents", CUSTOMER).await.ok();
+    assert_eq!(
+        archive["documents"][0]["kind"]["type"], "cancellation",
+        "while editing, the cancellation document is the newest"
+    );
+    let editing = app.get("/invoices/editing", Who::Staff).await.ok();
+    assert_eq!(editing["items"][0]["id"], "pair");
+    assert_eq!(
+        editing["items"][0]["payout_state"]["state"],
+        "invoice_editing"
+    );
+    app.local.clock.advance(chrono::Duration::days(30));
+    let run = app.post("/payout-runs", Who::System, json!({})).await.ok();
+    assert_eq!(run["released"], json!([]), "held while editing");
+    app.post("/orders/pair/invoice/update", Who::Staff, json!({}))
+        .await
+        .ok();
+    let run = app.post("/payout-runs", Who::System, json!({})).await.ok();
+    assert_eq!(run["released"], json!(["pair"]));
+    let editing = app.get("/invoices/editing", Who::Staff).await.ok();
+    assert_eq!(editing["items"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_rebooking_gives_the_attendee_a_new_ticket_to_fetch() {
+    let app = App::new().await;
+    courses(&app).await;
+    course_order(&app, "ticketed", "direct").await;
+    let before = app
+        .get("/orders/ticketed/bookings/b0/ticket", CUSTOMER)
+        .await
+        .ok();
+    assert_eq!(before["date"], "course-a");
+    app.post(
+        "/orders/ticketed/rebookings",
+        Who::Staff,
+        json!({"date": "course-b"}),
+    )
+    .await
+    .ok();
+    let after = app
+        .get("/orders/ticketed/bookings/b0/ticket", CUSTOMER)
+        .await
+        .ok();
+    assert_eq!(after["date"], "course-b");
+    assert_ne!(after["reference"], before["reference"]);
+    assert!(after["reference"].as_str().unwrap().starts_with("TK-"));
+    let stranger = app
+        .get("/orders/ticketed/bookings/b0/ticket", OTHER_CUSTOMER)
+        .await;
+    assert_eq!(stranger.status, 404);
 }

@@ -61,8 +61,10 @@ where
     async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
         let text = |e: AppError| e.to_string();
         match &delivery.envelope.work {
-            Work::Effect { effect, .. } => {
-                self.worker.carry_out(&delivery.envelope.key, effect).await
+            Work::Effect { order, effect } => {
+                self.worker
+                    .carry_out(&delivery.envelope.key, order, effect)
+                    .await
             }
             Work::DateOrder(item) => self.runner.run_date_order(item).await.map_err(text),
             Work::ReleasePayouts => self

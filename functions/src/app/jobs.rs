@@ -93,9 +93,12 @@ where
         currencies.sort_by_key(|c| c.to_string());
         currencies.dedup();
         for currency in currencies {
-            preview
-                .totals
-                .push(date_totals(date, currency, orders.iter()));
+            preview.totals.push(date_totals(
+                date,
+                currency,
+                self.clock().now(),
+                orders.iter(),
+            ));
         }
         for order in &orders {
             let ctx = self.context(order, actor).await?;

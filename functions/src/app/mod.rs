@@ -37,5 +37,6 @@ pub use storage::{
     LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
 };
 pub use worker::{
-    Call, EffectLog, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker, handle_batch,
+    Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,
+    handle_batch,
 };

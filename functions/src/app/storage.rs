@@ -190,6 +190,13 @@ pub trait OrderStore: IdempotencyStore + IssuerStore + Send + Sync {
         currency: Currency,
     ) -> impl Future<Output = Result<Money, StoreError>> + Send;
 
+    /// Orders whose invoice waits for its new version, oldest registration first.
+    fn editing_invoices(
+        &self,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
+
     /// Orders whose payout fell due at or before `now`, one page at a time.
     fn due_payouts(
         &self,

@@ -8,7 +8,8 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use storno_core::{CustomerId, Effect, Money, PartnerId};
+use storno_core::ledger::LedgerEntry;
+use storno_core::{CustomerId, Effect, Money, OrderId, PartnerId};
 
 use super::{Delivery, StoreError, Work};
 
@@ -38,8 +39,20 @@ pub trait Notifier: Send + Sync {
 /// Which effects were carried out (DynamoDB: a conditional item per key).
 pub trait EffectLog: Send + Sync {
     fn is_processed(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Records the effect as done; `false` if it already was.
-    fn mark_processed(&self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Records the effect as done, with the ledger entries of money it moved (booked on the
+    /// order's ledger in the same write); `false` if it already was.
+    fn mark_processed(
+        &self,
+        key: &str,
+        execution: Option<Execution<'_>>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Money a follow-up moved out, for the order's ledger: refunds paid back, payouts transferred.
+#[derive(Debug, Clone, Copy)]
+pub struct Execution<'a> {
+    pub order: &'a OrderId,
+    pub entries: &'a [LedgerEntry],
 }
 
 /// What a recording fake was asked to do.
@@ -107,8 +120,13 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
         }
     }
 
-    /// Carries out one effect under its deterministic key; safe to repeat.
-    pub async fn carry_out(&self, key: &str, effect: &Effect) -> Result<(), String> {
+    /// Carries out one effect of `order` under its deterministic key; safe to repeat.
+    pub async fn carry_out(
+        &self,
+        key: &str,
+        order: &OrderId,
+        effect: &Effect,
+    ) -> Result<(), String> {
         if self
             .log
             .is_processed(key)
@@ -126,8 +144,12 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
             }
             effect => self.notifier.notify(key, effect).await?,
         }
+        let entries = storno_core::ledger::executed(effect);
+        let execution = entries
+            .as_deref()
+            .map(|entries| Execution { order, entries });
         self.log
-            .mark_processed(key)
+            .mark_processed(key, execution)
             .await
             .map_err(|e| e.to_string())?;
         Ok(())
@@ -142,7 +164,9 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
 impl<L: EffectLog, G: PaymentGateway, N: Notifier> HandleDelivery for Worker<L, G, N> {
     async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
         match &delivery.envelope.work {
-            Work::Effect { effect, .. } => self.carry_out(&delivery.envelope.key, effect).await,
+            Work::Effect { order, effect } => {
+                self.carry_out(&delivery.envelope.key, order, effect).await
+            }
             _ => Err(format!(
                 "{} is not an effect this worker carries out",
                 delivery.envelope.kind

@@ -191,7 +191,7 @@ where
             RouteId::RequestRebooking => {
                 let body: bodies::RebookingRequest = json(request)?;
                 self.command(&call, |o, c| {
-                    storno_core::request_rebooking(o, &body.reason, c)
+                    storno_core::request_rebooking(o, &body.reason, &body.bookings, c)
                 })
                 .await
             }
@@ -205,9 +205,18 @@ where
             }
             RouteId::Rebook => self.rebook(&call).await,
             RouteId::ReportCannotRun => {
-                json::<bodies::DryRunOnly>(request)?;
-                self.command(&call, storno_core::report_cannot_run).await
+                let body: bodies::CannotRun = json(request)?;
+                self.command(&call, |o, c| {
+                    storno_core::report_cannot_run(o, &body.bookings, c)
+                })
+                .await
             }
+            RouteId::ReleasePayoutHold => {
+                json::<bodies::DryRunOnly>(request)?;
+                self.command(&call, storno_core::release_payout_hold).await
+            }
+            RouteId::Ticket => self.ticket(&call).await,
+            RouteId::EditingInvoices => self.editing_invoices(&call).await,
             RouteId::ResolvePartnerCancellation => {
                 let body: bodies::PartnerCancellationResolution = json(request)?;
                 let decide = |o: &Order, c: &Context| {
@@ -301,7 +310,10 @@ where
     async fn rebook(&self, call: &Call<'_>) -> Routed {
         let body: bodies::Rebooking = json(call.request)?;
         let order = call.order()?;
-        let request = body.request.as_ref();
+        let request = storno_core::Rebooking {
+            request: body.request.as_ref(),
+            bookings: &body.bookings,
+        };
         if body.dry_run {
             let date = self.date(&body.date).await?;
             let decision = self
@@ -321,6 +333,38 @@ where
             })
             .await?;
         Ok(respond(StatusCode::OK, &receipt, Some(receipt.version)))
+    }
+
+    /// A booking's ticket: the attendee on their date, with the reference they show.
+    async fn ticket(&self, call: &Call<'_>) -> Routed {
+        let order = self.runner.read_order(&call.order()?, &call.actor).await?;
+        let booking_id: BookingId = call.id("bid", "booking")?;
+        let booking = order.booking(&booking_id)?;
+        Ok(respond(
+            StatusCode::OK,
+            &views::ticket(&order, booking),
+            Some(order.revision),
+        ))
+    }
+
+    /// Orders whose invoice waits for its new version (and whose payout waits with it).
+    async fn editing_invoices(&self, call: &Call<'_>) -> Routed {
+        call.actor.require_staff("list invoices being changed")?;
+        let limit = page_limit(call.request)?;
+        let cursor = decode_cursor(call.request)?;
+        let page = self.runner.store().editing_invoices(limit, cursor).await?;
+        let now = self.runner.clock().now();
+        let mut items = Vec::with_capacity(page.items.len());
+        for id in &page.items {
+            if let Some(loaded) = self.runner.store().load_order(id, false).await? {
+                items.push(views::summary(&loaded.order, now));
+            }
+        }
+        Ok(respond(
+            StatusCode::OK,
+            &json!({ "items": items, "next_cursor": encode_cursor(page.next) }),
+            None,
+        ))
     }
 
     async fn propose_alternative_dates(&self, call: &Call<'_>) -> Routed {
@@ -362,7 +406,9 @@ where
 
     async fn order_documents(&self, call: &Call<'_>) -> Routed {
         let order = self.runner.read_order(&call.order()?, &call.actor).await?;
-        let documents = self.runner.store().documents(&order.id).await?;
+        // The archive, newest first: while editing, the cancellation document leads.
+        let mut documents = self.runner.store().documents(&order.id).await?;
+        documents.reverse();
         Ok(respond(
             StatusCode::OK,
             &json!({ "order": order.id, "documents": documents }),

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use storno_core::{CancellationTerms, DateId, FeeChoice, PartnerId, RequestId, Resolution};
+use storno_core::{
+    BookingId, CancellationTerms, DateId, FeeChoice, PartnerId, RequestId, Resolution,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,6 +16,9 @@ pub struct RebookFlag {
 #[serde(deny_unknown_fields)]
 pub struct RebookingRequest {
     pub reason: String,
+    /// The attendees to rebook; none: every attendee whose course has not taken place.
+    #[serde(default)]
+    pub bookings: Vec<BookingId>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +33,10 @@ pub struct Rebooking {
     pub date: DateId,
     #[serde(default)]
     pub request: Option<RequestId>,
+    /// The attendees to move (without a request); none: every attendee whose course has not
+    /// taken place.
+    #[serde(default)]
+    pub bookings: Vec<BookingId>,
     #[serde(default)]
     pub dry_run: bool,
 }
@@ -59,6 +68,15 @@ pub struct Cancellation {
     pub fee: FeeChoice,
     #[serde(default)]
     pub dry_run: bool,
+}
+
+/// The partner's report that a course cannot run: the attendees concerned (none: every
+/// attendee whose course has not taken place).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannotRun {
+    #[serde(default)]
+    pub bookings: Vec<BookingId>,
 }
 
 #[derive(Debug, Deserialize)]

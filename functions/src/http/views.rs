@@ -64,6 +64,34 @@ pub fn summary(order: &Order, now: DateTime<Utc>) -> OrderSummary {
     }
 }
 
+/// An attendee's ticket: who, which date, and the reference to show at the door.
+#[derive(Serialize)]
+pub struct Ticket {
+    pub reference: String,
+    pub order: String,
+    pub booking: String,
+    pub attendee: String,
+    pub date: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub valid: bool,
+}
+
+pub fn ticket(order: &Order, booking: &storno_core::AttendeeBooking) -> Ticket {
+    Ticket {
+        reference: booking.ticket.to_string(),
+        order: order.id.to_string(),
+        booking: booking.id.to_string(),
+        attendee: booking.attendee_name.to_string(),
+        date: booking.date.id.to_string(),
+        starts_at: booking.date.starts_at,
+        ends_at: booking.date.ends_at,
+        time_zone: booking.date.time_zone.name().to_owned(),
+        valid: booking.is_valid(),
+    }
+}
+
 /// A dry run: what the command would do, nothing recorded.
 #[derive(Serialize)]
 pub struct DryRun<'a> {

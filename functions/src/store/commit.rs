@@ -174,6 +174,12 @@ impl DynamoStore {
                     put = put
                         .item(GSI1_PK, s(PAYOUTS_DUE))
                         .item(GSI1_SK, s(payout_due_sk(due_at, &order.id)));
+                } else if order.invoice.status == storno_core::InvoiceStatus::Editing {
+                    // Never due while editing: the same index lists what staff must update.
+                    put = put.item(GSI1_PK, s(INVOICES_EDITING)).item(
+                        GSI1_SK,
+                        s(partner_orders_sk(order.registered_at, &order.id)),
+                    );
                 }
                 put = match commit.expected_version {
                     Some(expected) => put

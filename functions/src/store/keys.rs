@@ -16,10 +16,11 @@
 //! | whole-date job (progress counters) | `JOB#{id}` | `JOB` |
 //! | one order's outcome in a job | `JOB#{id}` | `R#{order}` |
 //! | carried-out follow-up effect | `EFFECT#{key}` | `EFFECT` |
+//! | money a follow-up moved out (refund, transfer), on the order's ledger | `ORDER#{id}` | `X#{key}` |
 //! | a message of a queue kept in the table (storno-local) | `QUEUE#{name}` | `M#{key}` |
 //!
 //! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
-//! released carry `gsi1pk`), `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
+//! released carry `gsi1pk`) and, overloaded, orders whose invoice is being changed, `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
 //! a document's order by its number (`DOC#{number}`), `gsi3` holds command
 //! records whose follow-ups were not yet handed to the queue (`OUTBOX`: the outbox sweeper's
 //! work) or not yet verified as carried out (`VERIFY`: the reconciliation's work), and,
@@ -56,6 +57,8 @@ pub const INVOICE: &str = "inv";
 
 /// The one partition of the due-payout index.
 pub const PAYOUTS_DUE: &str = "PAYOUT#DUE";
+/// Orders whose invoice waits for its new version (never due: the same index, overloaded).
+pub const INVOICES_EDITING: &str = "INVOICE#EDITING";
 
 /// Sort keys of an order's state items all start with this, and nothing else does.
 pub const STATE_PREFIX: &str = "A#STATE";
@@ -199,6 +202,13 @@ pub fn effect_pk(key: &str) -> String {
 }
 
 pub const EFFECT_SK: &str = "EFFECT";
+
+/// Sort keys of an order's executed money follow-ups (refunds, transfers) start with this.
+pub const EXECUTION_PREFIX: &str = "X#";
+
+pub fn execution_sk(key: &str) -> String {
+    format!("{EXECUTION_PREFIX}{key}")
+}
 
 /// Epoch seconds, ten digits: sorts like time until the year 2286, and is short.
 fn epoch(at: chrono::DateTime<chrono::Utc>) -> String {

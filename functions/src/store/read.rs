@@ -108,6 +108,23 @@ impl OrderStore for DynamoStore {
         .await
     }
 
+    async fn editing_invoices(
+        &self,
+        limit: usize,
+        start: Option<String>,
+    ) -> Result<Page<OrderId>, StoreError> {
+        let start = start
+            .as_deref()
+            .map(|cursor| index_cursor(cursor, GSI1_PK, GSI1_SK, INVOICES_EDITING))
+            .transpose()?;
+        let query = self.partition(
+            Some(GSI_PAYOUTS),
+            (GSI1_PK, INVOICES_EDITING.to_owned()),
+            None,
+        );
+        self.order_page(query, limit, start, (PK, "ORDER#")).await
+    }
+
     /// Orders whose payout was due at or before `now`, one page from the sparse due-payout
     /// index (which holds only payouts that can still be released).
     async fn due_payouts(

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use storno_core::document::DocumentRef;
 use storno_core::invoice::Invoice;
 use storno_core::partner_cancellation::PartnerCancellation;
-use storno_core::payout::Payout;
+use storno_core::payout::{Payout, PayoutHold};
+use storno_core::rebooking::ticket_reference;
 use storno_core::rebooking::{AlternativeAnswer, AlternativeDates, RebookingRequest};
 use storno_core::{
     AttendeeBooking, BookedDate, BookingId, BookingOption, BookingStatus, CancellationTerms,
@@ -80,6 +81,13 @@ pub struct BookingRecord {
     terms_of: DateId,
     status: BookingStatus,
     options: Vec<OptionRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fees_charged: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fixed_fee_charged: Option<Money>,
+    /// Missing in the first records of version 2: derived from order, booking and date.
+    #[serde(default)]
+    ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,6 +192,10 @@ pub struct OrderRecord {
     credited: Money,
     #[serde(default)]
     commission_kept: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fee_commission: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payout_hold: Option<PayoutHold>,
     revision: u64,
 }
 
@@ -213,6 +225,9 @@ impl From<&Order> for OrderRecord {
                     date: (&b.date).into(),
                     terms_of: b.terms_of.clone(),
                     status: b.status,
+                    fees_charged: Some(b.fees_charged).filter(|m| !m.is_zero()),
+                    fixed_fee_charged: Some(b.fixed_fee_charged).filter(|m| !m.is_zero()),
+                    ticket: Some(b.ticket.to_string()),
                     options: b
                         .options
                         .iter()
@@ -258,7 +273,9 @@ impl From<&Order> for OrderRecord {
             partner_cancellation: o.partner_cancellation.clone(),
             refunded: o.refunded,
             credited: o.credited,
-            commission_kept: o.commission_kept,
+            commission_kept: Some(o.commission_kept).filter(|m| !m.is_zero()),
+            fee_commission: Some(o.fee_commission).filter(|m| !m.is_zero()),
+            payout_hold: o.payout_hold.clone(),
             revision: o.revision,
         }
     }
@@ -274,10 +291,15 @@ impl OrderRecord {
             )));
         }
         let currency = self.currency;
+        let zero = Money::zero(currency);
+        let order_id = self.id.clone();
         let bookings = self
             .bookings
             .into_iter()
             .map(|b| {
+                let ticket = b
+                    .ticket
+                    .unwrap_or_else(|| ticket_reference(&order_id, &b.id, &b.date.id).to_string());
                 Ok(AttendeeBooking {
                     id: b.id,
                     attendee_name: b.attendee_name.into(),
@@ -285,6 +307,9 @@ impl OrderRecord {
                     date: b.date.into_domain()?,
                     terms_of: b.terms_of,
                     status: b.status,
+                    fees_charged: b.fees_charged.unwrap_or(zero),
+                    fixed_fee_charged: b.fixed_fee_charged.unwrap_or(zero),
+                    ticket: ticket.into(),
                     options: b
                         .options
                         .into_iter()
@@ -358,7 +383,9 @@ impl OrderRecord {
             partner_cancellation: self.partner_cancellation,
             refunded: self.refunded,
             credited: self.credited,
-            commission_kept: self.commission_kept,
+            commission_kept: self.commission_kept.unwrap_or(zero),
+            fee_commission: self.fee_commission.unwrap_or(zero),
+            payout_hold: self.payout_hold,
             revision: self.revision,
         })
     }
