@@ -85,6 +85,7 @@ fn fixture(n: usize) -> Fixture {
         captured: eur(dec!(654.50) * Decimal::from(n)),
         commission_rate: Percentage::new(dec!(23.8)).unwrap(),
         payout_delay_days: 14,
+        payments: Vec::new(),
         bookings,
     };
     let issuer: NewIssuer = serde_json::from_value(serde_json::json!({

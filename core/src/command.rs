@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
+use crate::credit::{CreditEntry, CreditMovement};
 use crate::document::{Document, DocumentRef};
 use crate::fee::FeeQuote;
 use crate::followup::{Effect, FollowUp};
@@ -69,6 +70,9 @@ pub struct Decision {
     pub partner_debit_change: Money,
     /// Change of the customer's account credit.
     pub customer_credit_change: Money,
+    /// The entries of the customer's credit account this decision makes (their changes sum to
+    /// `customer_credit_change`).
+    pub credit_entries: Vec<CreditEntry>,
     /// The fee charged, with the rule that produced it (cancellations only).
     pub fee: Option<FeeQuote>,
 }
@@ -89,6 +93,7 @@ pub(crate) struct DecisionBuilder<'a> {
     returned_to: Account,
     fee: Option<FeeQuote>,
     memo: String,
+    credit_entries: Vec<(Money, CreditMovement)>,
 }
 
 impl<'a> DecisionBuilder<'a> {
@@ -111,6 +116,7 @@ impl<'a> DecisionBuilder<'a> {
             returned_to: Account::RefundsPayable,
             fee: None,
             memo: memo.into(),
+            credit_entries: Vec::new(),
         }
     }
 
@@ -127,7 +133,8 @@ impl<'a> DecisionBuilder<'a> {
         self.effects.push(effect);
     }
 
-    /// Where money that the customer no longer owes goes: a refund (default) or credit.
+    /// Where money that the customer no longer owes goes: back the way it came (default: to
+    /// the original payment, and what was paid with credit back to credit) or all to credit.
     pub fn return_to(&mut self, account: Account) {
         self.returned_to = account;
     }
@@ -142,6 +149,19 @@ impl<'a> DecisionBuilder<'a> {
         self.fee = Some(quote);
     }
 
+    /// Credit spent on the order at checkout.
+    pub fn redeem_credit(&mut self, order: &Order, amount: Money) {
+        if amount.is_positive() {
+            self.grow(Account::CustomerCredit, -amount);
+            self.credit_entries.push((
+                amount,
+                CreditMovement::Redeemed {
+                    order: order.id.clone(),
+                },
+            ));
+        }
+    }
+
     pub fn finish(mut self, mut order: Order, numbers: Option<NumberAllocator>) -> Decision {
         let ctx = self.ctx;
         order.revision += 1;
@@ -150,28 +170,32 @@ impl<'a> DecisionBuilder<'a> {
         let returned = totals_before.map_or(Money::zero(order.currency), |(_, totals)| {
             totals.owed() - totals_after.owed()
         });
-        match self.returned_to {
-            Account::CustomerCredit => order.credited = order.credited + returned,
-            _ => order.refunded = order.refunded + returned,
-        }
+        let (to_payment, to_credit) = self.split_returned(&order, returned);
+        order.refunded = order.refunded + to_payment;
+        order.credited = order.credited + to_credit;
+        self.grow(Account::RefundsPayable, to_payment);
+        self.grow(Account::CustomerCredit, to_credit);
         // Whatever a decision returns to refunds payable is refunded to the original payment.
-        if self.returned_to == Account::RefundsPayable && returned.is_positive() {
+        if to_payment.is_positive() {
             self.effects.push(Effect::Refund {
                 customer: order.customer.clone(),
-                amount: returned,
+                amount: to_payment,
             });
+        }
+        if to_credit.is_positive() {
+            self.credit_entries.push((
+                to_credit,
+                CreditMovement::Granted {
+                    order: order.id.clone(),
+                    reason: self.memo.clone(),
+                },
+            ));
         }
         order
             .documents
             .extend(self.documents.iter().map(|d| DocumentRef::from(&**d)));
-        let posting = crate::ledger::revaluation(
-            totals_before,
-            (&order, totals_after),
-            returned,
-            self.returned_to,
-            self.extra,
-        )
-        .build(&order, ctx.now, self.memo);
+        let posting = crate::ledger::revaluation(totals_before, (&order, totals_after), self.extra)
+            .build(&order, ctx.now, self.memo);
         let currency = order.currency;
         let effect_on = |account| {
             posting
@@ -180,6 +204,16 @@ impl<'a> DecisionBuilder<'a> {
         };
         let partner_debit_change = effect_on(Account::PartnerDebits);
         let customer_credit_change = effect_on(Account::CustomerCredit);
+        let credit_entries = self
+            .credit_entries
+            .into_iter()
+            .map(|(amount, movement)| CreditEntry {
+                customer: order.customer.clone(),
+                at: ctx.now,
+                amount,
+                movement,
+            })
+            .collect();
         let followups = FollowUp::keyed(&order, self.effects);
         let numbers = numbers.filter(|n| n.used() > 0).map(|n| NumbersUsed {
             series: n.key().clone(),
@@ -194,7 +228,27 @@ impl<'a> DecisionBuilder<'a> {
             numbers,
             partner_debit_change,
             customer_credit_change,
+            credit_entries,
             fee: self.fee,
         }
+    }
+
+    /// What the customer no longer owes, split into (to the original payment, to credit).
+    /// Settled with credit, all of it goes to credit. Otherwise money goes back the way it
+    /// came: to the original payment first, up to what it paid and was not refunded yet; the
+    /// rest — what was paid with credit — back to credit. A negative amount (the customer owes
+    /// more) is set against the original payment.
+    fn split_returned(&self, order: &Order, returned: Money) -> (Money, Money) {
+        let zero = Money::zero(order.currency);
+        if self.returned_to == Account::CustomerCredit {
+            return (zero, returned);
+        }
+        if !returned.is_positive() {
+            return (returned, zero);
+        }
+        let paid_originally = order.captured - order.paid_with_credit;
+        let room = (paid_originally - order.refunded).max(zero);
+        let to_payment = returned.min(room);
+        (to_payment, returned - to_payment)
     }
 }

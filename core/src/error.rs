@@ -164,6 +164,16 @@ pub enum DomainError {
     OrderCancelled,
     #[error("the date has no valid bookings on this order")]
     NotOnThisDate,
+    #[error("the customer has no credit to pay out")]
+    NoCredit,
+    #[error("{wanted} of credit is more than the customer's balance of {balance}")]
+    InsufficientCredit { wanted: String, balance: String },
+    #[error("order ids starting with '_' are reserved for Storno's own account streams")]
+    ReservedOrderId,
+    #[error("partner {0} has no billing data in the partner registry: commission invoices are addressed to it")]
+    PartnerBillingMissing(String),
+    #[error("the platform's issuer {0} is not in the issuer registry: it issues the commission invoices")]
+    PlatformIssuerMissing(String),
     #[error(
         "the request was made for version {expected} of the order, but it is at version {actual} now"
     )]
@@ -232,6 +242,11 @@ impl DomainError {
             RequestNotApproved => "rebooking_request_not_approved",
             OrderCancelled => "order_cancelled",
             NotOnThisDate => "not_on_this_date",
+            NoCredit => "no_credit",
+            InsufficientCredit { .. } => "insufficient_credit",
+            ReservedOrderId => "reserved_order_id",
+            PartnerBillingMissing(_) => "partner_billing_missing",
+            PlatformIssuerMissing(_) => "platform_issuer_missing",
             VersionMismatch { .. } => "version_mismatch",
         }
     }
@@ -257,7 +272,8 @@ impl DomainError {
             | InvalidInput(_)
             | CurrencyMismatch { .. }
             | InvalidParty { .. }
-            | RecipientAddressMissing => ErrorKind::InvalidInput,
+            | RecipientAddressMissing
+            | ReservedOrderId => ErrorKind::InvalidInput,
             Forbidden { .. } | CustomersCannotCancel => ErrorKind::Forbidden,
             NotFound(_) => ErrorKind::NotFound,
             InvoiceCancelled

@@ -55,6 +55,12 @@ pub enum Message {
     PayoutReleased {
         amount: Money,
     },
+    CreditExpired {
+        amount: Money,
+    },
+    CreditPaidOut {
+        amount: Money,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,12 +118,21 @@ pub struct FollowUp {
 
 impl FollowUp {
     pub(crate) fn keyed(order: &Order, effects: Vec<Effect>) -> Vec<FollowUp> {
+        Self::keyed_on(&order.id, order.revision, effects)
+    }
+
+    /// The follow-ups of revision `revision` of `stream` (an order or an account stream).
+    pub(crate) fn keyed_on(
+        stream: &OrderId,
+        revision: u64,
+        effects: impl IntoIterator<Item = Effect>,
+    ) -> Vec<FollowUp> {
         effects
             .into_iter()
             .enumerate()
             .map(|(index, effect)| FollowUp {
-                key: format!("{}:{}:{}:{index}", effect.kind(), order.id, order.revision),
-                order: order.id.clone(),
+                key: format!("{}:{stream}:{revision}:{index}", effect.kind()),
+                order: stream.clone(),
                 effect,
             })
             .collect()

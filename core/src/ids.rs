@@ -15,9 +15,20 @@ pub type Text = Arc<str>;
 /// Longest identifier accepted; DynamoDB keys and URLs stay short and predictable.
 pub const MAX_ID_LEN: usize = 64;
 
+/// Order ids of this prefix name a customer's credit account stream (its command records and
+/// follow-ups), never an order: intake refuses ids starting with `_`.
+const CREDIT_STREAM: &str = "_credit.";
+
 fn valid(value: &str) -> bool {
+    plain(value, MAX_ID_LEN)
+        || value
+            .strip_prefix(CREDIT_STREAM)
+            .is_some_and(|rest| plain(rest, MAX_ID_LEN + 4))
+}
+
+fn plain(value: &str, max_len: usize) -> bool {
     !value.is_empty()
-        && value.len() <= MAX_ID_LEN
+        && value.len() <= max_len
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
@@ -96,5 +107,19 @@ mod tests {
         assert!(OrderId::parse("").is_err());
         assert!(OrderId::parse("a/b").is_err());
         assert!(OrderId::parse("x".repeat(65)).is_err());
+    }
+}
+
+impl OrderId {
+    /// The stream of a customer's credit account in one currency: its command records
+    /// (postings, follow-ups) live where an order's would, so the outbox, the worker and the
+    /// reconciliation treat them alike.
+    pub fn credit_stream(customer: &CustomerId, currency: crate::money::Currency) -> OrderId {
+        OrderId(format!("{CREDIT_STREAM}{customer}.{currency}").into())
+    }
+
+    /// Whether this names a credit account stream rather than an order.
+    pub fn is_credit_stream(&self) -> bool {
+        self.0.starts_with(CREDIT_STREAM)
     }
 }

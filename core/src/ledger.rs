@@ -38,6 +38,12 @@ pub enum Account {
     Vat(VatRate),
     /// Payouts released and instructed, not yet executed by the payment provider.
     TransfersPayable,
+    /// Customer credit that expired unused: the platform's income.
+    CreditExpired,
+    /// The platform's commission as invoiced to partners, net of VAT: its revenue.
+    CommissionRevenue,
+    /// The VAT of one rate on the platform's commission invoices, owed by the platform.
+    CommissionVat(VatRate),
 }
 
 impl Account {
@@ -65,8 +71,11 @@ pub struct LedgerEntry {
 /// One balanced set of entries, tagged with the order, partner and customer it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Posting {
+    /// The order, or the account stream (customer credit) the posting belongs to.
     pub order: OrderId,
-    pub partner: PartnerId,
+    /// `None` for movements of a customer's credit account alone (expiry, cash-out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<PartnerId>,
     pub customer: CustomerId,
     pub at: DateTime<Utc>,
     pub memo: String,
@@ -148,13 +157,30 @@ impl PostingBuilder {
         at: DateTime<Utc>,
         memo: impl Into<String>,
     ) -> Option<Posting> {
+        self.build_for(
+            order.id.clone(),
+            Some(order.partner.clone()),
+            order.customer.clone(),
+            at,
+            memo,
+        )
+    }
+
+    pub fn build_for(
+        self,
+        order: OrderId,
+        partner: Option<PartnerId>,
+        customer: CustomerId,
+        at: DateTime<Utc>,
+        memo: impl Into<String>,
+    ) -> Option<Posting> {
         if self.entries.is_empty() {
             return None;
         }
         let posting = Posting {
-            order: order.id.clone(),
-            partner: order.partner.clone(),
-            customer: order.customer.clone(),
+            order,
+            partner,
+            customer,
             at,
             memo: memo.into(),
             entries: self.entries,
@@ -182,7 +208,10 @@ impl fmt::Display for Account {
             Account::PlatformCommission => "platform commission",
             Account::FeeIncome => "fee income",
             Account::TransfersPayable => "transfers payable",
+            Account::CreditExpired => "credit expired",
+            Account::CommissionRevenue => "commission revenue",
             Account::Vat(rate) => return write!(f, "VAT {rate}"),
+            Account::CommissionVat(rate) => return write!(f, "commission VAT {rate}"),
         };
         f.write_str(name)
     }
@@ -243,14 +272,12 @@ impl Positions {
 }
 
 /// The movements that take an order's accounts from `before` to `after` (a new order when
-/// `before` is `None`), with `returned` — what the customer no longer owes — going to
-/// `returned_to`. Balanced by construction: commission + the partner's due + what was returned
+/// `before` is `None`), added to `extra`, which must hold where what the customer no longer
+/// owes went. Balanced by construction: commission + the partner's due + what was returned
 /// always add up to what was captured.
 pub(crate) fn revaluation(
     before: Option<(&crate::order::Order, Totals)>,
     after: (&crate::order::Order, Totals),
-    returned: Money,
-    returned_to: Account,
     extra: PostingBuilder,
 ) -> PostingBuilder {
     let zero = Money::zero(after.0.currency);
@@ -271,8 +298,7 @@ pub(crate) fn revaluation(
         .grow(
             Account::PartnerDebits,
             now.partner_debits - was.partner_debits,
-        )
-        .grow(returned_to, returned);
+        );
     for rate in rates {
         let at = |p: &Positions| p.vat.get(&rate).copied().unwrap_or(zero);
         posting = posting.grow(Account::Vat(rate), at(&now) - at(&was));

@@ -13,6 +13,7 @@
 pub mod actor;
 pub mod cancel;
 pub mod command;
+pub mod credit;
 pub mod date_actions;
 pub mod dates;
 pub mod document;
@@ -38,6 +39,9 @@ pub mod vat;
 pub use actor::Actor;
 pub use cancel::{cancel_booking, cancel_invoice, cancel_option, update_invoice};
 pub use command::{Context, Decision, NumbersUsed};
+pub use credit::{
+    CreditAccount, CreditEntry, CreditMovement, PaymentMethod, PaymentPart, credit_part,
+};
 pub use date_actions::{
     DateAction, act_on_date_order, bookings_on_date, date_action_staff, orders_to_act_on,
 };

@@ -241,6 +241,8 @@ pub struct Order {
     /// Money returned to the customer: refunds to the original payment and account credit.
     pub refunded: Money,
     pub credited: Money,
+    /// What the customer paid with account credit at checkout (part of `captured`).
+    pub paid_with_credit: Money,
     /// Commission the platform keeps on bookings the partner could not run.
     pub commission_kept: Money,
     /// Commission the platform earned on cancellation fees.

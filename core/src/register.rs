@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Context, Decision, DecisionBuilder};
+use crate::credit::{PaymentPart, credit_part};
 use crate::dates::EventDate;
 use crate::document::{Document, DocumentHeader, DocumentKind};
 use crate::error::DomainError;
@@ -72,6 +73,9 @@ pub struct NewOrder {
     pub commission_rate: Percentage,
     pub payout_delay_days: u32,
     pub bookings: Vec<NewBooking>,
+    /// How `captured` was paid; none: all by the original payment.
+    #[serde(default)]
+    pub payments: Vec<PaymentPart>,
 }
 
 fn text(value: &str, what: &str) -> Result<String, DomainError> {
@@ -92,6 +96,9 @@ pub fn register_order(
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     ctx.actor.require_system("register orders")?;
+    if new.id.as_str().starts_with('_') {
+        return Err(DomainError::ReservedOrderId);
+    }
     let issuer = &ctx.issuer;
     if issuer.id != new.issuer {
         return Err(DomainError::UnknownIssuer(new.issuer.to_string()));
@@ -106,6 +113,7 @@ pub fn register_order(
         )));
     }
     new.captured.require_amount_in(new.currency)?;
+    let paid_with_credit = credit_part(&new.payments, new.captured, new.currency)?;
     if new.payout_delay_days > MAX_PAYOUT_DELAY_DAYS {
         return Err(DomainError::InvalidInput(format!(
             "the payout delay may be at most {MAX_PAYOUT_DELAY_DAYS} days"
@@ -254,13 +262,15 @@ pub fn register_order(
         partner_cancellation: None,
         refunded: Money::zero(new.currency),
         credited: Money::zero(new.currency),
+        paid_with_credit,
         commission_kept: Money::zero(new.currency),
         fee_commission: Money::zero(new.currency),
         payout_hold: None,
         revision: 0,
     };
     let mut decision = DecisionBuilder::register(ctx, "order registered");
-    decision.grow(Account::CustomerPayments, order.captured);
+    decision.grow(Account::CustomerPayments, order.captured - paid_with_credit);
+    decision.redeem_credit(&order, paid_with_credit);
     decision.effect(order.tell_customer(Message::OrderConfirmed, Some(invoice.number.clone())));
     decision.effect(Effect::DeliverDocument {
         number: invoice.number.clone(),

@@ -86,7 +86,7 @@ fn step_strategy() -> impl Strategy<Value = Step> {
 
 /// A random order of 1 to 5 attendees with 1 to 3 options each, on the course dates, priced
 /// net or gross.
-fn order_strategy() -> impl Strategy<Value = Sale> {
+fn order_strategy() -> impl Strategy<Value = (Sale, u32)> {
     let option = (
         1u32..100_000,
         1u32..4,
@@ -105,9 +105,10 @@ fn order_strategy() -> impl Strategy<Value = Sale> {
         0u32..400,
         0u32..30,
         any::<bool>(),
+        prop_oneof![2 => Just(0u32), 1 => 1u32..=100],
     )
         .prop_map(
-            |(bookings, omit, fee_vat, commission_tenths, delay, gross)| {
+            |(bookings, omit, fee_vat, commission_tenths, delay, gross, credit_percent)| {
                 let mut new = course_order(SalesChannel::Direct);
                 let presentation = if omit {
                     CancelledOptionPresentation::Omit
@@ -155,14 +156,14 @@ fn order_strategy() -> impl Strategy<Value = Sale> {
                         )
                     })
                     .collect();
-                new
+                (new, credit_percent)
             },
         )
 }
 
-/// Registers `new` with the capture the invoice asks for: gross prices add up as charged; net
-/// prices get VAT once per rate.
-fn registered(mut new: Sale) -> World {
+/// Registers `new` with the capture the invoice asks for (gross prices add up as charged; net
+/// prices get VAT once per rate), `credit_percent` of it paid with account credit.
+fn registered((mut new, credit_percent): (Sale, u32)) -> World {
     let mut per_rate: BTreeMap<VatRate, Decimal> = BTreeMap::new();
     for option in new.bookings.iter().flat_map(|b| &b.options) {
         *per_rate.entry(option.vat_rate).or_default() +=
@@ -178,6 +179,15 @@ fn registered(mut new: Sale) -> World {
             }
         });
     new.captured = captured;
+    let credit = eur((captured.amount() * Decimal::from(credit_percent) / Decimal::ONE_HUNDRED).round_dp(2));
+    new.payments = [
+        (PaymentMethod::Credit, credit),
+        (PaymentMethod::Original, captured - credit),
+    ]
+    .into_iter()
+    .filter(|(_, amount)| amount.is_positive())
+    .map(|(method, amount)| PaymentPart { method, amount })
+    .collect();
     World::register(new, &course_dates(), at(2025, 1, 10))
 }
 
@@ -356,9 +366,9 @@ fn check_invariants(
     // Every posting balances.
     assert!(world.postings.iter().all(Posting::is_balanced));
 
-    // captured = refunds + credit + fees kept + commission + the partner's share.
+    // captured = refunds + credit returned + fees kept + commission + the partner's share.
     let refunds = world.refunds();
-    let credit = world.customer_credit;
+    let credit = world.customer_credit + order.paid_with_credit;
     assert_eq!(
         order.captured,
         refunds + credit + order.fees_gross() + order.commission() + order.partner_share()
@@ -366,19 +376,37 @@ fn check_invariants(
     // Refunds and credit never exceed what was paid less the fees kept.
     assert!((refunds + credit).amount() <= (order.captured - order.fees_gross()).amount());
     assert!(!refunds.is_negative() && !credit.is_negative());
+    // Money goes back the way it came: the original payment never gets back more than it
+    // paid, and (unless the customer accepted credit for a course that could not run) credit
+    // only comes back once the original payment got all of its part, and never more than was
+    // paid with credit.
+    let paid_originally = order.captured - order.paid_with_credit;
+    assert!(refunds.amount() <= paid_originally.amount());
+    if order.partner_cancellation.is_none() {
+        assert!(credit.amount() <= order.paid_with_credit.amount());
+        if credit.is_positive() {
+            assert_eq!(refunds, paid_originally, "credit returned before the payment");
+        }
+    }
+    // The credit account's entries explain its balance.
+    let entries = world
+        .credit_entries
+        .iter()
+        .fold(zero, |sum, e| sum + e.change());
+    assert_eq!(entries, world.customer_credit);
 
     // The ledger explains the same figures account by account (refunds and transfers booked
     // out when the provider executed them).
     assert_eq!(world.balance(Account::RefundsPayable), zero);
     assert_eq!(world.balance(Account::TransfersPayable), zero);
-    assert_eq!(world.balance(Account::CustomerCredit), credit);
+    assert_eq!(world.balance(Account::CustomerCredit), world.customer_credit);
     assert_eq!(
         world.balance(Account::PlatformCommission),
         order.commission()
     );
     assert_eq!(
         world.balance(Account::CustomerPayments),
-        order.captured - world.transfers() - refunds
+        paid_originally - world.transfers() - refunds
     );
     let vat: Money = order
         .vat_owed()

@@ -222,6 +222,7 @@ pub fn converia_order(issuer: Issuer) -> Sale {
         captured: eur(dec!(1071.00)),
         commission_rate: pct(dec!(23.8)),
         payout_delay_days: 14,
+        payments: Vec::new(),
         bookings: vec![
             booking(
                 "anna",
@@ -256,6 +257,7 @@ pub fn course_order(channel: SalesChannel) -> Sale {
         captured: eur(dec!(119.00)),
         commission_rate: pct(dec!(23.8)),
         payout_delay_days: 7,
+        payments: Vec::new(),
         bookings: vec![booking(
             "guest",
             "Clara Vogel",
@@ -290,6 +292,8 @@ pub struct World {
     pub followups: Vec<FollowUp>,
     pub partner_debit: Money,
     pub customer_credit: Money,
+    /// The entries of the customer's credit account, as the store keeps them.
+    pub credit_entries: Vec<storno_core::CreditEntry>,
     pub now: DateTime<Utc>,
 }
 
@@ -313,6 +317,7 @@ impl World {
             followups: Vec::new(),
             partner_debit: eur(dec!(0)),
             customer_credit: eur(dec!(0)),
+            credit_entries: Vec::new(),
             now,
         };
         world.record(decision);
@@ -351,6 +356,8 @@ impl World {
         );
         self.partner_debit = self.partner_debit + decision.partner_debit_change;
         self.customer_credit = self.customer_credit + decision.customer_credit_change;
+        self.credit_entries
+            .extend(decision.credit_entries.iter().cloned());
         decision
     }
 

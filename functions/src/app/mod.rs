@@ -1,6 +1,7 @@
 //! The application layer: use cases over the ports. Each command is one read, one core
 //! decision and one transaction; business rules stay in `storno-core`.
 
+mod credit;
 mod dispatch;
 mod error;
 mod idempotency;
@@ -18,6 +19,7 @@ mod runner;
 mod storage;
 mod worker;
 
+pub use credit::{CreditPaidOut, ExpiryRun};
 pub use dispatch::Dispatcher;
 pub use error::AppError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
@@ -31,10 +33,10 @@ pub use reconcile::reconcile;
 pub use reconcile::{MissingEffect, Reconciliation, Unfinished};
 pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
-pub use runner::Runner;
+pub use runner::{Policy, Runner};
 pub use storage::{
-    Commit, Conflict, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore,
-    LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredResponse,
+    Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore,
+    LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredGrant, StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,

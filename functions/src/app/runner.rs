@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use storno_core::{
-    Actor, Context, DateId, Decision, DomainError, EventDate, Issuer, IssuerId, NewOrder, Order,
-    OrderId, SeriesKey,
+    Actor, Context, DateId, Decision, DomainError, EventDate, FollowUp, Issuer, IssuerId,
+    NewOrder, Order, OrderId, SeriesKey,
 };
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
@@ -22,8 +22,27 @@ use super::{
 
 /// How often a write whose response was lost is re-sent.
 const MAX_RESENDS: usize = 3;
+/// The platform's settings the use cases follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Calendar years granted credit stays valid after the year of its grant.
+    pub credit_valid_years: u32,
+    /// The issuer of the registry that invoices partners the platform's commission.
+    pub platform_issuer: IssuerId,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            credit_valid_years: storno_core::credit::DEFAULT_VALID_YEARS,
+            platform_issuer: IssuerId::parse("platform").expect("a valid id"),
+        }
+    }
+}
+
 pub struct Runner<S, P, C> {
     store: S,
+    policy: Policy,
     publisher: P,
     clock: C,
     /// The next free number per series as last seen: saves a read per document-issuing command.
@@ -43,12 +62,23 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     pub fn new(store: S, publisher: P, clock: C) -> Self {
         Runner {
             store,
+            policy: Policy::default(),
             publisher,
             clock,
             numbers: Mutex::new(HashMap::new()),
             executions: AtomicU64::new(0),
             series_locks: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same runner under another policy.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn store(&self) -> &S {
@@ -418,6 +448,13 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         Ok(next)
     }
 
+    /// Hands committed follow-ups on; what fails here the outbox sweeper sends later.
+    pub(super) async fn publish(&self, stream: &OrderId, revision: u64, followups: &[FollowUp]) {
+        if let Err(error) = self.publisher.publish(stream, revision, followups).await {
+            tracing::warn!(order = %stream, %error, "follow-ups not handed on yet");
+        }
+    }
+
     /// Commits, re-sending on a lost response, and hands the follow-ups on.
     async fn record(
         &self,
@@ -497,6 +534,20 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             }
             Err(StoreError::Conflict(Conflict::Idempotency | Conflict::AlreadyExists)) => {
                 Err(Retry::Replay)
+            }
+            // Nothing was written: the balance did not cover the credit spent.
+            Err(StoreError::Conflict(Conflict::InsufficientCredit { balance })) => {
+                let order = &decision.order;
+                let balance = balance
+                    .and_then(|b| storno_core::Money::new(b, order.currency).ok())
+                    .unwrap_or(storno_core::Money::zero(order.currency));
+                Err(Retry::Fail(
+                    DomainError::InsufficientCredit {
+                        wanted: (-decision.customer_credit_change).to_string(),
+                        balance: balance.to_string(),
+                    }
+                    .into(),
+                ))
             }
             Err(error) => Err(Retry::Fail(error.into())),
         }

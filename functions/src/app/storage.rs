@@ -5,9 +5,10 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use storno_core::credit::CreditDecision;
 use storno_core::{
-    Currency, DateId, Decision, Document, EventDate, Issuer, IssuerId, Money, Order, OrderId,
-    PartnerId, SeriesKey,
+    CreditAccount, CreditEntry, Currency, CustomerId, DateId, Decision, Document, EventDate,
+    Issuer, IssuerId, Money, Order, OrderId, PartnerId, SeriesKey,
 };
 use thiserror::Error;
 
@@ -87,6 +88,8 @@ pub enum Conflict {
     DateInactive,
     /// A document number prefix belongs to another issuer.
     PrefixTaken { owner: String },
+    /// Spending credit: the customer's balance (as it stood) does not cover it.
+    InsufficientCredit { balance: Option<rust_decimal::Decimal> },
 }
 
 #[derive(Debug, Error)]
@@ -335,4 +338,65 @@ pub trait JobStore: Send + Sync {
         &self,
         job: &str,
     ) -> impl Future<Output = Result<Option<JobProgress>, StoreError>> + Send;
+}
+
+/// A grant of credit found in the grant index: the entry and its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredGrant {
+    pub key: String,
+    pub currency: Currency,
+    pub entry: CreditEntry,
+}
+
+/// Customers' credit accounts: a balance per currency and its entries. Order decisions
+/// change them in their own transaction ([`OrderStore::commit`]); decisions on the account
+/// alone (expiry, cash-out) are recorded here.
+pub trait CreditStore: Send + Sync {
+    /// The account as stored now (read consistently); empty if never written.
+    fn credit_account(
+        &self,
+        customer: &CustomerId,
+        currency: Currency,
+    ) -> impl Future<Output = Result<CreditAccount, StoreError>> + Send;
+
+    /// A page of the account's entries, newest first.
+    fn credit_entries(
+        &self,
+        customer: &CustomerId,
+        currency: Currency,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<CreditEntry>, StoreError>> + Send;
+
+    /// Grants made before `before` that are still in the grant index, oldest first.
+    fn grants_made_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredGrant>, StoreError>> + Send;
+
+    /// Everything granted on the grant's account before it (oldest grant is used first).
+    fn granted_before(
+        &self,
+        grant: &StoredGrant,
+    ) -> impl Future<Output = Result<Money, StoreError>> + Send;
+
+    /// Records a decision on the account's own stream — the balance (only if still as the
+    /// decision read it), the entry, the command record with its posting and follow-ups (the
+    /// outbox) and the idempotency record — all or nothing; with `retire`, the grant leaves
+    /// the grant index in the same transaction. `token` identifies this write: the same for
+    /// every re-send of it, another for each new decision.
+    fn commit_credit(
+        &self,
+        decision: &CreditDecision,
+        retire: Option<&StoredGrant>,
+        idempotency: Option<&IdempotencyWrite>,
+        token: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Takes a grant off the grant index: nothing is left of it to expire.
+    fn retire_grant(
+        &self,
+        grant: &StoredGrant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -9,21 +9,21 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use storno_core::rebooking::MAX_ALTERNATIVE_DATES;
 use storno_core::{
-    Actor, BookingId, Context, DateAction, DateId, Decision, DocumentNumber, DomainError,
-    EventDate, IssuerId, OptionId, Order, OrderId, PartnerId, RequestId, TimeZone,
+    Actor, BookingId, Context, CustomerId, DateAction, DateId, Decision, DocumentNumber,
+    DomainError, EventDate, IssuerId, OptionId, Order, OrderId, PartnerId, RequestId, TimeZone,
 };
 
 use super::bodies;
 use super::identity::actor_of;
 use super::problem::Problem;
 use super::request::{
-    check_size, decode_cursor, encode_cursor, idempotency, idempotency_key, if_match, json,
+    check_size, currency_param, decode_cursor, encode_cursor, idempotency, idempotency_key, if_match, json,
     page_limit, problem_response, respond,
 };
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
 use crate::app::{
-    Clock, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore, Outbox,
+    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore, Outbox,
     Queue, Runner,
 };
 
@@ -110,7 +110,7 @@ fn dry_run_response(decision: &Decision) -> Response<Body> {
 
 impl<S, P, C, Q> Api<S, P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog,
+    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,
@@ -216,6 +216,8 @@ where
                 self.command(&call, storno_core::release_payout_hold).await
             }
             RouteId::Ticket => self.ticket(&call).await,
+            RouteId::CustomerCredit => self.customer_credit(&call).await,
+            RouteId::PayOutCredit => self.pay_out_credit(&call).await,
             RouteId::EditingInvoices => self.editing_invoices(&call).await,
             RouteId::ResolvePartnerCancellation => {
                 let body: bodies::PartnerCancellationResolution = json(request)?;
@@ -345,6 +347,37 @@ where
             &views::ticket(&order, booking),
             Some(order.revision),
         ))
+    }
+
+    /// A customer's credit account, its entries newest first (`?currency=`, default EUR).
+    async fn customer_credit(&self, call: &Call<'_>) -> Routed {
+        let customer: CustomerId = call.id("id", "customer")?;
+        let currency = currency_param(call.request)?;
+        let limit = page_limit(call.request)?;
+        let cursor = decode_cursor(call.request)?;
+        let (account, page) = self
+            .runner
+            .read_credit(&customer, currency, &call.actor, limit, cursor)
+            .await?;
+        let view = views::credit_account(
+            &account,
+            &page.items,
+            self.runner.policy().credit_valid_years,
+            encode_cursor(page.next),
+        );
+        Ok(respond(StatusCode::OK, &view, None))
+    }
+
+    /// Staff pay out a customer's credit to the original payment (a refund), once.
+    async fn pay_out_credit(&self, call: &Call<'_>) -> Routed {
+        let body: bodies::CreditPayout = json(call.request)?;
+        let customer: CustomerId = call.id("id", "customer")?;
+        let key = idempotency(call.request, &call.actor)?;
+        let paid = self
+            .runner
+            .pay_out_credit(&customer, body.currency, body.amount, &call.actor, key.as_ref())
+            .await?;
+        Ok(respond(StatusCode::CREATED, &paid, None))
     }
 
     /// Orders whose invoice waits for its new version (and whose payout waits with it).

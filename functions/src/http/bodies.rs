@@ -130,3 +130,12 @@ pub struct ReconciliationRun {
 fn fifteen_minutes() -> u64 {
     900
 }
+
+/// Staff pay out a customer's credit: all of it in `currency`, or `amount`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditPayout {
+    pub currency: storno_core::Currency,
+    #[serde(default)]
+    pub amount: Option<storno_core::Money>,
+}

@@ -174,6 +174,20 @@ pub fn decode_cursor(request: &Request) -> Result<Option<String>, Problem> {
 }
 
 /// `limit` between 1 and 100 (default 25).
+/// The `currency` query parameter (an ISO 4217 code); EUR when absent.
+pub fn currency_param(request: &Request) -> Result<storno_core::Currency, Problem> {
+    match query(request, "currency") {
+        None => Ok(storno_core::Currency::EUR),
+        Some(code) => serde_json::from_value(serde_json::Value::String(code.to_owned()))
+            .map_err(|_| {
+                Problem::bad_request(
+                    "unknown_currency",
+                    format!("{code:?} is not a currency Storno handles (use an ISO 4217 code such as EUR)"),
+                )
+            }),
+    }
+}
+
 pub fn page_limit(request: &Request) -> Result<usize, Problem> {
     match query(request, "limit") {
         None => Ok(25),

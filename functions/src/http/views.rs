@@ -113,3 +113,55 @@ pub fn dry_run(decision: &Decision) -> DryRun<'_> {
 fn money(amount: Money) -> Value {
     serde_json::to_value(amount).expect("money serialises")
 }
+
+/// A customer's credit account and a page of its entries.
+#[derive(Serialize)]
+pub struct CreditAccountView {
+    pub customer: String,
+    pub currency: storno_core::Currency,
+    pub balance: Money,
+    pub granted: Money,
+    pub consumed: Money,
+    pub entries: Vec<CreditEntryView>,
+    pub next_cursor: Option<String>,
+}
+
+/// One entry: what moved, when, and (grants) until when it is valid.
+#[derive(Serialize)]
+pub struct CreditEntryView {
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub movement: storno_core::CreditMovement,
+    pub amount: Money,
+    /// The signed change of the balance.
+    pub change: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub fn credit_account(
+    account: &storno_core::CreditAccount,
+    entries: &[storno_core::CreditEntry],
+    valid_years: u32,
+    next_cursor: Option<String>,
+) -> CreditAccountView {
+    CreditAccountView {
+        customer: account.customer.to_string(),
+        currency: account.currency,
+        balance: account.balance,
+        granted: account.granted,
+        consumed: account.consumed,
+        entries: entries
+            .iter()
+            .map(|entry| CreditEntryView {
+                at: entry.at,
+                movement: entry.movement.clone(),
+                amount: entry.amount,
+                change: entry.change(),
+                expires_at: matches!(entry.movement, storno_core::CreditMovement::Granted { .. })
+                    .then(|| storno_core::credit::expires_at(entry.at, valid_years)),
+            })
+            .collect(),
+        next_cursor,
+    }
+}

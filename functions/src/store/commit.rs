@@ -33,32 +33,34 @@ struct CommandRecord<'a> {
 
 /// What a failed condition on each transaction item means.
 #[derive(Clone, Copy)]
-enum OnFailure {
+pub(super) enum OnFailure {
     Version,
     Counter,
     Idempotency,
     Balance,
     DateInactive,
+    Credit,
     Never,
 }
 
-type Item = HashMap<String, AttributeValue>;
+pub(super) type Item = HashMap<String, AttributeValue>;
 
-struct Transaction {
-    items: Vec<TransactWriteItem>,
-    on_failure: Vec<OnFailure>,
-    bytes: usize,
+#[derive(Default)]
+pub(super) struct Transaction {
+    pub(super) items: Vec<TransactWriteItem>,
+    pub(super) on_failure: Vec<OnFailure>,
+    pub(super) bytes: usize,
 }
 
 impl Transaction {
-    fn put(&mut self, put: Put, bytes: usize, on_failure: OnFailure) {
+    pub(super) fn put(&mut self, put: Put, bytes: usize, on_failure: OnFailure) {
         self.items
             .push(TransactWriteItem::builder().put(put).build());
         self.on_failure.push(on_failure);
         self.bytes += bytes;
     }
 
-    fn update(&mut self, update: Update, on_failure: OnFailure) {
+    pub(super) fn update(&mut self, update: Update, on_failure: OnFailure) {
         self.items
             .push(TransactWriteItem::builder().update(update).build());
         self.on_failure.push(on_failure);
@@ -75,6 +77,20 @@ impl DynamoStore {
     /// if it would exceed DynamoDB's transaction or item limits.
     pub(crate) async fn transact(&self, commit: &Commit<'_>) -> Result<CapacityUse, StoreError> {
         let transaction = self.transaction(commit)?;
+        self.run_transaction(transaction, &commit.token, |meaning, old| {
+            conflict(meaning, old, commit)
+        })
+        .await
+    }
+
+    /// Sends one transaction; a failed condition is reported as what `conflict` makes of the
+    /// item's meaning and its old value.
+    pub(super) async fn run_transaction(
+        &self,
+        transaction: Transaction,
+        token: &str,
+        conflict: impl Fn(OnFailure, Option<&Item>) -> Conflict,
+    ) -> Result<CapacityUse, StoreError> {
         let Transaction {
             items, on_failure, ..
         } = transaction;
@@ -82,7 +98,7 @@ impl DynamoStore {
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
-            .client_request_token(&commit.token)
+            .set_client_request_token(Some(token.to_owned()).filter(|t| !t.is_empty()))
             .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
             .send()
             .await;
@@ -98,8 +114,10 @@ impl DynamoStore {
                     for (reason, meaning) in reasons.iter().zip(&on_failure) {
                         match reason.code() {
                             Some("ConditionalCheckFailed") => {
-                                let conflict = conflict(*meaning, reason.item(), commit);
-                                return Err(StoreError::Conflict(conflict));
+                                return Err(StoreError::Conflict(conflict(
+                                    *meaning,
+                                    reason.item(),
+                                )));
                             }
                             None | Some("None") => {}
                             // Another transaction was writing the same items: decide again.
@@ -339,15 +357,7 @@ impl DynamoStore {
         }
 
         if !decision.customer_credit_change.is_zero() {
-            let update = Update::builder()
-                .table_name(&self.table)
-                .key(PK, s(customer_pk(&order.customer)))
-                .key(SK, s(credit_sk(order.currency)))
-                .update_expression("ADD #credit :change")
-                .expression_attribute_names("#credit", "credit")
-                .expression_attribute_values(":change", n(decision.customer_credit_change.amount()))
-                .build()?;
-            tx.update(update, OnFailure::Never);
+            self.credit_change(&mut tx, decision)?;
         }
 
         let limits = self.limits;
@@ -413,6 +423,9 @@ fn conflict(meaning: OnFailure, old: Option<&Item>, commit: &Commit<'_>) -> Conf
         }
         OnFailure::Idempotency => Conflict::Idempotency,
         OnFailure::Balance => Conflict::Balance,
+        OnFailure::Credit => Conflict::InsufficientCredit {
+            balance: old.and_then(|item| super::read::number(item, "credit").ok()),
+        },
         OnFailure::DateInactive => Conflict::DateInactive,
     }
 }

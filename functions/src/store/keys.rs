@@ -10,7 +10,8 @@
 //! | an issuer of the registry | `ISSUER#{id}` | `ISSUER` |
 //! | a number prefix and the issuer it belongs to | `PREFIX#{prefix}` | `PREFIX` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
-//! | customer credit | `CUSTOMER#{id}` | `CREDIT#{currency}` |
+//! | customer credit (balance, granted, consumed, stream revision) | `CUSTOMER#{id}` | `CREDIT#{currency}` |
+//! | an entry of the credit account | `CUSTOMER#{id}` | `CE#{currency}#{at}#{source}` |
 //! | event date | `DATE#{id}` | `DATE` |
 //! | an order booked onto the date (registration, rebooking) | `DATE#{id}` | `M#{order}` |
 //! | whole-date job (progress counters) | `JOB#{id}` | `JOB` |
@@ -20,7 +21,8 @@
 //! | a message of a queue kept in the table (storno-local) | `QUEUE#{name}` | `M#{key}` |
 //!
 //! Three sparse GSIs: `gsi1` finds payouts by due date (only orders whose payout can ever be
-//! released carry `gsi1pk`) and, overloaded, orders whose invoice is being changed, `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
+//! released carry `gsi1pk`) and, overloaded, orders whose invoice is being changed and credit
+//! grants by when they were made (`CREDIT#GRANTS`: the expiry's work), `gsi2` lists a partner's orders (My Sales) and, overloaded, finds
 //! a document's order by its number (`DOC#{number}`), `gsi3` holds command
 //! records whose follow-ups were not yet handed to the queue (`OUTBOX`: the outbox sweeper's
 //! work) or not yet verified as carried out (`VERIFY`: the reconciliation's work), and,
@@ -168,6 +170,41 @@ pub fn customer_pk(id: &CustomerId) -> String {
 
 pub fn credit_sk(currency: Currency) -> String {
     format!("CREDIT#{currency}")
+}
+
+/// Sort keys of a credit account's entries in `currency` start with this.
+pub fn credit_entry_prefix(currency: Currency) -> String {
+    format!("CE#{currency}#")
+}
+
+/// An entry of a credit account: by time, then by the decision that made it (`source`).
+pub fn credit_entry_sk(
+    currency: Currency,
+    at: chrono::DateTime<chrono::Utc>,
+    source: &str,
+) -> String {
+    format!("{}{}#{source}", credit_entry_prefix(currency), millis(at))
+}
+
+/// The partition of the grant index: every grant not yet expired or used up.
+pub const CREDIT_GRANTS: &str = "CREDIT#GRANTS";
+
+/// Sorts grants by when they were made: `2025-06-15T10:00:00.000Z#customer-1#EUR`.
+pub fn credit_grant_sk(
+    at: chrono::DateTime<chrono::Utc>,
+    customer: &CustomerId,
+    currency: Currency,
+) -> String {
+    format!("{}#{customer}#{currency}", millis(at))
+}
+
+/// Grants made before `at` sort before this key.
+pub fn credit_granted_before(at: chrono::DateTime<chrono::Utc>) -> String {
+    millis(at)
+}
+
+fn millis(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub fn date_pk(id: &DateId) -> String {

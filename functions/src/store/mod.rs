@@ -4,6 +4,7 @@
 mod capacity;
 mod codec;
 mod commit;
+mod credit;
 mod effects;
 mod error;
 mod idempotency;

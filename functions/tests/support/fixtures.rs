@@ -152,6 +152,7 @@ pub fn order(order_id: &str, issuer: &str, attendees: usize) -> NewOrder {
         captured: eur(dec!(654.50) * Decimal::from(attendees)),
         commission_rate: Percentage::new(dec!(23.8)).unwrap(),
         payout_delay_days: 7,
+        payments: Vec::new(),
         bookings,
     }
 }

@@ -11,6 +11,7 @@
 //! `tests/fixtures/records/v{n}/` holds one stored sample per record type and version; a test
 //! reads them all on every build.
 
+mod credit;
 mod document;
 mod order;
 mod parties;
@@ -18,6 +19,7 @@ mod parties;
 use serde::Deserialize;
 use storno_core::{Document, EventDate, Issuer, Order};
 
+pub use credit::CreditEntryRecord;
 pub use document::DocumentRecord;
 pub use order::OrderRecord;
 pub use parties::IssuerRecord;
@@ -99,6 +101,15 @@ pub fn date_to_json(date: &EventDate) -> Result<Vec<u8>, StoreError> {
 pub fn date_from_json(bytes: &[u8]) -> Result<EventDate, StoreError> {
     version(bytes)?;
     json::<order::DateRecord>(bytes)?.into_domain()
+}
+
+pub fn credit_entry_to_json(entry: &storno_core::CreditEntry) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(&CreditEntryRecord::from(entry)).map_err(StoreError::encoding)
+}
+
+pub fn credit_entry_from_json(bytes: &[u8]) -> Result<storno_core::CreditEntry, StoreError> {
+    version(bytes)?;
+    Ok(json::<CreditEntryRecord>(bytes)?.into_domain())
 }
 
 /// A domain refusal met while reading a record: the stored data is not what this build

@@ -190,6 +190,8 @@ pub struct OrderRecord {
     partner_cancellation: Option<PartnerCancellation>,
     refunded: Money,
     credited: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    paid_with_credit: Option<Money>,
     #[serde(default)]
     commission_kept: Option<Money>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,6 +275,7 @@ impl From<&Order> for OrderRecord {
             partner_cancellation: o.partner_cancellation.clone(),
             refunded: o.refunded,
             credited: o.credited,
+            paid_with_credit: Some(o.paid_with_credit).filter(|m| !m.is_zero()),
             commission_kept: Some(o.commission_kept).filter(|m| !m.is_zero()),
             fee_commission: Some(o.fee_commission).filter(|m| !m.is_zero()),
             payout_hold: o.payout_hold.clone(),
@@ -383,6 +386,7 @@ impl OrderRecord {
             partner_cancellation: self.partner_cancellation,
             refunded: self.refunded,
             credited: self.credited,
+            paid_with_credit: self.paid_with_credit.unwrap_or(zero),
             commission_kept: self.commission_kept.unwrap_or(zero),
             fee_commission: self.fee_commission.unwrap_or(zero),
             payout_hold: self.payout_hold,
