@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::error::DomainError;
-use crate::ids::{CustomerId, OrderId};
 use crate::followup::{Effect, FollowUp, Message};
+use crate::ids::{CustomerId, OrderId};
 use crate::ledger::{Account, Posting, PostingBuilder};
 use crate::money::{Currency, Money};
 
@@ -123,7 +123,9 @@ impl CreditAccount {
     /// once `consumed` was used oldest grant first.
     pub fn remaining_of_grant(&self, granted_before: Money, amount: Money) -> Money {
         let zero = Money::zero(self.currency);
-        (granted_before + amount - self.consumed).max(zero).min(amount)
+        (granted_before + amount - self.consumed)
+            .max(zero)
+            .min(amount)
     }
 
     /// Expires what is left of `grant` (the scheduler, as the system), made after grants of
@@ -318,7 +320,10 @@ mod tests {
         let granted = Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0).unwrap();
         let expiry = expires_at(granted, DEFAULT_VALID_YEARS);
         // 1 January 2029 00:00 in Berlin is 31 December 2028 23:00 UTC.
-        assert_eq!(expiry, Utc.with_ymd_and_hms(2028, 12, 31, 23, 0, 0).unwrap());
+        assert_eq!(
+            expiry,
+            Utc.with_ymd_and_hms(2028, 12, 31, 23, 0, 0).unwrap()
+        );
         let just_before = expiry - chrono::Duration::seconds(1);
         assert!(granted >= expired_if_granted_before(just_before, DEFAULT_VALID_YEARS));
         assert!(granted < expired_if_granted_before(expiry, DEFAULT_VALID_YEARS));
@@ -331,8 +336,14 @@ mod tests {
         account.consumed = eur(dec!(70));
         account.balance = eur(dec!(80));
         // The first grant (100.00) has 30.00 left; the second (50.00) all of it.
-        assert_eq!(account.remaining_of_grant(eur(dec!(0)), eur(dec!(100))), eur(dec!(30)));
-        assert_eq!(account.remaining_of_grant(eur(dec!(100)), eur(dec!(50))), eur(dec!(50)));
+        assert_eq!(
+            account.remaining_of_grant(eur(dec!(0)), eur(dec!(100))),
+            eur(dec!(30))
+        );
+        assert_eq!(
+            account.remaining_of_grant(eur(dec!(100)), eur(dec!(50))),
+            eur(dec!(50))
+        );
     }
 
     #[test]
@@ -347,7 +358,10 @@ mod tests {
                 amount: eur(dec!(40)),
             },
         ];
-        assert_eq!(credit_part(&parts, eur(dec!(100)), Currency::EUR).unwrap(), eur(dec!(40)));
+        assert_eq!(
+            credit_part(&parts, eur(dec!(100)), Currency::EUR).unwrap(),
+            eur(dec!(40))
+        );
         assert!(credit_part(&parts, eur(dec!(99)), Currency::EUR).is_err());
     }
 }

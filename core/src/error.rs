@@ -170,9 +170,13 @@ pub enum DomainError {
     InsufficientCredit { wanted: String, balance: String },
     #[error("order ids starting with '_' are reserved for Storno's own account streams")]
     ReservedOrderId,
-    #[error("partner {0} has no billing data in the partner registry: commission invoices are addressed to it")]
+    #[error(
+        "partner {0} has no billing data in the partner registry: commission invoices are addressed to it"
+    )]
     PartnerBillingMissing(String),
-    #[error("the platform's issuer {0} is not in the issuer registry: it issues the commission invoices")]
+    #[error(
+        "the platform's issuer {0} is not in the issuer registry: it issues the commission invoices"
+    )]
     PlatformIssuerMissing(String),
     #[error(
         "the request was made for version {expected} of the order, but it is at version {actual} now"

@@ -97,19 +97,6 @@ id_type!(/// Whoever issues the documents (and owns the number series).
 id_type!(/// A customer's rebooking request within an order.
     RequestId, "rebooking request");
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_accept_url_safe_characters_only() {
-        assert!(OrderId::parse("ord-2024_01.a").is_ok());
-        assert!(OrderId::parse("").is_err());
-        assert!(OrderId::parse("a/b").is_err());
-        assert!(OrderId::parse("x".repeat(65)).is_err());
-    }
-}
-
 impl OrderId {
     /// The stream of a customer's credit account in one currency: its command records
     /// (postings, follow-ups) live where an order's would, so the outbox, the worker and the
@@ -121,5 +108,18 @@ impl OrderId {
     /// Whether this names a credit account stream rather than an order.
     pub fn is_credit_stream(&self) -> bool {
         self.0.starts_with(CREDIT_STREAM)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_accept_url_safe_characters_only() {
+        assert!(OrderId::parse("ord-2024_01.a").is_ok());
+        assert!(OrderId::parse("").is_err());
+        assert!(OrderId::parse("a/b").is_err());
+        assert!(OrderId::parse("x".repeat(65)).is_err());
     }
 }

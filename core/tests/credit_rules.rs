@@ -177,7 +177,10 @@ fn grant(amount: rust_decimal::Decimal, at: chrono::DateTime<Utc>) -> CreditEntr
 fn what_is_left_of_a_grant_expires_at_the_end_of_the_third_year_after_it() {
     // 100.00 granted in June 2025 and 50.00 in 2026; 70.00 spent since.
     let account = account(dec!(80), dec!(150));
-    let first = grant(dec!(100), Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0).unwrap());
+    let first = grant(
+        dec!(100),
+        Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0).unwrap(),
+    );
     let expiry = expires_at(first.at, DEFAULT_VALID_YEARS);
     let too_early = expiry - chrono::Duration::seconds(1);
     assert!(
@@ -198,7 +201,10 @@ fn what_is_left_of_a_grant_expires_at_the_end_of_the_third_year_after_it() {
             .effect_on(Account::CreditExpired, Currency::EUR),
         eur(dec!(30))
     );
-    assert_eq!(decision.stream, OrderId::credit_stream(&id("customer-1"), Currency::EUR));
+    assert_eq!(
+        decision.stream,
+        OrderId::credit_stream(&id("customer-1"), Currency::EUR)
+    );
     // Spent entirely: nothing to expire.
     let spent = account_after_spending_all_of_the_first();
     assert!(

@@ -179,7 +179,8 @@ fn registered((mut new, credit_percent): (Sale, u32)) -> World {
             }
         });
     new.captured = captured;
-    let credit = eur((captured.amount() * Decimal::from(credit_percent) / Decimal::ONE_HUNDRED).round_dp(2));
+    let credit =
+        eur((captured.amount() * Decimal::from(credit_percent) / Decimal::ONE_HUNDRED).round_dp(2));
     new.payments = [
         (PaymentMethod::Credit, credit),
         (PaymentMethod::Original, captured - credit),
@@ -385,7 +386,10 @@ fn check_invariants(
     if order.partner_cancellation.is_none() {
         assert!(credit.amount() <= order.paid_with_credit.amount());
         if credit.is_positive() {
-            assert_eq!(refunds, paid_originally, "credit returned before the payment");
+            assert_eq!(
+                refunds, paid_originally,
+                "credit returned before the payment"
+            );
         }
     }
     // The credit account's entries explain its balance.
@@ -399,7 +403,10 @@ fn check_invariants(
     // out when the provider executed them).
     assert_eq!(world.balance(Account::RefundsPayable), zero);
     assert_eq!(world.balance(Account::TransfersPayable), zero);
-    assert_eq!(world.balance(Account::CustomerCredit), world.customer_credit);
+    assert_eq!(
+        world.balance(Account::CustomerCredit),
+        world.customer_credit
+    );
     assert_eq!(
         world.balance(Account::PlatformCommission),
         order.commission()

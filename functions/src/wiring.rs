@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::app::{Dispatcher, Relay, Runner, SystemClock, Worker};
+use crate::app::{Dispatcher, Policy, Relay, Runner, SystemClock, Worker};
 use crate::http::{Api, ApiSettings, Function};
 use crate::queue::{SqsInstructions, SqsQueue};
 use crate::store::DynamoStore;
@@ -20,6 +20,12 @@ pub enum WiringError {
     Missing(&'static str),
     #[error("environment variable {name} is not a valid number: {value:?}")]
     NotANumber { name: &'static str, value: String },
+    #[error("environment variable {name} is invalid: {value:?} ({why})")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: &'static str,
+    },
     #[error(transparent)]
     TrustRoots(#[from] UnknownTrustRoots),
 }
@@ -38,6 +44,8 @@ pub struct Settings {
     pub sweep_period: Duration,
     /// Commands older than this whose follow-ups are not all carried out are reported.
     pub reconcile_after: Duration,
+    /// How long credit stays valid, and who invoices partners the commission.
+    pub policy: Policy,
 }
 
 fn required(name: &'static str) -> Result<String, WiringError> {
@@ -53,6 +61,30 @@ fn number(name: &'static str, default: u64) -> Result<u64, WiringError> {
     }
 }
 
+/// The platform's policy: `CREDIT_VALID_YEARS` (default 3), `PLATFORM_ISSUER` (default
+/// `platform`).
+fn policy() -> Result<Policy, WiringError> {
+    let mut policy = Policy::default();
+    let years = number("CREDIT_VALID_YEARS", u64::from(policy.credit_valid_years))?;
+    policy.credit_valid_years = u32::try_from(years)
+        .ok()
+        .filter(|y| (1..=storno_core::credit::MAX_VALID_YEARS).contains(y))
+        .ok_or(WiringError::Invalid {
+            name: "CREDIT_VALID_YEARS",
+            value: years.to_string(),
+            why: "1 to 30 years",
+        })?;
+    if let Ok(issuer) = std::env::var("PLATFORM_ISSUER") {
+        policy.platform_issuer =
+            storno_core::IssuerId::parse(&issuer).map_err(|_| WiringError::Invalid {
+                name: "PLATFORM_ISSUER",
+                value: issuer,
+                why: "an issuer id",
+            })?;
+    }
+    Ok(policy)
+}
+
 impl Settings {
     pub fn from_env() -> Result<Self, WiringError> {
         Ok(Settings {
@@ -63,6 +95,7 @@ impl Settings {
             payout_batch: number("PAYOUT_BATCH", 200)? as usize,
             sweep_period: Duration::from_secs(number("SWEEP_PERIOD_SECONDS", 60)?),
             reconcile_after: Duration::from_secs(number("RECONCILE_AFTER_SECONDS", 900)?),
+            policy: policy()?,
         })
     }
 }
@@ -136,11 +169,14 @@ impl Services {
             &settings.followup_queue_url,
             &settings.followup_dlq_url,
         );
-        let runner = Arc::new(Runner::new(
-            store.clone(),
-            Relay::new(store.clone(), queue.clone()),
-            SystemClock::default(),
-        ));
+        let runner = Arc::new(
+            Runner::new(
+                store.clone(),
+                Relay::new(store.clone(), queue.clone()),
+                SystemClock::default(),
+            )
+            .with_policy(settings.policy.clone()),
+        );
         Ok(Services {
             settings,
             store,

@@ -19,7 +19,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use serde::Serialize;
 use storno_functions::app::{
-    Backlog, Clock, Dispatcher, Outbox, Queue, Reconciliation, Recorder, Relay, Runner, Worker,
+    Backlog, Clock, Dispatcher, Outbox, Policy, Queue, Reconciliation, Recorder, Relay, Runner,
+    Worker,
 };
 use storno_functions::http::{Api, ApiSettings};
 use storno_functions::store::records::RECORD_VERSION;
@@ -108,6 +109,8 @@ pub struct Config {
     pub reconcile_every: Duration,
     pub reconcile_after: Duration,
     pub edge: EdgeLimits,
+    /// How long credit stays valid, and who invoices partners the commission.
+    pub policy: Policy,
 }
 
 impl Default for Config {
@@ -123,6 +126,7 @@ impl Default for Config {
             reconcile_every: Duration::from_secs(60),
             reconcile_after: Duration::from_secs(300),
             edge: EdgeLimits::default(),
+            policy: Policy::default(),
         }
     }
 }
@@ -264,11 +268,14 @@ impl Local {
         let store = DynamoStore::new(client.clone(), table_name);
         let queue = DynamoQueue::new(store.clone(), "followups", MAX_RECEIVES);
         let clock = LocalClock::shifted(config.clock_offset);
-        let runner = Arc::new(Runner::new(
-            store.clone(),
-            Relay::new(store.clone(), queue.clone()),
-            clock.clone(),
-        ));
+        let runner = Arc::new(
+            Runner::new(
+                store.clone(),
+                Relay::new(store.clone(), queue.clone()),
+                clock.clone(),
+            )
+            .with_policy(config.policy.clone()),
+        );
         let seeded = fresh && config.seed;
         if seeded {
             seed::seed(&runner, clock.now())
@@ -361,6 +368,13 @@ impl Local {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "payout run failed"),
+        }
+        match self.api.runner().expire_credit(PAYOUT_BATCH).await {
+            Ok(run) if !run.expired.is_empty() => {
+                tracing::info!(expired = run.expired.len(), "credit expired")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "credit expiry failed"),
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use storno_functions::app::Policy;
 use storno_local::{Config, EdgeLimits, Local, seed};
 
 /// Storno's whole API on one loopback port, with no AWS: DynamoDB is dynoxide embedded (data
@@ -61,6 +62,12 @@ struct Args {
     /// Also serve the embedded DynamoDB here (e.g. 127.0.0.1:8000 for `cargo lambda watch`).
     #[arg(long, env = "STORNO_DYNAMODB_ADDR")]
     dynamodb_addr: Option<SocketAddr>,
+    /// Calendar years granted credit stays valid after the year of its grant.
+    #[arg(long, env = "CREDIT_VALID_YEARS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=30))]
+    credit_valid_years: u32,
+    /// The issuer of the registry that invoices partners the platform's commission.
+    #[arg(long, env = "PLATFORM_ISSUER", default_value = "platform", value_parser = |s: &str| storno_core::IssuerId::parse(s).map_err(|e| e.to_string()))]
+    platform_issuer: storno_core::IssuerId,
 }
 
 impl Args {
@@ -81,6 +88,10 @@ impl Args {
                 header_timeout: seconds(self.header_timeout_seconds),
                 body_timeout: seconds(self.body_timeout_seconds),
                 ..EdgeLimits::default()
+            },
+            policy: Policy {
+                credit_valid_years: self.credit_valid_years,
+                platform_issuer: self.platform_issuer.clone(),
             },
         }
     }

@@ -21,6 +21,8 @@ pub const COURSE_ORDER: &str = "konfetti-course";
 /// after the date (did it run?).
 pub const PAST_COURSE_DATE: &str = "course-past";
 pub const HELD_ORDER: &str = "konfetti-held";
+/// A course the partner could not run, settled with credit: customer-1 has 119.00 to spend.
+pub const CREDITED_ORDER: &str = "konfetti-credited";
 
 fn date(
     id: &str,
@@ -166,7 +168,9 @@ pub fn orders() -> Vec<NewOrder> {
     let mut held = course.clone();
     held["id"] = json!(HELD_ORDER);
     held["bookings"][0]["date"] = json!(PAST_COURSE_DATE);
-    [group, course, held]
+    let mut credited = course.clone();
+    credited["id"] = json!(CREDITED_ORDER);
+    [group, course, held, credited]
         .into_iter()
         .map(|order| serde_json::from_value(order).expect("seed orders are valid"))
         .collect()
@@ -192,6 +196,23 @@ pub async fn seed(runner: &LocalRunner, now: DateTime<Utc>) -> Result<(), AppErr
         runner
             .execute(&held, &partner, None, |o, c| {
                 storno_core::set_rebook_flag(o, on, c)
+            })
+            .await?;
+    }
+    let credited = OrderId::parse(CREDITED_ORDER).expect("seed order id");
+    runner
+        .execute(&credited, &partner, None, |o, c| {
+            storno_core::report_cannot_run(o, &[], c)
+        })
+        .await?;
+    let staff = Actor::Staff(storno_core::StaffId::parse(STAFF).expect("seed staff id"));
+    for step in [
+        storno_core::Resolution::RebookingDeclined,
+        storno_core::Resolution::GrantCredit,
+    ] {
+        runner
+            .execute(&credited, &staff, None, |o, c| {
+                storno_core::resolve_partner_cancellation(o, step, c)
             })
             .await?;
     }

@@ -22,6 +22,8 @@ fn expected(route: RouteId) -> &'static str {
         PutIssuer | GetIssuer => "FFFFAA",
         EditingInvoices => "FFFFAF",
         Ticket => "AHAHAA",
+        CustomerCredit => "AHHHAF",
+        PayOutCredit => "FFFFAF",
         ReleasePayoutHold => "FHFHAF",
         SetRebookFlag => "FHAHFF",
         RequestRebooking => "AHFHFF",
@@ -114,6 +116,8 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
                 "course-a"
             } else if spec.path.starts_with("/issuers") {
                 "test-issuer"
+            } else if spec.path.starts_with("/customers") {
+                "customer-1"
             } else {
                 "matrix-order"
             },
@@ -147,6 +151,7 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
         }),
         UpdateDate => json!({"active": false}),
         PutIssuer => issuer_entry("T", "net"),
+        PayOutCredit => json!({"currency": "EUR"}),
         RebookAll => json!({"target": "course-b", "dry_run": true}),
         CancelAll => json!({"dry_run": true}),
         _ => json!({}),

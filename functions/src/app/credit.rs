@@ -209,8 +209,12 @@ impl<S: OrderStore + DateStore + CreditStore, P: FollowUpPublisher, C: Clock> Ru
             }
         }
         result?;
-        self.publish(&decision.stream, decision.account.revision, &decision.followups)
-            .await;
+        self.publish(
+            &decision.stream,
+            decision.account.revision,
+            &decision.followups,
+        )
+        .await;
         Ok(())
     }
 

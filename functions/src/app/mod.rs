@@ -35,8 +35,9 @@ pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::{Policy, Runner};
 pub use storage::{
-    Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore, JobStore,
-    LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredGrant, StoredResponse,
+    Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore,
+    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredGrant,
+    StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,

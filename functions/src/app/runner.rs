@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use storno_core::{
-    Actor, Context, DateId, Decision, DomainError, EventDate, FollowUp, Issuer, IssuerId,
-    NewOrder, Order, OrderId, SeriesKey,
+    Actor, Context, DateId, Decision, DomainError, EventDate, FollowUp, Issuer, IssuerId, NewOrder,
+    Order, OrderId, SeriesKey,
 };
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};

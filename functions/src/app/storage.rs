@@ -89,7 +89,9 @@ pub enum Conflict {
     /// A document number prefix belongs to another issuer.
     PrefixTaken { owner: String },
     /// Spending credit: the customer's balance (as it stood) does not cover it.
-    InsufficientCredit { balance: Option<rust_decimal::Decimal> },
+    InsufficientCredit {
+        balance: Option<rust_decimal::Decimal>,
+    },
 }
 
 #[derive(Debug, Error)]

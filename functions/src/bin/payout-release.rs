@@ -1,5 +1,5 @@
 //! payout-release (EventBridge schedule): releases due payouts, a bounded number per run, and
-//! chains the rest through the follow-up queue.
+//! chains the rest through the follow-up queue; then expires what is left of old credit grants.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
@@ -9,13 +9,36 @@ use storno_functions::wiring::Services;
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let services = &Services::from_env().await?;
-    lambda_runtime::run(service_fn(async |_: LambdaEvent<Value>| -> Result<Value, Error> {
-        let run = services
-            .runner
-            .release_and_chain(services.settings.payout_batch, &services.queue)
-            .await?;
-        tracing::info!(released = run.released.len(), refused = run.refused.len(), more = run.more, "payout run");
-        Ok(json!({ "released": run.released.len(), "refused": run.refused.len(), "more": run.more }))
-    }))
+    lambda_runtime::run(service_fn(
+        async |_: LambdaEvent<Value>| -> Result<Value, Error> {
+            let run = services
+                .runner
+                .release_and_chain(services.settings.payout_batch, &services.queue)
+                .await?;
+            tracing::info!(
+                released = run.released.len(),
+                refused = run.refused.len(),
+                more = run.more,
+                "payout run"
+            );
+            // Credit left of grants past the limitation period expires on the same schedule.
+            let expiry = services
+                .runner
+                .expire_credit(services.settings.payout_batch)
+                .await?;
+            tracing::info!(
+                expired = expiry.expired.len(),
+                used_up = expiry.used_up,
+                failed = expiry.failed,
+                "credit expiry"
+            );
+            Ok(json!({
+                "released": run.released.len(),
+                "refused": run.refused.len(),
+                "more": run.more,
+                "credit_expired": expiry.expired.len(),
+            }))
+        },
+    ))
     .await
 }

@@ -17,14 +17,14 @@ use super::bodies;
 use super::identity::actor_of;
 use super::problem::Problem;
 use super::request::{
-    check_size, currency_param, decode_cursor, encode_cursor, idempotency, idempotency_key, if_match, json,
-    page_limit, problem_response, respond,
+    check_size, currency_param, decode_cursor, encode_cursor, idempotency, idempotency_key,
+    if_match, json, page_limit, problem_response, respond,
 };
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
 use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore, Outbox,
-    Queue, Runner,
+    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
+    Outbox, Queue, Runner,
 };
 
 #[derive(Debug, Clone)]
@@ -375,7 +375,13 @@ where
         let key = idempotency(call.request, &call.actor)?;
         let paid = self
             .runner
-            .pay_out_credit(&customer, body.currency, body.amount, &call.actor, key.as_ref())
+            .pay_out_credit(
+                &customer,
+                body.currency,
+                body.amount,
+                &call.actor,
+                key.as_ref(),
+            )
             .await?;
         Ok(respond(StatusCode::CREATED, &paid, None))
     }
@@ -509,11 +515,13 @@ where
                     .runner
                     .release_and_chain(self.settings.payout_batch, &self.queue)
                     .await?;
+                let expiry = self.runner.expire_credit(self.settings.payout_batch).await?;
                 let body = json!({
                     "as_of": self.runner.clock().now(),
                     "released": run.released,
                     "refused": run.refused.iter().map(|(order, code)| json!({"order": order, "code": code})).collect::<Vec<_>>(),
                     "more": run.more,
+                    "credit_expired": expiry.expired.iter().map(|(customer, amount)| json!({"customer": customer, "amount": amount})).collect::<Vec<_>>(),
                 });
                 Ok::<_, Problem>((StatusCode::OK.as_u16(), body.to_string()))
             })

@@ -24,9 +24,7 @@ use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::{body, cursor_key, key_cursor, number, string};
 use super::{DynamoStore, n, records, s};
-use crate::app::{
-    Conflict, CreditStore, IdempotencyWrite, Page, StoreError, StoredGrant,
-};
+use crate::app::{Conflict, CreditStore, IdempotencyWrite, Page, StoreError, StoredGrant};
 
 /// A credit stream's command record: the same shape as an order's, so the outbox reads both.
 #[derive(Serialize)]
@@ -82,7 +80,11 @@ impl DynamoStore {
         tx.update(update.build()?, on_failure);
         for (index, entry) in decision.credit_entries.iter().enumerate() {
             let source = format!("{}#{:012}#{index}", order.id, order.revision);
-            tx.put(self.entry_put(entry, currency, &source)?, 512, OnFailure::Never);
+            tx.put(
+                self.entry_put(entry, currency, &source)?,
+                512,
+                OnFailure::Never,
+            );
         }
         Ok(())
     }
@@ -134,7 +136,10 @@ impl CreditStore for DynamoStore {
         currency: Currency,
     ) -> Result<CreditAccount, StoreError> {
         let mut account = CreditAccount::empty(customer.clone(), currency);
-        let Some(item) = self.get(&customer_pk(customer), &credit_sk(currency)).await? else {
+        let Some(item) = self
+            .get(&customer_pk(customer), &credit_sk(currency))
+            .await?
+        else {
             return Ok(account);
         };
         let amount = |name: &str| -> Result<Money, StoreError> {
