@@ -20,6 +20,7 @@ use crate::ledger::{Account, Posting, PostingBuilder};
 use crate::money::Money;
 use crate::numbering::{NumberAllocator, SeriesKey};
 use crate::order::Order;
+use crate::partner::PayoutStatement;
 
 /// The facts a command needs from outside the aggregate.
 #[derive(Debug, Clone)]
@@ -75,6 +76,8 @@ pub struct Decision {
     pub credit_entries: Vec<CreditEntry>,
     /// The fee charged, with the rule that produced it (cancellations only).
     pub fee: Option<FeeQuote>,
+    /// What a payout released paid the partner (payout releases only).
+    pub payout_statement: Option<PayoutStatement>,
 }
 
 impl Order {
@@ -94,6 +97,9 @@ pub(crate) struct DecisionBuilder<'a> {
     fee: Option<FeeQuote>,
     memo: String,
     credit_entries: Vec<(Money, CreditMovement)>,
+    /// Documents stored with the order that are not part of its archive.
+    detached: Vec<Arc<Document>>,
+    payout_statement: Option<PayoutStatement>,
 }
 
 impl<'a> DecisionBuilder<'a> {
@@ -117,6 +123,8 @@ impl<'a> DecisionBuilder<'a> {
             fee: None,
             memo: memo.into(),
             credit_entries: Vec::new(),
+            detached: Vec::new(),
+            payout_statement: None,
         }
     }
 
@@ -127,6 +135,16 @@ impl<'a> DecisionBuilder<'a> {
     /// A document the new state also holds (the current invoice version).
     pub fn shared_document(&mut self, document: Arc<Document>) {
         self.documents.push(document);
+    }
+
+    /// A document stored with the order but not part of the customer's archive (the
+    /// platform's commission invoice to the partner).
+    pub fn detached_document(&mut self, document: Document) {
+        self.detached.push(Arc::new(document));
+    }
+
+    pub fn payout_statement(&mut self, statement: PayoutStatement) {
+        self.payout_statement = Some(statement);
     }
 
     pub fn effect(&mut self, effect: Effect) {
@@ -194,6 +212,8 @@ impl<'a> DecisionBuilder<'a> {
         order
             .documents
             .extend(self.documents.iter().map(|d| DocumentRef::from(&**d)));
+        let mut documents = self.documents;
+        documents.append(&mut self.detached);
         let posting = crate::ledger::revaluation(totals_before, (&order, totals_after), self.extra)
             .build(&order, ctx.now, self.memo);
         let currency = order.currency;
@@ -222,7 +242,7 @@ impl<'a> DecisionBuilder<'a> {
         });
         Decision {
             order,
-            documents: self.documents,
+            documents,
             posting,
             followups,
             numbers,
@@ -230,6 +250,7 @@ impl<'a> DecisionBuilder<'a> {
             customer_credit_change,
             credit_entries,
             fee: self.fee,
+            payout_statement: self.payout_statement,
         }
     }
 

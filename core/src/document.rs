@@ -41,6 +41,9 @@ pub enum DocumentKind {
     Cancellation { cancels: InvoiceReference },
     /// The fees of an invoice that was cancelled as a whole.
     FeeInvoice { after_cancelled: InvoiceReference },
+    /// The platform's invoice to the partner of its commission on the order, issued with the
+    /// payout. Not part of the customer's archive.
+    CommissionInvoice { payout_of: OrderId },
 }
 
 impl DocumentKind {
@@ -50,7 +53,13 @@ impl DocumentKind {
             DocumentKind::Invoice { replaces, .. } => replaces.as_ref(),
             DocumentKind::Cancellation { cancels } => Some(cancels),
             DocumentKind::FeeInvoice { after_cancelled } => Some(after_cancelled),
+            DocumentKind::CommissionInvoice { .. } => None,
         }
+    }
+
+    /// A document between the platform and the partner, not the customer's.
+    pub fn is_partners(&self) -> bool {
+        matches!(self, DocumentKind::CommissionInvoice { .. })
     }
 }
 
@@ -345,6 +354,9 @@ impl fmt::Display for DocumentKind {
             }
             DocumentKind::FeeInvoice { after_cancelled } => {
                 write!(f, "fee invoice after cancelling {}", after_cancelled.number)
+            }
+            DocumentKind::CommissionInvoice { payout_of } => {
+                write!(f, "commission invoice for the payout of order {payout_of}")
             }
         }
     }

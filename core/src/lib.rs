@@ -27,6 +27,7 @@ pub mod ledger;
 pub mod money;
 pub mod numbering;
 pub mod order;
+pub mod partner;
 pub mod partner_cancellation;
 pub mod party;
 pub mod payout;
@@ -62,6 +63,7 @@ pub use order::{
     AttendeeBooking, BookedDate, BookingOption, BookingStatus, CancelledOptionPresentation,
     FeeVatMode, OptionStatus, Order, SalesChannel,
 };
+pub use partner::{DebitEntry, NewPartner, OpenPayable, Partner, PayoutStatement};
 pub use partner_cancellation::{Resolution, report_cannot_run, resolve_partner_cancellation};
 pub use party::{
     Contact, CountryCode, Iban, NewAddress, NewPaymentAccount, NewRecipient, PaymentAccount,

@@ -414,6 +414,12 @@ impl Order {
 
     /// Whether `actor` may see the partner's side of the order (commission, payout): its
     /// partner, staff and the system; never the customer.
+    /// Whether `actor`, who may read the order, may read a document of it of this kind: the
+    /// platform's commission invoices are the partner's, never the customer's.
+    pub fn document_visible_to(&self, kind: &crate::document::DocumentKind, actor: &Actor) -> bool {
+        !kind.is_partners() || self.partner_figures_visible_to(actor)
+    }
+
     pub fn partner_figures_visible_to(&self, actor: &Actor) -> bool {
         match actor {
             Actor::Customer(_) => false,

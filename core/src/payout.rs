@@ -5,11 +5,17 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Context, Decision, DecisionBuilder};
+use crate::document::{
+    Document, DocumentHeader, DocumentKind, DocumentLine, LineKind, ServicePeriod,
+};
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
+use crate::issuer::PriceEntry;
 use crate::ledger::Account;
 use crate::money::Money;
 use crate::order::Order;
+use crate::partner::{Partner, PayoutStatement};
+use crate::rate::VatRate;
 
 /// Why a payout waits for staff, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,14 +155,25 @@ impl Order {
     }
 }
 
+/// The VAT rate of the platform's commission invoices: the German standard rate (the platform
+/// is established in Germany and invoices its service to partners there).
+pub const COMMISSION_VAT_PERCENT: u32 = 19;
+
 /// Releases the order's payout (the scheduler, acting as the system). `open_partner_debit` is
-/// the partner's current open debit in the order's currency; it is offset first.
+/// the partner's current open debit in the order's currency; it is offset first. The context's
+/// issuer is the platform's: it invoices `partner` the commission on the order (a document of
+/// its own number series, kept with the order but not in the customer's archive), and the
+/// decision carries the payout's statement.
 pub fn release_payout(
     order: &Order,
     open_partner_debit: Money,
+    partner: &Partner,
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     ctx.actor.require_system("release payouts")?;
+    if partner.id != order.partner {
+        return Err(DomainError::NotFound("partner"));
+    }
     let amount = match order.payout_state(ctx.now) {
         PayoutState::Due { amount, .. } => amount,
         PayoutState::Released { .. } => return Err(DomainError::PayoutAlreadyReleased),
@@ -186,6 +203,33 @@ pub fn release_payout(
     let mut decision = DecisionBuilder::change(order, ctx, "payout released");
     decision.grow(Account::TransfersPayable, transferred);
     decision.grow(Account::PartnerDebits, -offset);
+    let commission = order.commission();
+    let mut numbers = order.numbers(ctx);
+    let invoice = commission.is_positive().then(|| {
+        let invoice = commission_invoice(order, commission, partner, ctx, &mut numbers);
+        // Invoiced: the commission becomes the platform's revenue and the VAT it owes.
+        decision.grow(Account::PlatformCommission, -commission);
+        for rate in &invoice.vat_breakdown {
+            decision.grow(Account::CommissionVat(rate.rate), rate.vat);
+        }
+        decision.grow(Account::CommissionRevenue, commission - invoice.vat);
+        invoice
+    });
+    decision.payout_statement(PayoutStatement {
+        partner: order.partner.clone(),
+        order: order.id.clone(),
+        released_at: ctx.now,
+        currency: order.currency,
+        customer_paid: order.owed(),
+        commission,
+        due: amount,
+        debits_offset: offset,
+        transferred,
+        commission_invoice: invoice.as_ref().map(|d| d.number.clone()),
+    });
+    if let Some(invoice) = invoice {
+        decision.detached_document(invoice);
+    }
     if transferred.is_positive() {
         decision.effect(Effect::TransferPayout {
             partner: order.partner.clone(),
@@ -195,7 +239,67 @@ pub fn release_payout(
     decision.effect(order.tell_partner(Message::PayoutReleased {
         amount: transferred,
     }));
-    Ok(decision.finish(after, None))
+    Ok(decision.finish(after, Some(numbers)))
+}
+
+/// The platform's invoice of its commission on `order` to the partner: one line, priced gross
+/// (the commission is a share of what the customer paid, VAT included), for the order's course
+/// days.
+fn commission_invoice(
+    order: &Order,
+    commission: Money,
+    partner: &Partner,
+    ctx: &Context,
+    numbers: &mut crate::numbering::NumberAllocator,
+) -> Document {
+    let issuer = &ctx.issuer;
+    let rate = if issuer.is_vat_exempt() {
+        VatRate::ZERO
+    } else {
+        VatRate::new(COMMISSION_VAT_PERCENT.into()).expect("a valid rate")
+    };
+    let mut line = DocumentLine::gross_priced(
+        LineKind::Item,
+        format!(
+            "Commission on order {} ({} of {})",
+            order.id,
+            order.commission_rate,
+            order.items_gross()
+        )
+        .into(),
+        1,
+        commission,
+        rate,
+    );
+    let bookings: Vec<_> = if order.valid_bookings().next().is_some() {
+        order.valid_bookings().collect()
+    } else {
+        order.bookings.iter().collect()
+    };
+    let periods = bookings.iter().map(|b| b.date.service_period());
+    line.service_period = periods.reduce(|a, b| ServicePeriod {
+        start: a.start.min(b.start),
+        end: a.end.max(b.end),
+    });
+    let header = DocumentHeader {
+        order: order.id.clone(),
+        customer: order.customer.clone(),
+        seller: issuer.seller(),
+        recipient: partner.billing.clone(),
+        currency: order.currency,
+        prices: PriceEntry::Gross,
+    };
+    Document::new(
+        numbers.take(&issuer.numbers),
+        DocumentKind::CommissionInvoice {
+            payout_of: order.id.clone(),
+        },
+        header,
+        ctx.now,
+        ctx.issue_date(),
+        Vec::new(),
+        vec![line],
+    )
 }
 
 /// Staff confirm that the course of a held payout ran: the hold ends and the payout falls due

@@ -230,7 +230,9 @@ fn apply(world: &mut World, step: &Step) -> Result<Decision, DomainError> {
         Step::ReleasePayout => {
             let debit = world.partner_debit;
             let before = world.order.clone();
-            let result = world.run(Actor::System, |o, c| release_payout(o, debit, c));
+            let result = world.run(Actor::System, |o, c| {
+                release_payout(o, debit, &billed_partner(), c)
+            });
             if result.is_ok() {
                 assert!(!before.rebook_flag, "released while paused");
                 assert!(
@@ -407,10 +409,7 @@ fn check_invariants(
         world.balance(Account::CustomerCredit),
         world.customer_credit
     );
-    assert_eq!(
-        world.balance(Account::PlatformCommission),
-        order.commission()
-    );
+    assert_eq!(world.commission_booked(), order.commission());
     assert_eq!(
         world.balance(Account::CustomerPayments),
         paid_originally - world.transfers() - refunds
@@ -434,7 +433,7 @@ fn check_invariants(
 
     // Σ invoices − Σ cancellation documents = what is owed (nothing while editing: the last
     // version is already cancelled and the new one not yet issued).
-    let documented = Money::sum(order.currency, world.documents.iter().map(|d| &d.payable));
+    let documented = world.documented_total();
     match order.invoice.status {
         InvoiceStatus::Editing => assert_eq!(documented, zero),
         _ => assert_eq!(documented, order.owed()),
@@ -477,6 +476,29 @@ fn check_invariants(
     for seqs in by_series.values() {
         assert_eq!(*seqs, (1..=seqs.len() as u32).collect::<Vec<_>>());
     }
+
+    // The commission invoiced to the partner is what left the uninvoiced commission, at most
+    // once (with the payout).
+    let invoiced = Money::sum(
+        order.currency,
+        world
+            .documents
+            .iter()
+            .filter(|d| d.kind.is_partners())
+            .map(|d| &d.payable),
+    );
+    assert_eq!(
+        invoiced,
+        world.commission_booked() - world.balance(Account::PlatformCommission)
+    );
+    assert!(
+        world
+            .documents
+            .iter()
+            .filter(|d| d.kind.is_partners())
+            .count()
+            <= 1
+    );
 
     // At most one payout transfer per order.
     let transfers = world

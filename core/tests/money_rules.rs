@@ -88,7 +88,9 @@ fn cancel_all_refunds_and_keeps_commission_only_on_the_bookings_of_that_date() {
     // Ben's course still pays out: 119.00 − 28.32 on Ben − 28.32 kept on Anna.
     world.now = at(2025, 5, 1);
     let released = world
-        .run(Actor::System, |o, c| release_payout(o, eur(dec!(0)), c))
+        .run(Actor::System, |o, c| {
+            release_payout(o, eur(dec!(0)), &billed_partner(), c)
+        })
         .unwrap();
     assert_eq!(world.transfers(), eur(dec!(62.36)));
     assert!(released.posting.unwrap().is_balanced());
@@ -162,12 +164,25 @@ fn the_rebook_flag_turned_off_after_the_booked_date_holds_the_payout_for_staff()
     world
         .run(partner(), |o, c| set_rebook_flag(o, false, c))
         .unwrap();
-    let refused = release_payout(&world.order, eur(dec!(0)), &world.ctx(Actor::System));
+    let refused = release_payout(
+        &world.order,
+        eur(dec!(0)),
+        &billed_partner(),
+        &world.ctx(Actor::System),
+    );
     assert_eq!(refused.unwrap_err(), DomainError::PayoutHeld);
     let partner_tries = release_payout_hold(&world.order, &world.ctx(partner()));
     assert_eq!(partner_tries.unwrap_err().kind(), ErrorKind::Forbidden);
     world.run(staff(), release_payout_hold).unwrap();
-    assert!(release_payout(&world.order, eur(dec!(0)), &world.ctx(Actor::System)).is_ok());
+    assert!(
+        release_payout(
+            &world.order,
+            eur(dec!(0)),
+            &billed_partner(),
+            &world.ctx(Actor::System)
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -188,7 +203,12 @@ fn an_approved_customer_rebooking_request_pauses_the_payout() {
         .unwrap();
     world.now = at(2025, 4, 1);
     assert_eq!(world.order.payout_state(world.now), PayoutState::Paused);
-    let refused = release_payout(&world.order, eur(dec!(0)), &world.ctx(Actor::System));
+    let refused = release_payout(
+        &world.order,
+        eur(dec!(0)),
+        &billed_partner(),
+        &world.ctx(Actor::System),
+    );
     assert_eq!(refused.unwrap_err(), DomainError::PayoutPaused);
 }
 
@@ -206,10 +226,23 @@ fn an_invoice_left_in_editing_holds_the_payout_until_its_new_version() {
         PayoutState::InvoiceEditing
     );
     assert_eq!(world.order.payout_index_due_at(), None);
-    let refused = release_payout(&world.order, eur(dec!(0)), &world.ctx(Actor::System));
+    let refused = release_payout(
+        &world.order,
+        eur(dec!(0)),
+        &billed_partner(),
+        &world.ctx(Actor::System),
+    );
     assert_eq!(refused.unwrap_err(), DomainError::PayoutAwaitsInvoice);
     world.run(staff(), update_invoice).unwrap();
-    assert!(release_payout(&world.order, eur(dec!(0)), &world.ctx(Actor::System)).is_ok());
+    assert!(
+        release_payout(
+            &world.order,
+            eur(dec!(0)),
+            &billed_partner(),
+            &world.ctx(Actor::System)
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -228,11 +261,13 @@ fn fees_bear_the_commission_of_the_cancelled_items_as_the_platforms_work_was_don
         .unwrap();
     world.now = at(2025, 4, 1);
     world
-        .run(Actor::System, |o, c| release_payout(o, eur(dec!(0)), c))
+        .run(Actor::System, |o, c| {
+            release_payout(o, eur(dec!(0)), &billed_partner(), c)
+        })
         .unwrap();
     // As if the course had run: 90.68 to the partner, 28.32 to the platform.
     assert_eq!(world.transfers(), eur(dec!(90.68)));
-    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
+    assert_eq!(world.commission_booked(), eur(dec!(28.32)));
 }
 
 #[test]
@@ -244,7 +279,9 @@ fn a_fee_charged_after_the_payout_leaves_the_partner_owing_nothing_back_to_the_c
     );
     world.now = at(2025, 4, 1);
     world
-        .run(Actor::System, |o, c| release_payout(o, eur(dec!(0)), c))
+        .run(Actor::System, |o, c| {
+            release_payout(o, eur(dec!(0)), &billed_partner(), c)
+        })
         .unwrap();
     let full = FeeChoice::Individual {
         amount: eur(dec!(119)),

@@ -17,7 +17,9 @@ fn course() -> World {
 
 fn release(world: &mut World) -> Result<Decision, DomainError> {
     let debit = world.partner_debit;
-    world.run(Actor::System, |o, c| release_payout(o, debit, c))
+    world.run(Actor::System, |o, c| {
+        release_payout(o, debit, &billed_partner(), c)
+    })
 }
 
 const AFTER_COURSE: i64 = 8; // course-a ends 2025-03-01 08:00; the delay is 7 days
@@ -89,7 +91,12 @@ fn only_the_scheduler_releases_payouts() {
     let mut world = course();
     world.now = at(2025, 4, 1);
     for actor in [staff(), partner(), customer()] {
-        let refused = release_payout(&world.order, eur(dec!(0)), &world.ctx(actor));
+        let refused = release_payout(
+            &world.order,
+            eur(dec!(0)),
+            &billed_partner(),
+            &world.ctx(actor),
+        );
         assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
     }
 }
@@ -177,7 +184,7 @@ fn every_posting_balances_and_the_accounts_explain_the_money() {
     let captured = world.order.captured;
     let accounted = world.refunds()
         + world.balance(Account::CustomerCredit)
-        + world.balance(Account::PlatformCommission)
+        + world.commission_booked()
         + world.transfers()
         + world.balance(Account::PartnerPayable)
         + world.balance(Account::FeeIncome)
@@ -189,6 +196,64 @@ fn every_posting_balances_and_the_accounts_explain_the_money() {
     );
 }
 
+#[test]
+fn a_payout_comes_with_the_platforms_commission_invoice_and_a_statement() {
+    let mut world = course();
+    world.now += Duration::days(30 + AFTER_COURSE);
+    let decision = release(&mut world).unwrap();
+    // The commission of 23.8 % on 119.00 is 28.32, VAT included: 23.80 + 4.52.
+    let [invoice] = decision.documents.as_slice() else {
+        panic!("one document: {:?}", decision.documents)
+    };
+    assert_eq!(
+        invoice.kind,
+        DocumentKind::CommissionInvoice {
+            payout_of: id("course-order")
+        }
+    );
+    assert_eq!(invoice.payable, eur(dec!(28.32)));
+    assert_eq!(invoice.net, eur(dec!(23.80)));
+    assert_eq!(invoice.vat, eur(dec!(4.52)));
+    assert_eq!(invoice.header.recipient, billed_partner().billing);
+    assert_eq!(invoice.header.seller.issuer.as_str(), "konfetti");
+    assert!(invoice.lines[0].service_period.is_some());
+    // It is the partner's: not in the customer's archive.
+    assert!(
+        world
+            .order
+            .documents
+            .iter()
+            .all(|d| d.number != invoice.number)
+    );
+    assert!(!world.order.document_visible_to(&invoice.kind, &customer()));
+    assert!(world.order.document_visible_to(&invoice.kind, &partner()));
+    let statement = decision.payout_statement.expect("a statement");
+    assert_eq!(statement.customer_paid, eur(dec!(119)));
+    assert_eq!(statement.commission, eur(dec!(28.32)));
+    assert_eq!(statement.due, eur(dec!(90.68)));
+    assert_eq!(statement.transferred, eur(dec!(90.68)));
+    assert_eq!(statement.commission_invoice, Some(invoice.number.clone()));
+    // The commission became revenue and the VAT the platform owes.
+    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(0)));
+    assert_eq!(world.balance(Account::CommissionRevenue), eur(dec!(23.80)));
+    assert_eq!(
+        world.balance(Account::CommissionVat(vat(dec!(19)))),
+        eur(dec!(4.52))
+    );
+    // Another partner's billing data is refused.
+    let mut other = billed_partner();
+    other.id = id("partner-2");
+    let mut fresh = course();
+    fresh.now += Duration::days(30 + AFTER_COURSE);
+    let refused = release_payout(
+        &fresh.order,
+        eur(dec!(0)),
+        &other,
+        &fresh.ctx(Actor::System),
+    );
+    assert_eq!(refused.unwrap_err().code(), "not_found");
+}
+
 // --- registration ---
 
 #[test]
@@ -197,7 +262,7 @@ fn checkout_registers_a_paid_order_and_issues_the_first_invoice() {
     assert_eq!(world.documents.len(), 1);
     assert_eq!(world.documents[0].number.to_string(), "KF/001");
     assert_eq!(world.balance(Account::CustomerPayments), eur(dec!(119)));
-    assert_eq!(world.balance(Account::PlatformCommission), eur(dec!(28.32)));
+    assert_eq!(world.commission_booked(), eur(dec!(28.32)));
     // The partner's 90.68: 71.68 of it and the 19.00 VAT the course carries.
     assert_eq!(world.balance(Account::PartnerPayable), eur(dec!(71.68)));
     assert_eq!(world.balance(Account::Vat(vat(dec!(19)))), eur(dec!(19.00)));

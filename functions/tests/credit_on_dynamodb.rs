@@ -89,8 +89,6 @@ async fn ledger_credit(h: &Harness, orders: &[OrderId]) -> Money {
 async fn setup() -> Harness {
     let h = Harness::new().await;
     h.store.put_date(&conference()).await.unwrap();
-    use storno_functions::app::IssuerStore;
-    h.store.put_issuer(&issuer("credit-issuer")).await.unwrap();
     h
 }
 

@@ -7,7 +7,7 @@
 //! refused with a clear error, never read with invented parties.
 
 use serde::Deserialize;
-use storno_core::{FollowUp, Posting};
+use storno_core::{CreditMovement, FollowUp, Posting};
 use storno_functions::app::{DateJob, Receipt};
 use storno_functions::store::records;
 
@@ -61,6 +61,36 @@ fn every_record_of_version_2_is_read_and_written_back_the_same() {
     assert_eq!(receipt.order.as_str(), "v2-order");
     let job: DateJob = serde_json::from_slice(&sample(2, "date-job")).unwrap();
     assert_eq!(job.date.as_str(), "conf");
+}
+
+#[test]
+fn the_account_records_of_version_2_are_read_and_written_back_the_same() {
+    let entry = records::credit_entry_from_json(&sample(2, "credit-entry")).expect("credit v2");
+    assert!(matches!(entry.movement, CreditMovement::Granted { .. }));
+    let again = records::credit_entry_to_json(&entry).unwrap();
+    assert_eq!(records::credit_entry_from_json(&again).unwrap(), entry);
+
+    let partner = records::partner_from_json(&sample(2, "partner")).expect("partner v2");
+    assert_eq!(partner.billing.name.as_ref(), "Kochschule Sonnenschein");
+    let again = records::partner_to_json(&partner).unwrap();
+    assert_eq!(records::partner_from_json(&again).unwrap(), partner);
+
+    let statement =
+        records::statement_from_json(&sample(2, "payout-statement")).expect("statement v2");
+    assert_eq!(statement.transferred.to_string(), "342.96 EUR");
+    let again = records::statement_to_json(&statement).unwrap();
+    assert_eq!(records::statement_from_json(&again).unwrap(), statement);
+
+    let debit = records::debit_from_json(&sample(2, "debit-entry")).expect("debit v2");
+    let again = records::debit_to_json(&debit).unwrap();
+    assert_eq!(records::debit_from_json(&again).unwrap(), debit);
+
+    let invoice = records::document_from_json(&sample(2, "document-commission-invoice"))
+        .expect("commission invoice v2");
+    assert!(invoice.kind.is_partners());
+    assert_eq!(invoice.vat.to_string(), "24.87 EUR");
+    let again = records::document_to_json(&invoice).unwrap();
+    assert_eq!(records::document_from_json(&again).unwrap(), invoice);
 }
 
 #[test]

@@ -405,7 +405,29 @@ impl World {
 
     /// Σ invoices and fee invoices − Σ cancellation documents (cancellations are negative).
     pub fn documented_total(&self) -> Money {
-        Money::sum(Currency::EUR, self.documents.iter().map(|d| &d.payable))
+        Money::sum(Currency::EUR, self.customer_documents().map(|d| &d.payable))
+    }
+
+    /// The documents addressed to the customer (not the platform's commission invoices).
+    pub fn customer_documents(&self) -> impl Iterator<Item = &std::sync::Arc<Document>> {
+        self.documents.iter().filter(|d| !d.kind.is_partners())
+    }
+
+    /// The commission booked on the ledger: not yet invoiced, and invoiced (revenue and VAT).
+    pub fn commission_booked(&self) -> Money {
+        let vat_rates: std::collections::BTreeSet<VatRate> = self
+            .postings
+            .iter()
+            .flat_map(|p| &p.entries)
+            .filter_map(|e| match e.account {
+                Account::CommissionVat(rate) => Some(rate),
+                _ => None,
+            })
+            .collect();
+        vat_rates.into_iter().fold(
+            self.balance(Account::PlatformCommission) + self.balance(Account::CommissionRevenue),
+            |sum, rate| sum + self.balance(Account::CommissionVat(rate)),
+        )
     }
 
     pub fn refunds(&self) -> Money {
@@ -437,4 +459,15 @@ pub fn transfers(followups: &[FollowUp]) -> Vec<Money> {
             _ => None,
         })
         .collect()
+}
+
+/// partner-1 as the partner registry holds it: the recipient of commission invoices.
+pub fn billed_partner() -> Partner {
+    let billing: NewRecipient = serde_json::from_value(serde_json::json!({
+        "name": "Kochschule Sonnenschein", "company": "Sonnenschein GmbH",
+        "address": {"street": "Am Markt 3", "postal_code": "50667", "city": "Köln", "country": "DE"},
+        "vat_id": "DE811111111", "email": "buchhaltung@sonnenschein.example"
+    }))
+    .unwrap();
+    Partner::new(id("partner-1"), NewPartner { billing }, &Actor::System).unwrap()
 }

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use storno_core::{Actor, EventDate, IssuerId, NewIssuer, NewOrder, OrderId, PartnerId};
+use storno_core::{
+    Actor, EventDate, IssuerId, NewIssuer, NewOrder, NewPartner, OrderId, PartnerId,
+};
 use storno_functions::app::{AppError, DateStore};
 
 use crate::LocalRunner;
@@ -45,6 +47,8 @@ fn date(
 }
 
 pub const CONVERIA_ISSUER: &str = "converia-demo";
+/// The platform itself: it invoices partners its commission with every payout.
+pub const PLATFORM_ISSUER: &str = "platform";
 pub const KONFETTI_ISSUER: &str = "konfetti-demo";
 
 /// The demo's issuers: a Converia-style conference organiser invoicing businesses (net prices,
@@ -76,15 +80,31 @@ pub fn issuers() -> Vec<(IssuerId, NewIssuer)> {
         "fee_vat": "proportional",
         "prices": "gross",
     });
-    [(CONVERIA_ISSUER, converia), (KONFETTI_ISSUER, konfetti)]
-        .into_iter()
-        .map(|(id, entry)| {
-            (
-                IssuerId::parse(id).expect("seed issuer ids are valid"),
-                serde_json::from_value(entry).expect("seed issuers are valid"),
-            )
-        })
-        .collect()
+    let platform = json!({
+        "legal_name": "Storno Demo Marktplatz GmbH",
+        "address": {"street": "Torstraße 49", "postal_code": "10119", "city": "Berlin", "country": "DE"},
+        "vat_id": "DE276543210",
+        "contact": {"name": "Partnerabrechnung", "phone": "+49 30 5550300", "email": "partner@storno-demo.example"},
+        "payment": {"iban": "DE75512108001245126199", "bic": "SOGEDEFFXXX"},
+        "time_zone": "Europe/Berlin",
+        "numbers": {"prefix": "PV", "yearly": true},
+        "cancelled_options": "omit",
+        "fee_vat": "item_rate",
+        "prices": "gross",
+    });
+    [
+        (CONVERIA_ISSUER, converia),
+        (KONFETTI_ISSUER, konfetti),
+        (PLATFORM_ISSUER, platform),
+    ]
+    .into_iter()
+    .map(|(id, entry)| {
+        (
+            IssuerId::parse(id).expect("seed issuer ids are valid"),
+            serde_json::from_value(entry).expect("seed issuers are valid"),
+        )
+    })
+    .collect()
 }
 
 fn option(id: &str, name: &str, price: &str) -> serde_json::Value {
@@ -176,11 +196,29 @@ pub fn orders() -> Vec<NewOrder> {
         .collect()
 }
 
-/// Stores the demo issuers and dates and registers the demo orders (as checkout would).
+/// The demo partner's billing data: whom the platform's commission invoices are addressed to.
+pub fn partner() -> (PartnerId, NewPartner) {
+    let new = json!({"billing": {
+        "name": "Kochschule Sonnenschein", "company": "Sonnenschein Kurse GmbH",
+        "address": {"street": "Am Markt 3", "postal_code": "50667", "city": "Köln", "country": "DE"},
+        "vat_id": "DE811111111", "email": "buchhaltung@sonnenschein.example"
+    }});
+    (
+        PartnerId::parse(PARTNER).expect("seed partner id"),
+        serde_json::from_value(new).expect("the seed partner is valid"),
+    )
+}
+
+/// Stores the demo issuers, partner and dates and registers the demo orders (as checkout
+/// would).
 pub async fn seed(runner: &LocalRunner, now: DateTime<Utc>) -> Result<(), AppError> {
     for (id, issuer) in issuers() {
         runner.put_issuer(id, issuer, &Actor::System).await?;
     }
+    let (partner_id, partner) = partner();
+    runner
+        .put_partner(partner_id, partner, &Actor::System)
+        .await?;
     for date in dates(now) {
         runner.store().put_date(&date).await?;
     }

@@ -24,6 +24,8 @@ fn expected(route: RouteId) -> &'static str {
         Ticket => "AHAHAA",
         CustomerCredit => "AHHHAF",
         PayOutCredit => "FFFFAF",
+        PutPartner => "FFFFAA",
+        GetPartner | PartnerAccount => "FFAHAA",
         ReleasePayoutHold => "FHFHAF",
         SetRebookFlag => "FHAHFF",
         RequestRebooking => "AHFHFF",
@@ -106,6 +108,13 @@ async fn world() -> World {
     }
 }
 
+fn partner_billing() -> Value {
+    json!({"billing": {
+        "name": "Kurse", "address": {"street": "Am Markt 3", "postal_code": "50667", "city": "Köln", "country": "DE"},
+        "email": "kurse@example.org"
+    }})
+}
+
 /// The route's path and a valid body.
 fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
     let path = spec
@@ -152,6 +161,7 @@ fn request_for(spec: &RouteSpec, world: &World) -> (String, Value) {
         UpdateDate => json!({"active": false}),
         PutIssuer => issuer_entry("T", "net"),
         PayOutCredit => json!({"currency": "EUR"}),
+        PutPartner => partner_billing(),
         RebookAll => json!({"target": "course-b", "dry_run": true}),
         CancelAll => json!({"dry_run": true}),
         _ => json!({}),

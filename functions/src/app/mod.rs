@@ -8,6 +8,7 @@ mod idempotency;
 mod issuers;
 mod jobs;
 mod once;
+mod partners;
 mod payouts;
 mod ports;
 mod queue;
@@ -25,6 +26,7 @@ pub use error::AppError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
 pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
 pub use once::{RESERVATION_LEASE_SECONDS, Stored};
+pub use partners::PartnerAccount;
 pub use payouts::PayoutRun;
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
 pub use queue::{Backlog, DateOrder, Delivery, Envelope, Queue, QueueError, Work};
@@ -36,8 +38,8 @@ pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::{Policy, Runner};
 pub use storage::{
     Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore,
-    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, StoreError, StoredGrant,
-    StoredResponse,
+    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, PartnerStore, StoreError,
+    StoredGrant, StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,

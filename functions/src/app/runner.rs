@@ -362,6 +362,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut attempts = Attempts::default();
+        let mut series: SeriesGuard = None;
         while attempts.remain() {
             let loaded = self
                 .store
@@ -372,8 +373,26 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 .store
                 .partner_debit(&loaded.order.partner, loaded.order.currency)
                 .await?;
-            let ctx = self.context(&loaded.order, &Actor::System).await?;
-            let decision = storno_core::release_payout(&loaded.order, debit, &ctx)?;
+            let partner = self
+                .store
+                .load_partner(&loaded.order.partner)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::PartnerBillingMissing(loaded.order.partner.to_string())
+                })?;
+            // The platform invoices the commission: its issuer and number series.
+            let platform = &self.policy.platform_issuer;
+            let issuer = self.issuer(platform).await.map_err(|error| match error {
+                AppError::Domain(DomainError::UnknownIssuer(_)) => {
+                    DomainError::PlatformIssuerMissing(platform.to_string()).into()
+                }
+                other => other,
+            })?;
+            let ctx = self.context_with(issuer, &Actor::System).await?;
+            let decision = storno_core::release_payout(&loaded.order, debit, &partner, &ctx)?;
+            if !self.numbered_in_turn(&decision, &mut series).await {
+                continue;
+            }
             let commit = Commit {
                 decision: &decision,
                 expected_version: Some(loaded.order.revision),

@@ -7,8 +7,9 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use storno_core::credit::CreditDecision;
 use storno_core::{
-    CreditAccount, CreditEntry, Currency, CustomerId, DateId, Decision, Document, EventDate,
-    Issuer, IssuerId, Money, Order, OrderId, PartnerId, SeriesKey,
+    CreditAccount, CreditEntry, Currency, CustomerId, DateId, DebitEntry, Decision, Document,
+    EventDate, Issuer, IssuerId, Money, OpenPayable, Order, OrderId, Partner, PartnerId,
+    PayoutStatement, SeriesKey,
 };
 use thiserror::Error;
 
@@ -171,7 +172,7 @@ pub trait IssuerStore: Send + Sync {
 }
 
 /// Orders, their documents, number series and balances.
-pub trait OrderStore: IdempotencyStore + IssuerStore + Send + Sync {
+pub trait OrderStore: IdempotencyStore + IssuerStore + PartnerStore + Send + Sync {
     /// An order's state; `consistent` asks for a strongly consistent read.
     fn load_order(
         &self,
@@ -401,4 +402,41 @@ pub trait CreditStore: Send + Sync {
         &self,
         grant: &StoredGrant,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The partner registry and partners' accounts. Order decisions keep the account in their own
+/// transaction ([`OrderStore::commit`]): what each unreleased payout will pay, every change of
+/// the open debits, and each payout's statement.
+pub trait PartnerStore: Send + Sync {
+    fn load_partner(
+        &self,
+        id: &PartnerId,
+    ) -> impl Future<Output = Result<Option<Partner>, StoreError>> + Send;
+
+    fn put_partner(&self, partner: &Partner)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every order of the partner whose payout is not released yet, by due date.
+    fn open_payables(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+    ) -> impl Future<Output = Result<Vec<OpenPayable>, StoreError>> + Send;
+
+    /// The newest `limit` changes of the partner's open debits, newest first.
+    fn debit_entries(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<DebitEntry>, StoreError>> + Send;
+
+    /// A page of the partner's payout statements, newest first.
+    fn payout_statements(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+        limit: usize,
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<PayoutStatement>, StoreError>> + Send;
 }

@@ -218,6 +218,13 @@ where
             RouteId::Ticket => self.ticket(&call).await,
             RouteId::CustomerCredit => self.customer_credit(&call).await,
             RouteId::PayOutCredit => self.pay_out_credit(&call).await,
+            RouteId::PutPartner => self.put_partner(&call).await,
+            RouteId::GetPartner => {
+                let id: PartnerId = call.id("partnerId", "partner")?;
+                let partner = self.runner.read_partner(&id, &call.actor).await?;
+                Ok(respond(StatusCode::OK, &partner, None))
+            }
+            RouteId::PartnerAccount => self.partner_account(&call).await,
             RouteId::EditingInvoices => self.editing_invoices(&call).await,
             RouteId::ResolvePartnerCancellation => {
                 let body: bodies::PartnerCancellationResolution = json(request)?;
@@ -368,6 +375,34 @@ where
         Ok(respond(StatusCode::OK, &view, None))
     }
 
+    async fn put_partner(&self, call: &Call<'_>) -> Routed {
+        let body: storno_core::NewPartner = json(call.request)?;
+        let id: PartnerId = call.id("partnerId", "partner")?;
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
+            .runner
+            .once(key.as_ref(), || async {
+                let partner = self.runner.put_partner(id, body, &call.actor).await?;
+                Ok::<_, Problem>((StatusCode::OK.as_u16(), to_json(&partner)))
+            })
+            .await?;
+        Ok(stored_response(stored, None))
+    }
+
+    /// The partner's account (`?currency=`, default EUR): payable, open debits, payouts.
+    async fn partner_account(&self, call: &Call<'_>) -> Routed {
+        let partner: PartnerId = call.id("partnerId", "partner")?;
+        let currency = currency_param(call.request)?;
+        let limit = page_limit(call.request)?;
+        let cursor = decode_cursor(call.request)?;
+        let mut account = self
+            .runner
+            .partner_account(&partner, currency, &call.actor, limit, cursor)
+            .await?;
+        account.next_cursor = encode_cursor(account.next_cursor.take());
+        Ok(respond(StatusCode::OK, &account, None))
+    }
+
     /// Staff pay out a customer's credit to the original payment (a refund), once.
     async fn pay_out_credit(&self, call: &Call<'_>) -> Routed {
         let body: bodies::CreditPayout = json(call.request)?;
@@ -447,6 +482,7 @@ where
         let order = self.runner.read_order(&call.order()?, &call.actor).await?;
         // The archive, newest first: while editing, the cancellation document leads.
         let mut documents = self.runner.store().documents(&order.id).await?;
+        documents.retain(|d| order.document_visible_to(&d.kind, &call.actor));
         documents.reverse();
         Ok(respond(
             StatusCode::OK,
@@ -476,6 +512,7 @@ where
             .store()
             .document(&order.id, number)
             .await?
+            .filter(|d| order.document_visible_to(&d.kind, &call.actor))
             .ok_or_else(missing)?;
         Ok(respond(StatusCode::OK, &document, None))
     }

@@ -60,6 +60,13 @@ impl Transaction {
         self.bytes += bytes;
     }
 
+    pub(super) fn delete(&mut self, delete: aws_sdk_dynamodb::types::Delete) {
+        self.items
+            .push(TransactWriteItem::builder().delete(delete).build());
+        self.on_failure.push(OnFailure::Never);
+        self.bytes += 128;
+    }
+
     pub(super) fn update(&mut self, update: Update, on_failure: OnFailure) {
         self.items
             .push(TransactWriteItem::builder().update(update).build());
@@ -359,6 +366,7 @@ impl DynamoStore {
         if !decision.customer_credit_change.is_zero() {
             self.credit_change(&mut tx, decision)?;
         }
+        self.partner_account_change(&mut tx, decision)?;
 
         let limits = self.limits;
         if tx.items.len() > limits.max_transaction_actions

@@ -10,6 +10,10 @@
 //! | an issuer of the registry | `ISSUER#{id}` | `ISSUER` |
 //! | a number prefix and the issuer it belongs to | `PREFIX#{prefix}` | `PREFIX` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
+//! | a partner of the registry (billing data) | `PARTNER#{id}` | `PROFILE` |
+//! | a payout's statement | `PARTNER#{id}` | `PAYOUT#{currency}#{released}#{order}` |
+//! | a change of the partner's open debits | `PARTNER#{id}` | `DEBIT#{currency}#{at}#{order}#{revision}` |
+//! | an order's payout not yet released (what it will pay) | `PARTNER#{id}` | `OPEN#{currency}#{order}` |
 //! | customer credit (balance, granted, consumed, stream revision) | `CUSTOMER#{id}` | `CREDIT#{currency}` |
 //! | an entry of the credit account | `CUSTOMER#{id}` | `CE#{currency}#{at}#{source}` |
 //! | event date | `DATE#{id}` | `DATE` |
@@ -162,6 +166,49 @@ pub fn partner_pk(id: &PartnerId) -> String {
 
 pub fn balance_sk(currency: Currency) -> String {
     format!("BALANCE#{currency}")
+}
+
+pub const PARTNER_SK: &str = "PROFILE";
+
+pub fn statement_prefix(currency: Currency) -> String {
+    format!("PAYOUT#{currency}#")
+}
+
+pub fn statement_sk(
+    currency: Currency,
+    released_at: chrono::DateTime<chrono::Utc>,
+    order: &OrderId,
+) -> String {
+    format!(
+        "{}{}#{order}",
+        statement_prefix(currency),
+        millis(released_at)
+    )
+}
+
+pub fn debit_prefix(currency: Currency) -> String {
+    format!("DEBIT#{currency}#")
+}
+
+pub fn debit_sk(
+    currency: Currency,
+    at: chrono::DateTime<chrono::Utc>,
+    order: &OrderId,
+    revision: u64,
+) -> String {
+    format!(
+        "{}{}#{order}#{revision:012}",
+        debit_prefix(currency),
+        millis(at)
+    )
+}
+
+pub fn open_prefix(currency: Currency) -> String {
+    format!("OPEN#{currency}#")
+}
+
+pub fn open_sk(currency: Currency, order: &OrderId) -> String {
+    format!("{}{order}", open_prefix(currency))
 }
 
 pub fn customer_pk(id: &CustomerId) -> String {

@@ -12,6 +12,7 @@ mod issuers;
 mod jobs;
 pub mod keys;
 mod outbox;
+mod partners;
 mod query;
 mod queue;
 mod read;

@@ -60,8 +60,10 @@ pub fn later_conference() -> EventDate {
 }
 
 /// The issuers the adapter tests sell through (the harness registers them all).
-pub const ISSUERS: [&str; 12] = [
+pub const ISSUERS: [&str; 14] = [
     "converia-demo",
+    "platform",
+    "credit-issuer",
     "bench-issuer",
     "one-issuer",
     "outbox-issuer",
@@ -169,4 +171,20 @@ pub fn payload(new: &NewOrder) -> Vec<u8> {
 
 pub fn after_course() -> DateTime<Utc> {
     at(2025, 3, 12) + Duration::days(8)
+}
+
+/// The partners the adapter tests sell for (the harness registers their billing data).
+pub const PARTNERS: [&str; 2] = ["partner-1", "partner-2"];
+
+/// A partner of the registry: whom the platform's commission invoices are addressed to.
+pub fn billed_partner(partner_id: &str) -> Partner {
+    let new: NewPartner = serde_json::from_value(serde_json::json!({
+        "billing": {
+            "name": format!("{partner_id} Kurse"), "company": format!("{partner_id} GmbH"),
+            "address": {"street": "Am Markt 3", "postal_code": "50667", "city": "Köln", "country": "DE"},
+            "vat_id": "DE811111111", "email": "buchhaltung@example.org"
+        }
+    }))
+    .unwrap();
+    Partner::new(id(partner_id), new, &Actor::System).unwrap()
 }

@@ -116,6 +116,13 @@ impl Harness {
                 .await
                 .expect("register the fixture issuers");
         }
+        for partner in fixtures::PARTNERS {
+            use storno_functions::app::PartnerStore;
+            store
+                .put_partner(&fixtures::billed_partner(partner))
+                .await
+                .expect("register the fixture partners");
+        }
         faults.log().clear();
         Harness {
             engine,

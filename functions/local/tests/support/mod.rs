@@ -88,6 +88,30 @@ impl App {
         )
         .await
         .ok();
+        // The platform invoices partners its commission with each payout.
+        app.call(
+            "PUT",
+            "/issuers/platform",
+            Who::System,
+            Some(issuer_entry("PV", "gross")),
+        )
+        .await
+        .ok();
+        for partner in ["partner-1", "partner-2"] {
+            let billing = serde_json::json!({"billing": {
+                "name": format!("{partner} Kurse"),
+                "address": {"street": "Am Markt 3", "postal_code": "50667", "city": "Köln", "country": "DE"},
+                "vat_id": "DE811111111", "email": "kurse@example.org"
+            }});
+            app.call(
+                "PUT",
+                &format!("/partners/{partner}"),
+                Who::System,
+                Some(billing),
+            )
+            .await
+            .ok();
+        }
         app
     }
 

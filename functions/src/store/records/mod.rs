@@ -15,6 +15,7 @@ mod credit;
 mod document;
 mod order;
 mod parties;
+mod partner;
 
 use serde::Deserialize;
 use storno_core::{Document, EventDate, Issuer, Order};
@@ -23,6 +24,7 @@ pub use credit::CreditEntryRecord;
 pub use document::DocumentRecord;
 pub use order::OrderRecord;
 pub use parties::IssuerRecord;
+pub use partner::{DebitEntryRecord, PartnerRecord, StatementRecord};
 
 use crate::app::StoreError;
 
@@ -110,6 +112,33 @@ pub fn credit_entry_to_json(entry: &storno_core::CreditEntry) -> Result<Vec<u8>,
 pub fn credit_entry_from_json(bytes: &[u8]) -> Result<storno_core::CreditEntry, StoreError> {
     version(bytes)?;
     Ok(json::<CreditEntryRecord>(bytes)?.into_domain())
+}
+
+pub fn partner_to_json(partner: &storno_core::Partner) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(&PartnerRecord::from(partner)).map_err(StoreError::encoding)
+}
+
+pub fn partner_from_json(bytes: &[u8]) -> Result<storno_core::Partner, StoreError> {
+    version(bytes)?;
+    json::<PartnerRecord>(bytes)?.into_domain()
+}
+
+pub fn statement_to_json(statement: &storno_core::PayoutStatement) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(&StatementRecord::from(statement)).map_err(StoreError::encoding)
+}
+
+pub fn statement_from_json(bytes: &[u8]) -> Result<storno_core::PayoutStatement, StoreError> {
+    version(bytes)?;
+    Ok(json::<StatementRecord>(bytes)?.into_domain())
+}
+
+pub fn debit_to_json(entry: &storno_core::DebitEntry) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(&DebitEntryRecord::from(entry)).map_err(StoreError::encoding)
+}
+
+pub fn debit_from_json(bytes: &[u8]) -> Result<storno_core::DebitEntry, StoreError> {
+    version(bytes)?;
+    Ok(json::<DebitEntryRecord>(bytes)?.into_domain())
 }
 
 /// A domain refusal met while reading a record: the stored data is not what this build

@@ -1,0 +1,219 @@
+//! The partner registry and partners' accounts on DynamoDB, all in the partner's partition
+//! (`PARTNER#{id}`): the registry entry (`PROFILE`), the open debits (`BALANCE#{cur}`), and,
+//! written with the order decisions that cause them, each change of the debits (`DEBIT#…`),
+//! each payout's statement (`PAYOUT#…`) and what every unreleased payout will pay (`OPEN#…`,
+//! one item per order, so busy partners' orders never contend for one item).
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put};
+use storno_core::{
+    Currency, DebitEntry, Decision, Money, OpenPayable, Partner, PartnerId, PayoutStatement,
+};
+
+use super::commit::{OnFailure, Transaction};
+use super::error::sdk;
+use super::keys::*;
+use super::read::{body, cursor_key, key_cursor, number, string};
+use super::{DynamoStore, n, records, s};
+use crate::app::{Page, PartnerStore, StoreError};
+
+impl DynamoStore {
+    /// The partner-account part of an order decision.
+    pub(super) fn partner_account_change(
+        &self,
+        tx: &mut Transaction,
+        decision: &Decision,
+    ) -> Result<(), StoreError> {
+        let order = &decision.order;
+        let pk = partner_pk(&order.partner);
+        let currency = order.currency;
+        if !decision.partner_debit_change.is_zero() {
+            let entry = DebitEntry {
+                order: order.id.clone(),
+                at: decision
+                    .posting
+                    .as_ref()
+                    .map_or(order.registered_at, |p| p.at),
+                change: decision.partner_debit_change,
+                reason: decision
+                    .posting
+                    .as_ref()
+                    .map_or_else(String::new, |p| p.memo.clone()),
+            };
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(&pk))
+                .item(
+                    SK,
+                    s(debit_sk(currency, entry.at, &order.id, order.revision)),
+                )
+                .item(
+                    "body",
+                    AttributeValue::B(records::debit_to_json(&entry)?.into()),
+                )
+                .build()?;
+            tx.put(put, 256, OnFailure::Never);
+        }
+        let open = open_sk(currency, &order.id);
+        if let Some(statement) = &decision.payout_statement {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item(PK, s(&pk))
+                .item(
+                    SK,
+                    s(statement_sk(currency, statement.released_at, &order.id)),
+                )
+                .item(
+                    "body",
+                    AttributeValue::B(records::statement_to_json(statement)?.into()),
+                )
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PK)
+                .build()?;
+            tx.put(put, 512, OnFailure::Version);
+            tx.delete(self.open_delete(&pk, &open)?);
+        } else if decision.posting.is_some() && order.payout.released.is_none() {
+            // What the payout will pay changed (or the order is new).
+            let due = order.partner_due();
+            if due.is_positive() {
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .item(PK, s(&pk))
+                    .item(SK, s(open))
+                    .item("amount", n(due.amount()))
+                    .item("due_at", n(order.payout_due_at().timestamp()))
+                    .build()?;
+                tx.put(put, 128, OnFailure::Never);
+            } else {
+                tx.delete(self.open_delete(&pk, &open)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn open_delete(&self, pk: &str, sk: &str) -> Result<Delete, StoreError> {
+        Ok(Delete::builder()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .build()?)
+    }
+}
+
+impl PartnerStore for DynamoStore {
+    async fn load_partner(&self, id: &PartnerId) -> Result<Option<Partner>, StoreError> {
+        self.get(&partner_pk(id), PARTNER_SK)
+            .await?
+            .map(|item| records::partner_from_json(body(&item)?))
+            .transpose()
+    }
+
+    async fn put_partner(&self, partner: &Partner) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(PK, s(partner_pk(&partner.id)))
+            .item(SK, s(PARTNER_SK))
+            .item(
+                "body",
+                AttributeValue::B(records::partner_to_json(partner)?.into()),
+            )
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn open_payables(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+    ) -> Result<Vec<OpenPayable>, StoreError> {
+        let prefix = open_prefix(currency);
+        let query = self
+            .partition(None, (PK, partner_pk(partner)), Some((SK, &prefix)))
+            .consistent_read(true);
+        let mut open = self
+            .query_all(query)
+            .await?
+            .iter()
+            .map(|item| {
+                let order = string(item, SK)?.trim_start_matches(prefix.as_str());
+                let due_at = number::<i64>(item, "due_at")?;
+                Ok(OpenPayable {
+                    order: storno_core::OrderId::parse(order).map_err(StoreError::decoding)?,
+                    amount: Money::new(number(item, "amount")?, currency)
+                        .map_err(StoreError::decoding)?,
+                    due_at: chrono::DateTime::from_timestamp(due_at, 0)
+                        .ok_or_else(|| StoreError::Decoding("a due date out of range".into()))?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        open.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.order.cmp(&b.order)));
+        Ok(open)
+    }
+
+    async fn debit_entries(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+        limit: usize,
+    ) -> Result<Vec<DebitEntry>, StoreError> {
+        let page = self
+            .partition(
+                None,
+                (PK, partner_pk(partner)),
+                Some((SK, &debit_prefix(currency))),
+            )
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(sdk)?;
+        page.items()
+            .iter()
+            .map(|item| records::debit_from_json(body(item)?))
+            .collect()
+    }
+
+    async fn payout_statements(
+        &self,
+        partner: &PartnerId,
+        currency: Currency,
+        limit: usize,
+        start: Option<String>,
+    ) -> Result<Page<PayoutStatement>, StoreError> {
+        let partition = partner_pk(partner);
+        let prefix = statement_prefix(currency);
+        let start = start
+            .as_deref()
+            .map(|cursor| {
+                let key = cursor_key(cursor)?;
+                let ours = matches!(key.get(PK), Some(AttributeValue::S(p)) if *p == partition)
+                    && matches!(key.get(SK), Some(AttributeValue::S(k)) if k.starts_with(&prefix))
+                    && key.len() == 2;
+                ours.then_some(key).ok_or(StoreError::InvalidCursor)
+            })
+            .transpose()?;
+        let page = self
+            .partition(None, (PK, partition), Some((SK, &prefix)))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let items = page
+            .items()
+            .iter()
+            .map(|item| records::statement_from_json(body(item)?))
+            .collect::<Result<_, _>>()?;
+        let next = page
+            .last_evaluated_key
+            .as_ref()
+            .map(key_cursor)
+            .transpose()?;
+        Ok(Page { items, next })
+    }
+}
