@@ -116,8 +116,19 @@ pub type LambdaApi = Api<DynamoStore, LambdaRelay, SystemClock, SqsQueue>;
 
 /// The whole `main` of an HTTP Lambda function: wire once, then serve `function`'s routes.
 pub async fn serve_http(function: Function) -> Result<(), lambda_http::Error> {
+    serve_http_rendering(function, None).await
+}
+
+/// [`serve_http`] for the function that serves documents: with the renderer of their XML and
+/// PDF forms (only its binary links it).
+pub async fn serve_http_rendering(
+    function: Function,
+    renderer: Option<crate::http::Renderer>,
+) -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let api = &Services::from_env().await?.api();
+    let mut api = Services::from_env().await?.api();
+    api.set_renderer(renderer);
+    let api = &api;
     lambda_http::run(lambda_http::service_fn(
         async |request: lambda_http::Request| {
             Ok::<_, std::convert::Infallible>(api.handle_for(function, request).await)
@@ -209,6 +220,7 @@ impl Services {
             self.queue.clone(),
             ApiSettings {
                 payout_batch: self.settings.payout_batch,
+                renderer: None,
             },
         )
     }

@@ -290,6 +290,7 @@ impl Local {
                 queue.clone(),
                 ApiSettings {
                     payout_batch: PAYOUT_BATCH,
+                    renderer: Some(storno_render::render),
                 },
             ),
             dispatcher: Dispatcher::new(

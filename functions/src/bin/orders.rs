@@ -2,5 +2,9 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    storno_functions::wiring::serve_http(storno_functions::http::Function::Orders).await
+    storno_functions::wiring::serve_http_rendering(
+        storno_functions::http::Function::Orders,
+        Some(storno_render::render),
+    )
+    .await
 }

@@ -13,12 +13,14 @@ use storno_core::{
     DomainError, EventDate, IssuerId, OptionId, Order, OrderId, PartnerId, RequestId, TimeZone,
 };
 
+use storno_render::{Format, RenderError};
+
 use super::bodies;
 use super::identity::actor_of;
 use super::problem::Problem;
 use super::request::{
-    check_size, currency_param, decode_cursor, encode_cursor, idempotency, idempotency_key,
-    if_match, json, page_limit, problem_response, respond,
+    check_size, currency_param, decode_cursor, document_format, encode_cursor, file_response,
+    idempotency, idempotency_key, if_match, json, page_limit, problem_response, respond,
 };
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
@@ -27,15 +29,24 @@ use crate::app::{
     Outbox, Queue, Runner,
 };
 
+/// Renders a document as XML or PDF. Only the function that serves documents is given one,
+/// so no other binary links the renderer.
+pub type Renderer = fn(&storno_core::Document, Format) -> Result<Vec<u8>, RenderError>;
+
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
     /// Payouts released per run (the system's payout-run route).
     pub payout_batch: usize,
+    /// `None`: documents are served as JSON only.
+    pub renderer: Option<Renderer>,
 }
 
 impl Default for ApiSettings {
     fn default() -> Self {
-        ApiSettings { payout_batch: 200 }
+        ApiSettings {
+            payout_batch: 200,
+            renderer: None,
+        }
     }
 }
 
@@ -121,6 +132,11 @@ where
             queue,
             settings,
         }
+    }
+
+    /// Serve documents' XML and PDF forms with `renderer` (the orders function, storno-local).
+    pub fn set_renderer(&mut self, renderer: Option<Renderer>) {
+        self.settings.renderer = renderer;
     }
 
     pub fn runner(&self) -> &Arc<Runner<S, P, C>> {
@@ -514,7 +530,31 @@ where
             .await?
             .filter(|d| order.document_visible_to(&d.kind, &call.actor))
             .ok_or_else(missing)?;
-        Ok(respond(StatusCode::OK, &document, None))
+        let format = document_format(call.request)?;
+        if format == Format::Json {
+            return Ok(respond(StatusCode::OK, &document, None));
+        }
+        let render = self.settings.renderer.ok_or_else(|| {
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                "not_acceptable",
+                "this function serves documents as JSON only",
+            )
+        })?;
+        let bytes = render(&document, format).map_err(|error| {
+            tracing::error!(document = %document.number, %error, "rendering failed");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "render_failed",
+                "the document could not be rendered; it is stored unchanged",
+            )
+        })?;
+        Ok(file_response(
+            bytes,
+            format.content_type(),
+            &format.file_name(&document),
+            format == Format::Pdf,
+        ))
     }
 
     async fn partner_orders(&self, call: &Call<'_>) -> Routed {

@@ -11,7 +11,7 @@ mod request;
 pub mod routes;
 mod views;
 
-pub use api::{Api, ApiSettings};
+pub use api::{Api, ApiSettings, Renderer};
 pub use identity::{PARTNER_ID, ROLE, SUB, actor_of};
 pub use problem::Problem;
 pub use request::BODY_LIMIT;

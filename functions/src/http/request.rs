@@ -173,7 +173,6 @@ pub fn decode_cursor(request: &Request) -> Result<Option<String>, Problem> {
     Ok(Some(text))
 }
 
-/// `limit` between 1 and 100 (default 25).
 /// The `currency` query parameter (an ISO 4217 code); EUR when absent.
 pub fn currency_param(request: &Request) -> Result<storno_core::Currency, Problem> {
     match query(request, "currency") {
@@ -188,6 +187,7 @@ pub fn currency_param(request: &Request) -> Result<storno_core::Currency, Proble
     }
 }
 
+/// `limit` between 1 and 100 (default 25).
 pub fn page_limit(request: &Request) -> Result<usize, Problem> {
     match query(request, "limit") {
         None => Ok(25),
@@ -197,4 +197,61 @@ pub fn page_limit(request: &Request) -> Result<usize, Problem> {
             .filter(|n| (1..=100).contains(n))
             .ok_or_else(|| Problem::bad_request("invalid_limit", "limit must be 1 to 100")),
     }
+}
+
+/// The form a document is asked for: `?format=json|cii|ubl|pdf` (links and browsers), else the
+/// `Accept` header (`application/pdf`; `application/xml` or `text/xml` mean CII; JSON by
+/// default and for `*/*`).
+pub fn document_format(request: &Request) -> Result<storno_render::Format, Problem> {
+    use storno_render::Format;
+    if let Some(name) = query(request, "format") {
+        return Format::parse(name).ok_or_else(|| {
+            Problem::bad_request(
+                "invalid_format",
+                format!("format {name:?} is not one of json, cii, ubl, pdf"),
+            )
+        });
+    }
+    let Some(accept) = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(Format::Json);
+    };
+    for media in accept.split(',') {
+        let media = media.split(';').next().unwrap_or_default().trim();
+        match media.to_ascii_lowercase().as_str() {
+            "application/json" | "*/*" | "application/*" => return Ok(Format::Json),
+            "application/pdf" => return Ok(Format::Pdf),
+            "application/xml" | "text/xml" => return Ok(Format::Cii),
+            _ => {}
+        }
+    }
+    Err(Problem::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "not_acceptable",
+        format!(
+            "a document is served as application/json, application/pdf or application/xml (CII; UBL with ?format=ubl), not {accept}"
+        ),
+    ))
+}
+
+/// A rendered document: its bytes, media type and the file name to save it under.
+pub fn file_response(
+    bytes: Vec<u8>,
+    content_type: &str,
+    file_name: &str,
+    inline: bool,
+) -> Response<Body> {
+    let disposition = if inline { "inline" } else { "attachment" };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{file_name}\""),
+        )
+        .body(Body::Binary(bytes))
+        .expect("a valid response")
 }

@@ -48,7 +48,9 @@ pub const CALLERS: [Who; 7] = [
 pub struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
+    /// The JSON body (null for an empty or a non-JSON one).
     pub body: Value,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -152,7 +154,11 @@ impl App {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
-        let body = if bytes.is_empty() {
+        let json = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|t| t.contains("json"));
+        let body = if bytes.is_empty() || !json {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| {
@@ -166,6 +172,7 @@ impl App {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 
