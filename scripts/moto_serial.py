@@ -1,7 +1,7 @@
 """moto's server on 127.0.0.1, serving one request at a time.
 
 In its default threaded mode moto let two conditional writers win in 4-8 % of rounds here
-(TOOLING.md); served serially it is exact. Prints the bound port as the first line on stdout.
+(measured here); served serially it is exact. Prints the bound port as the first line on stdout.
 usage: python moto_serial.py [PORT]   (0 or nothing: the kernel picks a free port)
 """
 import sys

@@ -1,4 +1,4 @@
-//! The three cancellation levels (DESIGN §3.1) and update-invoice (§3.2). Staff only:
+//! The three cancellation levels and update-invoice. Staff only:
 //! customers cannot cancel, partners report instead that a course cannot run.
 //!
 //! Every cancellation returns the full decision; a dry run is the same decision, not recorded.

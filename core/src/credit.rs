@@ -1,4 +1,4 @@
-//! The customer's credit account (DESIGN §3.5): credit granted (a partner cancellation settled
+//! The customer's credit account: credit granted (a partner cancellation settled
 //! with credit, or money returned the way it came), spent at checkout, expired, or paid out by
 //! staff. Per customer and currency; never overdrawn.
 //!

@@ -1,4 +1,4 @@
-//! Acting on every order of a date at once (DESIGN §3.4): when a whole date cannot take place,
+//! Acting on every order of a date at once: when a whole date cannot take place,
 //! staff rebook all its orders to another date or start the partner-cancellation flow for all.
 //! The work fans out one order at a time; each order goes through the same rules as the
 //! single-order command, and an order that left the date meanwhile is refused, not moved.

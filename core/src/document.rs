@@ -1,4 +1,4 @@
-//! Issued documents: invoice versions, cancellation documents, fee invoices (DESIGN §3.2).
+//! Issued documents: invoice versions, cancellation documents, fee invoices.
 //!
 //! A document is a legal invoice document (§ 14 Abs. 4 UStG, EN 16931): the seller as it was
 //! when the document was issued, the recipient, the issue date in the seller's time zone, its

@@ -1,4 +1,4 @@
-//! Cancellation fees (DESIGN §3.3): which rule applies, how much, and the VAT it carries.
+//! Cancellation fees: which rule applies, how much, and the VAT it carries.
 //!
 //! A fee is an amount in the order's price entry (gross for gross-priced issuers, net for
 //! net-priced ones: the terms' fixed amounts and caps, individual fees and options' own fees are

@@ -1,5 +1,5 @@
 //! The invoice's life: `issued` → (first change) → `editing` → (update) → `issued` as a new
-//! version; `issued | editing` → (cancel) → `cancelled` (DESIGN §3.2).
+//! version; `issued | editing` → (cancel) → `cancelled`.
 //!
 //! The cancellation document for the current version is issued at the first change, so while
 //! editing the customer's newest document is that cancellation. Several changes while editing

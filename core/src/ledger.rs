@@ -1,4 +1,4 @@
-//! Double-entry bookkeeping (DESIGN §3.5). Every decision that moves money yields one posting
+//! Double-entry bookkeeping. Every decision that moves money yields one posting
 //! whose debits equal its credits; every balance can be explained entry by entry.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Money: a `Decimal` amount in an ISO 4217 currency, never a float.
 //!
-//! Amounts are rounded to the currency's minor unit, half away from zero (DESIGN §3.6). On the
+//! Amounts are rounded to the currency's minor unit, half away from zero. On the
 //! wire money is a decimal string next to its currency code.
 
 use std::fmt;
@@ -164,7 +164,7 @@ impl Money {
         self.amount < Decimal::ZERO
     }
 
-    /// The amount times a factor, rounded per DESIGN §3.6.
+    /// The amount times a factor, rounded half away from zero.
     pub fn times(&self, factor: Decimal) -> Money {
         Money::rounded(self.amount * factor, self.currency)
     }

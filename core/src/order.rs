@@ -33,7 +33,7 @@ impl Totals {
     }
 }
 
-/// How the order was sold. Private event sales follow other terms (DESIGN §3.4).
+/// How the order was sold. Private event sales follow other terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SalesChannel {

@@ -1,4 +1,4 @@
-//! "Cannot run, no rebooking possible" (DESIGN §3.4): the partner reports, staff resolve with
+//! "Cannot run, no rebooking possible": the partner reports, staff resolve with
 //! the customer in a fixed order — rebook, then credit, then a full refund only as the last
 //! option. The partner's payout is withheld and the platform keeps its commission, which
 //! becomes a debit on the partner's balance.

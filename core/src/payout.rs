@@ -1,4 +1,4 @@
-//! Partner payouts (DESIGN §3.5): due after the final course date ends plus a delay; never
+//! Partner payouts: due after the final course date ends plus a delay; never
 //! while paused, withheld or already released; a reduction after release is a clawback debit.
 
 use chrono::{DateTime, Duration, Utc};

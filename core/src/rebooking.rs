@@ -1,4 +1,4 @@
-//! Rebooking (DESIGN §3.4, direct sales only): the partner's rebook flag that pauses the
+//! Rebooking (direct sales only): the partner's rebook flag that pauses the
 //! payout, alternative dates the partner proposes, customers' rebooking requests, and the
 //! official rebooking that only staff carry out.
 

@@ -1,4 +1,4 @@
-//! Cancellation terms: tiers by days before the event start (DESIGN §3.3). The terms in force
+//! Cancellation terms: tiers by days before the event start. The terms in force
 //! are copied onto an order when it is registered, so later edits never reach existing orders.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! DESIGN §3.1–3.3: the three cancellation levels, invoice versions and documents, fees.
+//! The three cancellation levels, invoice versions and documents, fees.
 
 mod common;
 
@@ -29,7 +29,7 @@ fn no_fee_option(world: &mut World, booking: &str, option: &str) -> Decision {
         .unwrap()
 }
 
-// --- §3.1 three levels ---
+// --- three levels ---
 
 #[test]
 fn invoice_cancellation_cancels_every_attendee_booking_and_issues_a_credit_note() {
@@ -236,7 +236,7 @@ fn customers_cannot_cancel_and_partners_may_not_cancel_at_any_level() {
     assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
 }
 
-// --- §3.2 versions and documents ---
+// --- versions and documents ---
 
 #[test]
 fn first_change_issues_the_cancellation_document_immediately() {
@@ -387,7 +387,7 @@ fn a_cancelled_invoice_refuses_every_further_change() {
     );
 }
 
-// --- §3.3 fees ---
+// --- fees ---
 
 fn terms_fee_for_ben(world: &World) -> FeeQuote {
     cancel_booking(

@@ -1,4 +1,4 @@
-//! DESIGN §3.5 and order intake: payouts, clawback, partner debits, the ledger; registration.
+//! Payouts, clawback, partner debits, the ledger; and order intake.
 
 mod common;
 

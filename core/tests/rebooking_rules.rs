@@ -1,4 +1,4 @@
-//! DESIGN §3.4: the rebook flag, alternative dates, customer requests, official rebooking,
+//! The rebook flag, alternative dates, customer requests, official rebooking,
 //! partner cancellation and its ladder, date deactivation, private-event orders.
 
 mod common;

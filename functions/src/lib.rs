@@ -1,6 +1,6 @@
 //! Storno's application layer: use cases over ports, and the adapters that implement them.
 //!
-//! Dependency direction (DESIGN.md §2): `bin → app (use cases) → ports ← adapters (store)`,
+//! Dependency direction: `bin → app (use cases) → ports ← adapters (store)`,
 //! everything → [`storno_core`]. Business rules live only in `storno-core`; this crate loads
 //! state, asks the core for a decision and records it in one DynamoDB transaction.
 

@@ -198,6 +198,33 @@ async fn instructions_carry_the_effect_key_as_idempotency_key() {
     assert_eq!(body["amount"]["amount"], "783.00");
     let attribute = &message.message_attributes().unwrap()["idempotency_key"];
     assert_eq!(attribute.string_value(), Some("refund:o-1:5:0"));
+
+    // A document goes to the mail system by reference: the forms' paths, not the bytes.
+    use storno_functions::app::Notifier;
+    let number = storno_core::DocumentNumber::printed_from_id("CDC25-001-2");
+    let effect = storno_core::Effect::DeliverDocument {
+        number: serde_json::from_value(serde_json::json!({
+            "prefix": "CDC", "year": 2025, "seq": 1, "version": 2, "digits": 3,
+            "text": number, "id": "CDC25-001-2"
+        }))
+        .unwrap(),
+    };
+    instructions
+        .notify("deliver-document:o-1:1:1", &effect)
+        .await
+        .unwrap();
+    let received = client
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(received.messages()[0].body().unwrap()).unwrap();
+    assert_eq!(body["instruction"], "deliver_document");
+    assert_eq!(body["number"], "CDC25/001/2");
+    assert_eq!(body["links"]["pdf"], "/documents/CDC25-001-2?format=pdf");
+    assert_eq!(body["links"]["cii"], "/documents/CDC25-001-2?format=cii");
 }
 
 macro_rules! contract {

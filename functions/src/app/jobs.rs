@@ -1,4 +1,4 @@
-//! Whole-date jobs (DESIGN §3.4): staff act on every order of a date at once. A dry run shows
+//! Whole-date jobs: staff act on every order of a date at once. A dry run shows
 //! the totals first; the real run records a job, fans out one message per order, and the
 //! follow-up worker runs each order through the same rules and transaction as the single-order
 //! command. Progress is counted per order exactly once, however often a message arrives.

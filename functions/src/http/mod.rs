@@ -1,4 +1,4 @@
-//! The HTTP API (DESIGN §4) on `lambda_http` types: routing, identity from the authorizer's
+//! The HTTP API on `lambda_http` types: routing, identity from the authorizer's
 //! claims, JSON bodies with unknown fields refused, problem+json errors, `Idempotency-Key`,
 //! `ETag`/`If-Match`, opaque cursors. The Lambda binaries and `storno-local` serve the same
 //! [`Api`]; every rule is the core's.

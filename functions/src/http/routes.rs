@@ -1,4 +1,4 @@
-//! Every route of the API (DESIGN §4) in one table: method, path template, the Lambda function
+//! Every route of the API in one table: method, path template, the Lambda function
 //! that serves it. The router, the OpenAPI check and the authorization matrix all read this
 //! table, so a route cannot exist in one and be missing from the others.
 

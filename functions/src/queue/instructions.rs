@@ -8,7 +8,7 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde::Serialize;
-use storno_core::{CustomerId, Effect, Money, PartnerId};
+use storno_core::{CustomerId, DocumentNumber, Effect, Money, PartnerId};
 
 use crate::app::{Notifier, PaymentGateway};
 
@@ -36,6 +36,37 @@ enum Instruction<'a> {
         idempotency_key: &'a str,
         effect: &'a Effect,
     },
+    /// Send an issued document to its recipient. By reference: the mail system fetches the
+    /// forms it attaches from the document route (a 1,000-attendee PDF would not fit into an
+    /// SQS message), authenticated as the system.
+    DeliverDocument {
+        idempotency_key: &'a str,
+        /// The number as printed.
+        number: String,
+        /// The forms, as paths of the API: `pdf` (PDF/A-3 with the CII embedded), `cii` and
+        /// `ubl` (the e-invoice XML for business recipients), `json`.
+        links: DocumentLinks,
+    },
+}
+
+#[derive(Serialize)]
+struct DocumentLinks {
+    json: String,
+    pdf: String,
+    cii: String,
+    ubl: String,
+}
+
+impl DocumentLinks {
+    fn of(number: &DocumentNumber) -> Self {
+        let path = format!("/documents/{}", number.id());
+        DocumentLinks {
+            pdf: format!("{path}?format=pdf"),
+            cii: format!("{path}?format=cii"),
+            ubl: format!("{path}?format=ubl"),
+            json: path,
+        }
+    }
 }
 
 impl SqsInstructions {
@@ -87,9 +118,16 @@ impl PaymentGateway for SqsInstructions {
 
 impl Notifier for SqsInstructions {
     async fn notify(&self, key: &str, effect: &Effect) -> Result<(), String> {
-        let instruction = Instruction::Notify {
-            idempotency_key: key,
-            effect,
+        let instruction = match effect {
+            Effect::DeliverDocument { number } => Instruction::DeliverDocument {
+                idempotency_key: key,
+                number: number.to_string(),
+                links: DocumentLinks::of(number),
+            },
+            _ => Instruction::Notify {
+                idempotency_key: key,
+                effect,
+            },
         };
         self.send(key, &instruction).await
     }

@@ -1,4 +1,4 @@
-//! Every key of the single table, built in one place (DESIGN §5).
+//! Every key of the single table, built in one place.
 //!
 //! | item | pk | sk |
 //! | --- | --- | --- |
