@@ -5,13 +5,14 @@
 //! Credit is consumed oldest grant first: a grant expires with what is left of it once
 //! everything spent, expired or paid out has used up the grants before it.
 
-use chrono::{DateTime, Datelike, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::followup::{Effect, FollowUp, Message};
 use crate::ids::{CustomerId, OrderId};
+use crate::issuer::TimeZone;
 use crate::ledger::{Account, Posting, PostingBuilder};
 use crate::money::{Currency, Money};
 
@@ -24,10 +25,8 @@ pub const MAX_VALID_YEARS: u32 = 30;
 
 /// New Year in Berlin of `year`.
 fn new_year(year: i32) -> DateTime<Utc> {
-    chrono_tz::Europe::Berlin
-        .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
-        .single()
-        .map(|at| at.with_timezone(&Utc))
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .map(|date| TimeZone::BERLIN.start_of(date))
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
@@ -303,12 +302,13 @@ pub fn credit_part(
 
 /// The year of an instant in Berlin (the credit's calendar).
 pub fn year_of(at: DateTime<Utc>) -> i32 {
-    at.with_timezone(&chrono_tz::Europe::Berlin).year()
+    TimeZone::BERLIN.year_of(at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone as _;
     use rust_decimal_macros::dec;
 
     fn eur(amount: rust_decimal::Decimal) -> Money {

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod events;
 pub mod http;
+pub mod logging;
 pub mod queue;
 pub mod store;
 pub mod wiring;

@@ -125,7 +125,7 @@ pub async fn serve_http_rendering(
     function: Function,
     renderer: Option<crate::http::Renderer>,
 ) -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
+    crate::logging::init();
     let mut api = Services::from_env().await?.api();
     api.set_renderer(renderer);
     let api = &api;

@@ -409,3 +409,100 @@ fn the_trust_roots_parameter_offers_exactly_what_the_functions_accept() {
         assert!(choice.is_ok(), "{value}");
     }
 }
+
+/// The alarms an operator needs: per function errors and throttles, API 5xx, the follow-up
+/// queue's age, dead letters, failed schedules; logs with a retention; schedules that retry
+/// into a DLQ; queues that keep a message 14 days; stateful resources kept on stack deletion.
+#[test]
+fn operations_are_alarmed_retained_and_retried() {
+    let template = template();
+    let resources = resources(&template);
+    let alarms: Vec<(String, String)> = resources
+        .values()
+        .filter(|r| text(&r["Type"]) == "AWS::CloudWatch::Alarm")
+        .flat_map(|r| {
+            let p = &r["Properties"];
+            let metric = format!("{}/{}", text(&p["Namespace"]), text(&p["MetricName"]));
+            p["Dimensions"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .map(move |d| (metric.clone(), text(&d["Value"])))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let alarmed = |metric: &str, value: &str| alarms.iter().any(|(m, v)| m == metric && v == value);
+    for (binary, (logical, _)) in functions(&template) {
+        for metric in ["AWS/Lambda/Errors", "AWS/Lambda/Throttles"] {
+            assert!(
+                alarmed(metric, &format!("!Ref {logical}")),
+                "{binary}: {metric}"
+            );
+        }
+    }
+    assert!(alarmed("AWS/ApiGateway/5xx", "!Ref HttpApi"));
+    assert!(alarmed(
+        "AWS/SQS/ApproximateAgeOfOldestMessage",
+        "!GetAtt FollowupQueue.QueueName"
+    ));
+    assert!(alarmed(
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
+        "!GetAtt ScheduleDeadLetterQueue.QueueName"
+    ));
+
+    let logging = &template["Globals"]["Function"]["LoggingConfig"];
+    assert_eq!(text(&logging["LogGroup"]), "!Ref FunctionLogs");
+    let logs = &resources["FunctionLogs"];
+    assert_eq!(
+        text(&logs["Properties"]["RetentionInDays"]),
+        "!Ref LogRetentionDays"
+    );
+    assert_eq!(template["Parameters"]["LogRetentionDays"]["Default"], 30);
+
+    let mut schedules = 0;
+    for (binary, (_, properties)) in functions(&template) {
+        for (_, event) in properties["Events"].as_mapping().into_iter().flatten() {
+            if text(&event["Type"]) != "ScheduleV2" {
+                continue;
+            }
+            schedules += 1;
+            let p = &event["Properties"];
+            assert!(
+                p["RetryPolicy"]["MaximumRetryAttempts"].as_u64().unwrap() >= 1,
+                "{binary}"
+            );
+            assert_eq!(
+                text(&p["DeadLetterConfig"]["Arn"]),
+                "!GetAtt ScheduleDeadLetterQueue.Arn",
+                "{binary}"
+            );
+        }
+    }
+    assert_eq!(schedules, 2);
+
+    for (name, resource) in &resources {
+        let kind = text(&resource["Type"]);
+        if kind == "AWS::SQS::Queue" {
+            assert_eq!(
+                resource["Properties"]["MessageRetentionPeriod"], 1_209_600,
+                "{name} keeps messages 14 days"
+            );
+        }
+        if [
+            "AWS::SQS::Queue",
+            "AWS::DynamoDB::Table",
+            "AWS::Logs::LogGroup",
+        ]
+        .contains(&kind.as_str())
+        {
+            assert_eq!(text(&resource["DeletionPolicy"]), "Retain", "{name}");
+            assert_eq!(text(&resource["UpdateReplacePolicy"]), "Retain", "{name}");
+        }
+    }
+
+    let cors = &resources["HttpApi"]["Properties"]["CorsConfiguration"];
+    assert!(
+        text(cors).starts_with("!If"),
+        "CORS follows CorsAllowedOrigins"
+    );
+}

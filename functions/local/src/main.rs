@@ -110,7 +110,7 @@ async fn stop_signal() {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    lambda_http::tracing::init_default_subscriber();
+    storno_functions::logging::init();
     if !args.addr.ip().is_loopback() {
         eprintln!(
             "warning: serving on {} (not loopback) with dev tokens",

@@ -8,7 +8,7 @@ use storno_functions::wiring::Services;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    storno_functions::logging::init();
     let services = Services::from_env().await?;
     let dispatcher = &services.dispatcher()?;
     lambda_runtime::run(service_fn(

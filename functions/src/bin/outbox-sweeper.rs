@@ -13,7 +13,7 @@ const LIMIT: usize = 500;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    storno_functions::logging::init();
     let services = &Services::from_env().await?;
     let sweeper = &services.sweeper();
     lambda_runtime::run(service_fn(

@@ -7,7 +7,7 @@ use storno_functions::wiring::Services;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    storno_functions::logging::init();
     let services = &Services::from_env().await?;
     lambda_runtime::run(service_fn(
         async |_: LambdaEvent<Value>| -> Result<Value, Error> {

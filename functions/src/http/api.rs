@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use lambda_http::http::{StatusCode, header};
+use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use storno_core::rebooking::MAX_ALTERNATIVE_DATES;
@@ -113,6 +113,32 @@ fn stored_response((status, body): crate::app::Stored, location: Option<String>)
     response.body(Body::Text(body)).expect("a valid response")
 }
 
+/// A read whose `ETag` the caller already holds (`If-None-Match`) answers 304 without a body.
+fn not_modified(request: &Request, response: Response<Body>) -> Response<Body> {
+    let read = matches!(*request.method(), Method::GET | Method::HEAD);
+    let (Some(etag), Some(held)) = (
+        response.headers().get(header::ETAG),
+        request.headers().get(header::IF_NONE_MATCH),
+    ) else {
+        return response;
+    };
+    let held = held.to_str().unwrap_or_default();
+    let matches = held.trim() == "*"
+        || held
+            .split(',')
+            .map(|tag| tag.trim().trim_start_matches("W/"))
+            .any(|tag| tag.as_bytes() == etag.as_bytes());
+    if !read || !matches || response.status() != StatusCode::OK {
+        return response;
+    }
+    let mut unchanged = Response::builder()
+        .status(StatusCode::NOT_MODIFIED)
+        .body(Body::Empty)
+        .expect("a valid response");
+    unchanged.headers_mut().insert(header::ETAG, etag.clone());
+    unchanged
+}
+
 /// A dry run's answer; its `ETag` is the version the decision was made on.
 fn dry_run_response(decision: &Decision) -> Response<Body> {
     let read = decision.order.revision - 1;
@@ -155,7 +181,7 @@ where
 
     async fn serve(&self, request: Request, only: Option<Function>) -> Response<Body> {
         match self.route(&request, only).await {
-            Ok(response) => response,
+            Ok(response) => not_modified(&request, response),
             Err(problem) => problem_response(&problem),
         }
     }
@@ -171,11 +197,15 @@ where
                 ));
             }
             Err(Miss::MethodNotAllowed(methods)) => {
-                return Err(Problem::new(
+                let allow = methods.join(", ");
+                let mut response = problem_response(&Problem::new(
                     StatusCode::METHOD_NOT_ALLOWED,
                     "method_not_allowed",
-                    format!("this path takes {}", methods.join(", ")),
+                    format!("this path takes {allow}"),
                 ));
+                let allow = header::HeaderValue::from_str(&allow).expect("method names");
+                response.headers_mut().insert(header::ALLOW, allow);
+                return Ok(response);
             }
         };
         check_size(request)?;
@@ -481,11 +511,12 @@ where
             .runner
             .register(new, &call.actor, payload, key.as_ref())
             .await?;
-        Ok(respond(
-            StatusCode::CREATED,
-            &receipt,
-            Some(receipt.version),
-        ))
+        let mut response = respond(StatusCode::CREATED, &receipt, Some(receipt.version));
+        let location = format!("/orders/{}", receipt.order);
+        if let Ok(location) = header::HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
     }
 
     async fn get_order(&self, call: &Call<'_>) -> Routed {
@@ -753,7 +784,10 @@ where
                     .runner
                     .start_date_job(&id, &action, &call.actor, key, &self.queue)
                     .await?;
-                Ok::<_, Problem>((StatusCode::ACCEPTED.as_u16(), to_json(&progress)))
+                Ok::<_, Problem>((
+                    StatusCode::ACCEPTED.as_u16(),
+                    to_json(&views::job(&progress)),
+                ))
             })
             .await?;
         let job = serde_json::from_str::<serde_json::Value>(&stored.1)
@@ -772,6 +806,13 @@ where
         if progress.job.date != id {
             return Err(Problem::not_found("job"));
         }
-        Ok(respond(StatusCode::OK, &progress, None))
+        let mut response = respond(StatusCode::OK, &views::job(&progress), None);
+        if !progress.is_finished() {
+            // Polling sooner shows nothing new: the follow-ups take about that long.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        }
+        Ok(response)
     }
 }

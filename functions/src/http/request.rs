@@ -23,12 +23,14 @@ pub fn body_bytes(request: &Request) -> &[u8] {
     }
 }
 
-/// The body as `T`; an empty body reads as `{}` (routes whose fields are all optional).
+/// The body as `T`; an empty body reads as `{}` (routes whose fields are all optional). A
+/// body declared as anything but JSON is refused (415), not guessed at.
 pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
     let bytes = body_bytes(request);
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
+        require_json(request)?;
         bytes
     };
     serde_json::from_slice(bytes).map_err(|error| {
@@ -39,6 +41,31 @@ pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
         };
         Problem::bad_request(code, format!("the request body is not accepted: {error}"))
     })
+}
+
+/// `Content-Type` absent, `application/json` or a `+json` type.
+fn require_json(request: &Request) -> Result<(), Problem> {
+    let Some(declared) = request.headers().get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = declared
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if media == "application/json"
+        || (media.starts_with("application/") && media.ends_with("+json"))
+    {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        format!("request bodies are JSON (Content-Type: application/json), not {media}"),
+    ))
 }
 
 /// Refuses bodies above the limit before anything reads them.

@@ -165,3 +165,22 @@ pub fn credit_account(
         next_cursor,
     }
 }
+
+/// A whole-date job as clients poll it: its progress and a status to switch on.
+#[derive(Serialize)]
+pub struct JobView<'a> {
+    /// `running` until every order was handled, then `succeeded` or `failed` (some orders
+    /// refused; see `failures`).
+    pub status: &'static str,
+    #[serde(flatten)]
+    pub progress: &'a crate::app::JobProgress,
+}
+
+pub fn job(progress: &crate::app::JobProgress) -> JobView<'_> {
+    let status = match (progress.is_finished(), progress.failed) {
+        (false, _) => "running",
+        (true, 0) => "succeeded",
+        (true, _) => "failed",
+    };
+    JobView { status, progress }
+}
