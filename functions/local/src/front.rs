@@ -17,10 +17,15 @@ use storno_functions::http::BODY_LIMIT;
 use crate::Local;
 
 pub fn router(local: Arc<Local>) -> axum::Router {
-    axum::Router::new().fallback(move |request: Request<AxumBody>| {
-        let local = Arc::clone(&local);
-        async move { serve(&local, request).await }
-    })
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/docs", get(crate::explorer::page))
+        .route("/docs/", get(crate::explorer::page))
+        .route("/docs/{name}", get(crate::explorer::file))
+        .fallback(move |request: Request<AxumBody>| {
+            let local = Arc::clone(&local);
+            async move { serve(&local, request).await }
+        })
 }
 
 /// A problem answer of the front itself (the API's own problems come from the API).

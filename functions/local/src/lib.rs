@@ -5,6 +5,7 @@
 //! the same [`Api`] as in the Lambda functions; only the dev-token check is local.
 
 mod edge;
+mod explorer;
 mod front;
 pub mod payments;
 pub mod seed;

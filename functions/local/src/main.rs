@@ -161,11 +161,11 @@ fn banner(local: &Local, args: &Args, config: &Config) {
         seed::GROUP_ORDER
     );
     println!(
-        "  curl -s -X POST {base}/orders/{}/bookings/b1/options/ws/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-1' -d '{{\"fee\":{{\"type\":\"none\"}},\"dry_run\":true}}'",
+        "  curl -s -X POST {base}/orders/{}/bookings/b1/options/ws/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' -d '{{\"fee\":{{\"type\":\"none\"}},\"dry_run\":true}}'",
         seed::GROUP_ORDER
     );
     println!(
-        "  curl -s -X POST {base}/orders/{}/bookings/b1/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-2' -d '{{\"fee\":{{\"type\":\"terms\"}}}}'",
+        "  curl -s -X POST {base}/orders/{}/bookings/b1/cancel -H \"Authorization: Bearer $STAFF\" -H 'Idempotency-Key: demo-2' -H 'Content-Type: application/json' -d '{{\"fee\":{{\"type\":\"terms\"}}}}'",
         seed::GROUP_ORDER
     );
     println!(
@@ -173,11 +173,11 @@ fn banner(local: &Local, args: &Args, config: &Config) {
         seed::GROUP_ORDER
     );
     println!(
-        "  curl -s -X PUT {base}/orders/{}/rebook-flag -H \"Authorization: Bearer $PARTNER\" -d '{{\"on\":true}}'",
+        "  curl -s -X PUT {base}/orders/{}/rebook-flag -H \"Authorization: Bearer $PARTNER\" -H 'Content-Type: application/json' -d '{{\"on\":true}}'",
         seed::COURSE_ORDER
     );
     println!(
-        "  curl -s -X POST {base}/orders/{}/rebookings -H \"Authorization: Bearer $STAFF\" -d '{{\"date\":\"{}\"}}'",
+        "  curl -s -X POST {base}/orders/{}/rebookings -H \"Authorization: Bearer $STAFF\" -H 'Content-Type: application/json' -d '{{\"date\":\"{}\"}}'",
         seed::COURSE_ORDER,
         seed::LATER_COURSE_DATE
     );

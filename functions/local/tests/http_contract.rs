@@ -114,3 +114,27 @@ async fn a_job_says_whether_it_runs_and_when_to_ask_again() {
     assert_eq!(done.body["status"], "succeeded", "{}", done.body);
     assert_eq!(header(&done, "retry-after"), "");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_explorer_serves_its_page_files_and_the_spec_without_a_token() {
+    let app = App::new().await;
+    let page = app.get("/docs", Who::Nobody).await;
+    assert_eq!(page.status, 200);
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    let html = String::from_utf8_lossy(&page.bytes).into_owned();
+    assert!(html.contains("/docs/openapi.json"), "{html}");
+    for file in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-ui-standalone-preset.js",
+    ] {
+        assert!(html.contains(&format!("/docs/{file}")), "{file} not linked");
+        let served = app.get(&format!("/docs/{file}"), Who::Nobody).await;
+        assert_eq!(served.status, 200, "{file}");
+        assert!(served.bytes.len() > 1000, "{file}");
+    }
+    let spec = app.get("/docs/openapi.json", Who::Nobody).await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.body["openapi"], "3.1.0");
+    assert_eq!(app.get("/docs/nothing.js", Who::Nobody).await.status, 404);
+}

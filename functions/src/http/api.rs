@@ -549,11 +549,11 @@ where
             .document_order(number)
             .await?
             .ok_or_else(missing)?;
-        let order = self
-            .runner
-            .read_order(&order, &call.actor)
-            .await
-            .map_err(|_| missing())?;
+        // An order the caller may not see hides its documents; a storage failure stays one.
+        let order = match self.runner.read_order(&order, &call.actor).await {
+            Err(crate::app::AppError::Domain(DomainError::NotFound(_))) => return Err(missing()),
+            other => other?,
+        };
         let document = self
             .runner
             .store()
