@@ -7,6 +7,7 @@ use crate::error::DomainError;
 use crate::ids::{CustomerId, PartnerId, StaffId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "role", content = "id", rename_all = "snake_case")]
 pub enum Actor {
     Customer(CustomerId),

@@ -50,6 +50,7 @@ impl Context {
 /// Which numbers of which series a decision used: the caller advances the counter from
 /// `first` to `first + count` in the same transaction (and must fail if it moved meanwhile).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NumbersUsed {
     pub series: SeriesKey,
     pub first: u32,
@@ -58,6 +59,7 @@ pub struct NumbersUsed {
 
 /// Everything a command decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Decision {
     /// The order after the command, its `revision` one higher.
     pub order: Order,

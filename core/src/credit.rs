@@ -48,6 +48,7 @@ pub fn expired_if_granted_before(now: DateTime<Utc>, valid_years: u32) -> DateTi
 
 /// What moved on a credit account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CreditMovement {
     /// Credit granted from an order: money it returned, and why.
@@ -63,6 +64,7 @@ pub enum CreditMovement {
 
 /// One entry of a credit account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditEntry {
     pub customer: CustomerId,
     pub at: DateTime<Utc>,
@@ -83,6 +85,7 @@ impl CreditEntry {
 
 /// A customer's credit in one currency, as its balance holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditAccount {
     pub customer: CustomerId,
     pub currency: Currency,
@@ -240,6 +243,7 @@ impl CreditAccount {
 /// account's own stream ([`OrderId::credit_stream`]) as revision `account.revision`, only if
 /// the account is still as `before` when written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditDecision {
     pub before: CreditAccount,
     pub account: CreditAccount,
@@ -251,6 +255,7 @@ pub struct CreditDecision {
 
 /// How a registered order was paid: by credit, and the rest by the original payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Card, transfer, wallet: the payment provider's side.
@@ -261,6 +266,7 @@ pub enum PaymentMethod {
 
 /// One part of a checkout payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentPart {
     pub method: PaymentMethod,

@@ -17,6 +17,7 @@ use crate::rebooking::{Rebooking, rebook};
 
 /// What staff do with every order of a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DateAction {
     /// Official rebooking of every order to `target`.

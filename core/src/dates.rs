@@ -13,6 +13,7 @@ use crate::order::{BookedDate, Order};
 use crate::terms::CancellationTerms;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventDate {
     pub id: DateId,
     pub partner: PartnerId,
@@ -128,6 +129,7 @@ impl EventDate {
 
 /// One line of a date's attendee list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attendee {
     pub order: OrderId,
     pub booking: BookingId,
@@ -158,6 +160,7 @@ pub fn attendees_on<'a>(
 
 /// What acting on every order of a date at once would touch, for the dry run staff see first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DateTotals {
     pub orders: usize,
     pub attendees: usize,

@@ -23,6 +23,7 @@ use crate::vat::{Totals, VatSummary};
 
 /// A preceding invoice as another document names it (EN 16931 BG-3: BT-25 and BT-26).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InvoiceReference {
     pub number: DocumentNumber,
     pub issue_date: NaiveDate,
@@ -30,6 +31,7 @@ pub struct InvoiceReference {
 
 /// What a document is, and what it cancels or replaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DocumentKind {
     /// A version of the order's invoice; version 2 onwards replaces the cancelled version before.
@@ -65,6 +67,7 @@ impl DocumentKind {
 
 /// Why a line is on the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// A booked option.
@@ -77,12 +80,14 @@ pub enum LineKind {
 
 /// When the service of a line is rendered: the booked date's first and last day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServicePeriod {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentLine {
     pub kind: LineKind,
     pub booking: Option<BookingId>,
@@ -91,6 +96,7 @@ pub struct DocumentLine {
     pub quantity: i64,
     /// The net price of one unit (BT-146); never negative (a negative quantity reverses).
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub unit_price: Decimal,
     /// The line's net amount (BT-131).
     pub net: Money,
@@ -178,6 +184,7 @@ fn unit(net: Money, quantity: i64) -> Decimal {
 
 /// An attendee as the document names them; cancelled people carry the note "canceled".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AttendeeEntry {
     pub booking: BookingId,
     pub name: Text,
@@ -186,6 +193,7 @@ pub struct AttendeeEntry {
 
 /// Who and what a document is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentHeader {
     pub order: OrderId,
     pub customer: CustomerId,
@@ -196,6 +204,7 @@ pub struct DocumentHeader {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Document {
     pub number: DocumentNumber,
     pub kind: DocumentKind,
@@ -324,6 +333,7 @@ impl Document {
 
 /// What the archive lists for a document, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentRef {
     pub number: DocumentNumber,
     pub kind: DocumentKind,

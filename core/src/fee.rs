@@ -20,6 +20,7 @@ use crate::rate::VatRate;
 
 /// The fee staff choose for a cancellation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FeeChoice {
     None,
@@ -36,6 +37,7 @@ pub enum FeeChoice {
 
 /// Which rule produced (part of) a fee, for quotes and dry runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum FeeRule {
     NoFee,
@@ -56,6 +58,7 @@ pub enum FeeRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeePart {
     pub booking: BookingId,
     pub rule: FeeRule,
@@ -68,6 +71,7 @@ pub struct FeePart {
 /// A fee as computed: the rules used, what was paid for the cancelled items, the fee and the
 /// lines it adds to the next document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeQuote {
     pub parts: Vec<FeePart>,
     pub paid_for_cancelled: Money,

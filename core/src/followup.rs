@@ -12,6 +12,7 @@ use crate::order::Order;
 
 /// What a message says happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Message {
     OrderConfirmed,
@@ -64,6 +65,7 @@ pub enum Message {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Effect {
     NotifyCustomer {
@@ -109,6 +111,7 @@ impl Effect {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FollowUp {
     /// Deterministic: the same decision always yields the same keys.
     pub key: String,

@@ -19,6 +19,10 @@ pub const MAX_ID_LEN: usize = 64;
 /// follow-ups), never an order: intake refuses ids starting with `_`.
 const CREDIT_STREAM: &str = "_credit.";
 
+/// [`valid`] as a regular expression (the OpenAPI document's id pattern).
+#[cfg(feature = "schema")]
+const ID_PATTERN: &str = r"^([A-Za-z0-9._-]{1,64}|_credit\.[A-Za-z0-9._-]{1,68})$";
+
 fn valid(value: &str) -> bool {
     plain(value, MAX_ID_LEN)
         || value
@@ -40,6 +44,22 @@ macro_rules! id_type {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(Arc<str>);
+
+        /// A string of the id alphabet, as [`valid`] accepts it.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!("A ", $kind, " id: 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.'."),
+                    "type": "string",
+                    "pattern": ID_PATTERN,
+                })
+            }
+        }
 
         impl $name {
             /// Parses an id: 1 to 64 characters of `A-Z a-z 0-9 - _ .`.

@@ -22,6 +22,7 @@ use crate::order::{AttendeeBooking, CancelledOptionPresentation, Order};
 pub const CANCELED_NOTE: &str = "canceled";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     Issued,
@@ -30,6 +31,7 @@ pub enum InvoiceStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Invoice {
     pub status: InvoiceStatus,
     /// The newest invoice version issued (already negated while editing or cancelled).

@@ -18,6 +18,7 @@ use crate::party::{Contact, PaymentAccount, PostalAddress, VatId, text};
 /// Whether an issuer's prices are entered net (VAT added per rate) or gross (VAT contained;
 /// consumer prices by law, PAngV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PriceEntry {
     Net,
@@ -27,6 +28,7 @@ pub enum PriceEntry {
 /// An issuer that charges no VAT (e.g. a small business under § 19 UStG), with the note every
 /// document must carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VatExemption {
     pub note: Text,
@@ -37,6 +39,7 @@ pub struct VatExemption {
 /// Held by its name as the bundled time zone database spells it (`europe/berlin` is read as
 /// `Europe/Berlin`); the rules come from that database, never from the machine's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(into = "String")]
 pub struct TimeZone(&'static str);
 
@@ -132,6 +135,7 @@ impl fmt::Display for TimeZone {
 
 /// An issuer as the registry holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Issuer {
     pub id: IssuerId,
     pub legal_name: Text,
@@ -151,6 +155,7 @@ pub struct Issuer {
 
 /// An issuer as `PUT /issuers/{id}` sends it; [`Issuer::new`] checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewIssuer {
     pub legal_name: String,
@@ -236,6 +241,7 @@ impl Issuer {
 
 /// The seller on a document: the issuer's data as it was when the document was issued.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Seller {
     pub issuer: IssuerId,
     pub legal_name: Text,

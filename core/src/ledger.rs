@@ -15,6 +15,7 @@ use crate::rate::VatRate;
 
 /// The ledger's accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Account {
     /// Money received from customers and not yet paid out (an asset: debit balance).
@@ -54,6 +55,7 @@ impl Account {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Debit,
@@ -61,6 +63,7 @@ pub enum Side {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LedgerEntry {
     pub account: Account,
     pub side: Side,
@@ -70,6 +73,7 @@ pub struct LedgerEntry {
 
 /// One balanced set of entries, tagged with the order, partner and customer it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Posting {
     /// The order, or the account stream (customer credit) the posting belongs to.
     pub order: OrderId,

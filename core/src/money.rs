@@ -35,6 +35,23 @@ const KNOWN: &[(&str, u8)] = &[
     ("JPY", 0),
 ];
 
+/// The codes a client may send: exactly the known ones.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = KNOWN.iter().map(|(code, _)| *code).collect();
+        schemars::json_schema!({
+            "description": "An ISO 4217 currency Storno handles (its minor unit decides rounding).",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
 impl Currency {
     pub const EUR: Currency = Currency {
         code: *b"EUR",
@@ -86,17 +103,21 @@ impl From<Currency> for String {
 /// Arithmetic between different currencies is a programming error inside the core (orders are
 /// single-currency, checked at the edge), so it panics instead of silently mixing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "MoneyRepr")]
 pub struct Money {
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     amount: Decimal,
     currency: Currency,
 }
 
 /// Money as it arrives: checked for the currency's minor unit before it becomes [`Money`].
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct MoneyRepr {
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     amount: Decimal,
     currency: Currency,
 }

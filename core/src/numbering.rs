@@ -19,6 +19,7 @@ use crate::issuer::Issuer;
 /// How an issuer numbers its documents: `CDC24/001` with a yearly series, `CDC/001` without;
 /// `digits` is the sequence's minimum width.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "NumberFormatRepr")]
 pub struct NumberFormat {
     prefix: String,
@@ -27,6 +28,7 @@ pub struct NumberFormat {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct NumberFormatRepr {
     prefix: String,
@@ -98,6 +100,7 @@ impl NumberFormat {
 /// Which counter a document issued at a given time draws from: one per issuer, prefix and
 /// (for yearly formats) calendar year in the issuer's time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeriesKey {
     pub issuer: IssuerId,
     pub prefix: String,
@@ -117,6 +120,7 @@ impl SeriesKey {
 /// A document number. Invoice versions share their base (`CDC24/001`, `CDC24/001/2`, …);
 /// every cancellation document and fee invoice has a base of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(into = "NumberRepr", from = "NumberRepr")]
 pub struct DocumentNumber {
     prefix: String,
@@ -129,6 +133,7 @@ pub struct DocumentNumber {
 /// A number as JSON: its parts, the number as printed on the document (`text`) and its
 /// URL-safe form (`id`, for the document route); both ignored when read back.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct NumberRepr {
     #[serde(default, skip_deserializing)]
     text: String,

@@ -35,6 +35,7 @@ impl Totals {
 
 /// How the order was sold. Private event sales follow other terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SalesChannel {
     Direct,
@@ -43,6 +44,7 @@ pub enum SalesChannel {
 
 /// How a cancelled option appears on the updated invoice (a per-issuer setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CancelledOptionPresentation {
     /// The option stays, with a negating cancellation line under it.
@@ -53,6 +55,7 @@ pub enum CancelledOptionPresentation {
 
 /// Which VAT a cancellation fee carries (a per-issuer setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FeeVatMode {
     /// The fee is not taxed.
@@ -65,6 +68,7 @@ pub enum FeeVatMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
     Valid,
@@ -72,6 +76,7 @@ pub enum BookingStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OptionStatus {
     Active,
@@ -81,6 +86,7 @@ pub enum OptionStatus {
 /// An offer package booked for one attendee, priced as its issuer enters prices (net, or
 /// gross VAT included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BookingOption {
     pub id: OptionId,
     pub name: Text,
@@ -152,6 +158,7 @@ impl BookingOption {
 
 /// The date an attendee is booked on, as it was when booked or rebooked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BookedDate {
     pub id: DateId,
     pub starts_at: DateTime<Utc>,
@@ -172,6 +179,7 @@ impl BookedDate {
 
 /// One person's booking within an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AttendeeBooking {
     pub id: BookingId,
     pub attendee_name: Text,
@@ -206,6 +214,7 @@ impl AttendeeBooking {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     pub id: OrderId,
     pub partner: PartnerId,

@@ -13,6 +13,7 @@ use crate::party::{NewRecipient, Recipient};
 
 /// A partner of the registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Partner {
     pub id: PartnerId,
     /// The recipient of the platform's commission invoices (§ 14 UStG: name, address, VAT id).
@@ -21,6 +22,7 @@ pub struct Partner {
 
 /// A partner as staff or the onboarding system enter it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
     pub billing: NewRecipient,
@@ -50,6 +52,7 @@ impl Partner {
 
 /// What one payout paid a partner, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PayoutStatement {
     pub partner: PartnerId,
     pub order: OrderId,
@@ -72,6 +75,7 @@ pub struct PayoutStatement {
 /// A change of a partner's open debits: commission kept on a course the partner could not run,
 /// a clawback after a payout, or an offset against a payout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DebitEntry {
     pub order: OrderId,
     pub at: DateTime<Utc>,
@@ -83,6 +87,7 @@ pub struct DebitEntry {
 
 /// An order whose payout is not released yet, and what it will pay the partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OpenPayable {
     pub order: OrderId,
     pub amount: Money,

@@ -18,6 +18,7 @@ use crate::order::{BookingStatus, OptionStatus, Order};
 
 /// How the customer answered an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Open,
@@ -25,6 +26,7 @@ pub enum Answer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Rebooked { at: DateTime<Utc> },
@@ -33,6 +35,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PartnerCancellation {
     pub reported_at: DateTime<Utc>,
     /// The bookings whose course cannot run (others of the order are not affected).
@@ -52,6 +55,7 @@ impl PartnerCancellation {
 /// What staff record while resolving a partner cancellation. Rebooking itself is the official
 /// rebooking command, which also closes an open partner cancellation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     RebookingDeclined,

@@ -38,6 +38,7 @@ fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
 
 /// A country, as its ISO 3166-1 alpha-2 code (`DE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 2]);
 
@@ -81,6 +82,7 @@ impl fmt::Display for CountryCode {
 /// Northern Ireland) and 2 to 13 letters or digits; German ones are `DE` and nine digits,
 /// Austrian ones `ATU` and eight digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct VatId(Text);
 
@@ -138,6 +140,7 @@ impl fmt::Display for VatId {
 
 /// An IBAN, checked with its ISO 13616 check digits (mod 97).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Iban(Text);
 
@@ -225,6 +228,7 @@ pub fn email(value: &str, field: &'static str) -> Result<Text, DomainError> {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PostalAddress {
     pub street: Text,
     pub additional: Option<Text>,
@@ -235,6 +239,7 @@ pub struct PostalAddress {
 
 /// A postal address as a request sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAddress {
     pub street: String,
@@ -263,6 +268,7 @@ impl NewAddress {
 
 /// Who receives the order's documents (the buyer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Recipient {
     pub name: Text,
     pub company: Option<Text>,
@@ -276,6 +282,7 @@ pub struct Recipient {
 
 /// The recipient as checkout sends it with the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRecipient {
     pub name: String,
@@ -319,6 +326,7 @@ impl NewRecipient {
 
 /// Whom to ask about a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: Text,
@@ -346,6 +354,7 @@ impl Contact {
 
 /// Where customers pay the seller (a SEPA credit transfer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaymentAccount {
     pub iban: Iban,
     pub bic: Option<Text>,
@@ -355,6 +364,7 @@ pub struct PaymentAccount {
 
 /// A payment account as a request sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPaymentAccount {
     pub iban: String,

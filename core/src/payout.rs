@@ -19,12 +19,14 @@ use crate::rate::VatRate;
 
 /// Why a payout waits for staff, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PayoutHold {
     pub since: DateTime<Utc>,
     pub reason: HoldReason,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// The booked date passed while the rebook flag was on: whether the course ran is for staff
@@ -33,11 +35,13 @@ pub enum HoldReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Payout {
     pub released: Option<PayoutRelease>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PayoutRelease {
     pub at: DateTime<Utc>,
     /// What the partner was due from the order when it was released.
@@ -50,6 +54,7 @@ pub struct PayoutRelease {
 
 /// Where an order's payout stands at a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PayoutState {
     /// The rebook flag is on, or a customer's rebooking was approved: nothing is paid until

@@ -10,6 +10,7 @@ use crate::money::Money;
 
 /// A percentage between 0 and 100 inclusive, with at most four decimal places (23.8 %, 7 %).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Percentage(Decimal);
 
@@ -61,6 +62,7 @@ impl fmt::Display for Percentage {
 
 /// A VAT rate. Its own type so that a commission rate can never be applied as VAT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct VatRate(Percentage);
 

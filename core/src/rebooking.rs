@@ -18,6 +18,7 @@ use crate::payout::{HoldReason, PayoutHold};
 pub const MAX_ALTERNATIVE_DATES: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum RequestState {
     Open,
@@ -28,6 +29,7 @@ pub enum RequestState {
 
 /// A customer's request to be rebooked (e.g. illness), decided by the partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RebookingRequest {
     pub id: RequestId,
     pub reason: String,
@@ -94,6 +96,7 @@ pub fn ticket_reference(order: &OrderId, booking: &BookingId, date: &DateId) -> 
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "answer", rename_all = "snake_case")]
 pub enum AlternativeAnswer {
     Chosen { date: DateId, at: DateTime<Utc> },
@@ -102,6 +105,7 @@ pub enum AlternativeAnswer {
 
 /// Up to three dates the partner proposed, and the customer's answer once given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AlternativeDates {
     pub proposed: Vec<BookedDate>,
     pub proposed_at: DateTime<Utc>,

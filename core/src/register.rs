@@ -33,6 +33,7 @@ pub const MAX_QUANTITY: u32 = 10_000;
 pub const MAX_PAYOUT_DELAY_DAYS: u32 = 3_650;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOption {
     pub id: OptionId,
@@ -48,6 +49,7 @@ pub struct NewOption {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub id: BookingId,
@@ -59,6 +61,7 @@ pub struct NewBooking {
 
 /// A paid order as checkout reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub id: OrderId,

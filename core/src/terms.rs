@@ -14,6 +14,7 @@ use crate::rate::Percentage;
 /// One tier: applies to a cancellation made at most `up_to_days_before` whole days before the
 /// event starts (and after any tighter tier's window).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeeTier {
     pub up_to_days_before: u32,
@@ -42,12 +43,14 @@ impl fmt::Display for FeeTier {
 /// sorts them like [`CancellationTerms::new`] (the currency is checked when an order freezes
 /// them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "TermsRepr")]
 pub struct CancellationTerms {
     tiers: Vec<FeeTier>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct TermsRepr {
     tiers: Vec<FeeTier>,

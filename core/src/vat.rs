@@ -29,6 +29,7 @@ pub const ITEM_WITHOUT_VAT_NOTE: &str = "Exempt from VAT";
 
 /// The EN 16931 VAT category of a rate on a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VatCategory {
     /// Standard or reduced rate (code S).
@@ -49,6 +50,7 @@ impl VatCategory {
 
 /// Taxable amount and VAT of one rate on a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VatSummary {
     pub rate: VatRate,
     pub category: VatCategory,
@@ -62,6 +64,7 @@ pub struct VatSummary {
 
 /// A document's totals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Totals {
     pub vat_breakdown: Vec<VatSummary>,
     /// Σ line nets (BT-106 / BT-109).

@@ -138,3 +138,26 @@ async fn the_explorer_serves_its_page_files_and_the_spec_without_a_token() {
     assert_eq!(spec.body["openapi"], "3.1.0");
     assert_eq!(app.get("/docs/nothing.js", Who::Nobody).await.status, 404);
 }
+
+/// Found by the API tester: a grace period of millions of years overflowed the clock and
+/// took the connection down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grace_period_beyond_the_calendar_is_refused_not_a_crash() {
+    let app = App::new().await;
+    let huge = app
+        .post(
+            "/reconciliations",
+            Who::Staff,
+            json!({"older_than_seconds": 1_165_130_445_572_587_u64}),
+        )
+        .await;
+    assert_eq!(huge.status, 400, "{}", huge.body);
+    let longest = app
+        .post(
+            "/reconciliations",
+            Who::Staff,
+            json!({"older_than_seconds": 10 * 366 * 24 * 3600}),
+        )
+        .await;
+    assert_eq!(longest.status, 200, "{}", longest.body);
+}

@@ -15,6 +15,7 @@ use super::{
 
 /// A payout of credit, as answered (and stored for replays of its idempotency key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditPaidOut {
     pub customer: CustomerId,
     pub amount: Money,

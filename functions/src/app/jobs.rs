@@ -21,6 +21,7 @@ use super::{
 
 /// A whole-date job as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DateJob {
     pub id: String,
     pub date: DateId,
@@ -31,6 +32,7 @@ pub struct DateJob {
 
 /// One order the job could not act on, and why (a refusal's stable code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobFailure {
     pub order: OrderId,
     pub code: String,
@@ -38,6 +40,7 @@ pub struct JobFailure {
 
 /// A job and how far it got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobProgress {
     pub job: DateJob,
     /// Orders the job acts on.
@@ -57,6 +60,7 @@ impl JobProgress {
 
 /// What a whole-date action would do: nothing is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DatePreview {
     pub date: DateId,
     pub action: DateAction,

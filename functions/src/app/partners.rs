@@ -14,6 +14,7 @@ const DEBIT_ENTRIES: usize = 50;
 
 /// A partner's account in one currency.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PartnerAccount {
     pub partner: PartnerId,
     pub currency: Currency,

@@ -13,6 +13,7 @@ use thiserror::Error;
 /// One unit of follow-up work as it travels: its deterministic key (what makes handling it
 /// idempotent), the kind, how often it was handed on, and the work itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
     pub key: String,
@@ -23,6 +24,7 @@ pub struct Envelope {
 
 /// What the follow-up worker is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Work {
     /// An effect a committed command left for after its commit.
@@ -35,6 +37,7 @@ pub enum Work {
 
 /// One order of a whole-date job, acted on by the same rules as the single-order command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DateOrder {
     pub job: String,
     pub date: DateId,
@@ -79,6 +82,7 @@ impl Envelope {
 
 /// How much follow-up work waits in a queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Backlog {
     /// Visible now, waiting for a consumer.
     pub waiting: usize,

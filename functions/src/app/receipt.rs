@@ -6,6 +6,7 @@ use storno_core::document::DocumentRef;
 use storno_core::{Decision, FeeQuote, FollowUp, OrderId, Posting};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Receipt {
     pub order: OrderId,
     /// The order's version after the command (its `ETag`).

@@ -15,6 +15,7 @@ use super::{EffectLog, Envelope, Outbox, Queue, Relay, StoreError};
 
 /// A follow-up of a committed command that was not carried out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MissingEffect {
     pub key: String,
     pub kind: String,
@@ -24,6 +25,7 @@ pub struct MissingEffect {
 
 /// A command older than the grace period whose follow-ups are not all done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Unfinished {
     pub order: OrderId,
     pub revision: u64,
@@ -35,6 +37,7 @@ pub struct Unfinished {
 
 /// What one reconciliation run found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reconciliation {
     /// Command records checked (older than the grace period).
     pub checked: usize,
@@ -86,7 +89,10 @@ pub async fn reconcile(
     resend: bool,
 ) -> Result<Reconciliation, StoreError> {
     let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::zero());
-    let before = now - grace;
+    // A grace beyond the calendar means "nothing is old enough", never an overflow.
+    let before = now
+        .checked_sub_signed(grace)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     let mut report = Reconciliation::default();
     let waiting = outbox.pending(before, limit).await?;
     let handed_on = outbox.unverified(before, limit).await?;

@@ -654,6 +654,15 @@ where
     async fn reconcile(&self, call: &Call<'_>) -> Routed {
         let body: bodies::ReconciliationRun = json(call.request)?;
         call.actor.require_operations("run the reconciliation")?;
+        if body.older_than_seconds > bodies::MAX_GRACE_SECONDS {
+            return Err(Problem::bad_request(
+                "invalid_body",
+                format!(
+                    "older_than_seconds is at most {} (ten years)",
+                    bodies::MAX_GRACE_SECONDS
+                ),
+            ));
+        }
         let grace = std::time::Duration::from_secs(body.older_than_seconds);
         let report = crate::app::reconcile(
             self.runner.store(),

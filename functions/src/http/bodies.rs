@@ -7,12 +7,15 @@ use storno_core::{
 };
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RebookFlag {
     pub on: bool,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "NewRebookingRequest"))]
 #[serde(deny_unknown_fields)]
 pub struct RebookingRequest {
     pub reason: String,
@@ -22,12 +25,14 @@ pub struct RebookingRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestDecision {
     pub approve: bool,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rebooking {
     pub date: DateId,
@@ -42,6 +47,7 @@ pub struct Rebooking {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartnerCancellationResolution {
     pub resolution: Resolution,
@@ -50,6 +56,8 @@ pub struct PartnerCancellationResolution {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "AlternativeDatesProposal"))]
 #[serde(deny_unknown_fields)]
 pub struct AlternativeDates {
     pub dates: Vec<DateId>,
@@ -57,12 +65,14 @@ pub struct AlternativeDates {
 
 /// The customer's answer: a proposed date, or `null` to decline them all.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AlternativeChoice {
     pub date: Option<DateId>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Cancellation {
     pub fee: FeeChoice,
@@ -73,6 +83,7 @@ pub struct Cancellation {
 /// The partner's report that a course cannot run: the attendees concerned (none: every
 /// attendee whose course has not taken place).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CannotRun {
     #[serde(default)]
@@ -80,6 +91,7 @@ pub struct CannotRun {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DryRunOnly {
     #[serde(default)]
@@ -87,6 +99,7 @@ pub struct DryRunOnly {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDate {
     pub id: DateId,
@@ -103,12 +116,14 @@ pub struct NewDate {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DateUpdate {
     pub active: bool,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RebookAll {
     pub target: DateId,
@@ -119,13 +134,19 @@ pub struct RebookAll {
 /// A reconciliation run: check commands older than `older_than_seconds` (default 15 minutes)
 /// and, with `resend`, send their missing follow-ups again.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReconciliationRun {
+    /// At most ten years.
     #[serde(default = "fifteen_minutes")]
+    #[cfg_attr(feature = "schema", schemars(range(max = MAX_GRACE_SECONDS)))]
     pub older_than_seconds: u64,
     #[serde(default)]
     pub resend: bool,
 }
+
+/// The longest grace period a reconciliation accepts (ten years).
+pub const MAX_GRACE_SECONDS: u64 = 10 * 366 * 24 * 3600;
 
 fn fifteen_minutes() -> u64 {
     900
@@ -133,6 +154,7 @@ fn fifteen_minutes() -> u64 {
 
 /// Staff pay out a customer's credit: all of it in `currency`, or `amount`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreditPayout {
     pub currency: storno_core::Currency,

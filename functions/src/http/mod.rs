@@ -9,6 +9,8 @@ mod identity;
 mod problem;
 mod request;
 pub mod routes;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod views;
 
 pub use api::{Api, ApiSettings, Renderer};

@@ -8,6 +8,7 @@ use storno_core::{DomainError, ErrorKind};
 use crate::app::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

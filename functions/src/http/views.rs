@@ -38,6 +38,7 @@ pub fn order(order: &Order, actor: &Actor, now: DateTime<Utc>) -> Value {
 
 /// One line of My Sales.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderSummary {
     pub id: String,
     pub version: u64,
@@ -66,6 +67,7 @@ pub fn summary(order: &Order, now: DateTime<Utc>) -> OrderSummary {
 
 /// An attendee's ticket: who, which date, and the reference to show at the door.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ticket {
     pub reference: String,
     pub order: String,
@@ -94,6 +96,7 @@ pub fn ticket(order: &Order, booking: &storno_core::AttendeeBooking) -> Ticket {
 
 /// A dry run: what the command would do, nothing recorded.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DryRun<'a> {
     pub dry_run: bool,
     #[serde(flatten)]
@@ -116,6 +119,7 @@ fn money(amount: Money) -> Value {
 
 /// A customer's credit account and a page of its entries.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditAccountView {
     pub customer: String,
     pub currency: storno_core::Currency,
@@ -128,6 +132,7 @@ pub struct CreditAccountView {
 
 /// One entry: what moved, when, and (grants) until when it is valid.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreditEntryView {
     pub at: DateTime<Utc>,
     #[serde(flatten)]
@@ -168,6 +173,7 @@ pub fn credit_account(
 
 /// A whole-date job as clients poll it: its progress and a status to switch on.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobView<'a> {
     /// `running` until every order was handled, then `succeeded` or `failed` (some orders
     /// refused; see `failures`).

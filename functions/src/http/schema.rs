@@ -1,0 +1,161 @@
+//! The OpenAPI components, generated from the types the API reads and writes (feature
+//! "schema"). A test compares them with `docs/openapi.json`, so a change to a wire type shows in
+//! review as a change to the contract.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value};
+
+use super::{Problem, bodies, views};
+use crate::app;
+
+fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
+    generator.subschema_for::<T>();
+}
+
+/// Request bodies, read as the server reads them (defaults optional, unknown fields refused).
+fn requests() -> Map<String, Value> {
+    let mut generator = settings(SchemaSettings::draft2020_12().for_deserialize());
+    let g = &mut generator;
+    add::<storno_core::NewOrder>(g);
+    add::<storno_core::NewIssuer>(g);
+    add::<storno_core::NewPartner>(g);
+    add::<bodies::RebookFlag>(g);
+    add::<bodies::RebookingRequest>(g);
+    add::<bodies::RequestDecision>(g);
+    add::<bodies::Rebooking>(g);
+    add::<bodies::PartnerCancellationResolution>(g);
+    add::<bodies::AlternativeDates>(g);
+    add::<bodies::AlternativeChoice>(g);
+    add::<bodies::Cancellation>(g);
+    add::<bodies::CannotRun>(g);
+    add::<bodies::DryRunOnly>(g);
+    add::<bodies::NewDate>(g);
+    add::<bodies::DateUpdate>(g);
+    add::<bodies::RebookAll>(g);
+    add::<bodies::ReconciliationRun>(g);
+    add::<bodies::CreditPayout>(g);
+    generator.take_definitions(true)
+}
+
+/// Response bodies, as the server writes them.
+fn responses() -> Map<String, Value> {
+    let mut generator = settings(SchemaSettings::draft2020_12().for_serialize());
+    let g = &mut generator;
+    add::<Problem>(g);
+    add::<app::Receipt>(g);
+    add::<views::DryRun<'static>>(g);
+    add::<views::OrderSummary>(g);
+    add::<views::Ticket>(g);
+    add::<views::CreditAccountView>(g);
+    add::<views::JobView<'static>>(g);
+    add::<app::DatePreview>(g);
+    add::<app::CreditPaidOut>(g);
+    add::<app::PartnerAccount>(g);
+    add::<app::Reconciliation>(g);
+    add::<storno_core::Order>(g);
+    add::<storno_core::Document>(g);
+    add::<storno_core::EventDate>(g);
+    add::<storno_core::Issuer>(g);
+    add::<storno_core::Partner>(g);
+    add::<storno_core::dates::Attendee>(g);
+    generator.take_definitions(true)
+}
+
+fn settings(settings: SchemaSettings) -> SchemaGenerator {
+    settings
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator()
+}
+
+/// Rewrites `$ref`s to `from` into `$ref`s to `to`.
+fn rename_refs(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "$ref" && inner.as_str() == Some(from) {
+                    *inner = Value::String(to.to_owned());
+                } else {
+                    rename_refs(inner, from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| rename_refs(i, from, to)),
+        _ => {}
+    }
+}
+
+/// The order as the order route answers it: the order, its version and what it owes; the
+/// commission, the payout and their state only for the partner and staff.
+fn order_view(order: &Value) -> Value {
+    let mut view = order.clone();
+    let partner_only = [
+        "commission_rate",
+        "commission_kept",
+        "payout",
+        "payout_delay_days",
+    ];
+    if let Some(required) = view["required"].as_array_mut() {
+        required.retain(|field| !partner_only.contains(&field.as_str().unwrap_or_default()));
+        required.push("version".into());
+        required.push("owed".into());
+    }
+    let properties = view["properties"]
+        .as_object_mut()
+        .expect("an order has properties");
+    properties.insert(
+        "version".into(),
+        serde_json::json!({"type": "integer", "minimum": 0}),
+    );
+    properties.insert(
+        "owed".into(),
+        serde_json::json!({"$ref": "#/components/schemas/Money"}),
+    );
+    properties.insert(
+        "commission".into(),
+        serde_json::json!({"$ref": "#/components/schemas/Money"}),
+    );
+    properties.insert(
+        "payout_state".into(),
+        serde_json::json!({"$ref": "#/components/schemas/PayoutState"}),
+    );
+    view["description"] = "An order as its reader may see it: customers never see the \
+        commission, the payout or their state (commission_rate, commission_kept, payout, \
+        payout_delay_days, commission, payout_state are absent for them)."
+        .into();
+    view
+}
+
+/// Every request body and response body, by component name (JSON Schema 2020-12, as OpenAPI
+/// 3.1 uses it). A type read and written differently (e.g. defaults) keeps its name as a
+/// request and is `…Out` as a response.
+pub fn components() -> Map<String, Value> {
+    let mut all = requests();
+    let mut answers = responses();
+    let clashes: Vec<String> = answers
+        .iter()
+        .filter(|(name, schema)| all.get(*name).is_some_and(|other| other != *schema))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in &clashes {
+        let schema = answers.remove(name).expect("listed");
+        answers.insert(format!("{name}Out"), schema);
+    }
+    for name in &clashes {
+        for schema in answers.values_mut() {
+            rename_refs(
+                schema,
+                &format!("#/components/schemas/{name}"),
+                &format!("#/components/schemas/{name}Out"),
+            );
+        }
+    }
+    let order = answers
+        .get("Order")
+        .or_else(|| answers.get("OrderOut"))
+        .cloned()
+        .expect("the order schema");
+    answers.insert("OrderView".into(), order_view(&order));
+    all.extend(answers);
+    all
+}
