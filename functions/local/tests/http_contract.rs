@@ -161,3 +161,48 @@ async fn a_grace_period_beyond_the_calendar_is_refused_not_a_crash() {
         .await;
     assert_eq!(longest.status, 200, "{}", longest.body);
 }
+
+/// The order view is an allow-list: customers see what they booked, paid and were issued, never
+/// a partner-side figure; the partner and staff see those too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_never_see_partner_figures_of_an_order() {
+    let app = App::new().await;
+    app.date("course-a", "partner-1", 40, 1, json!([])).await;
+    app.order(workshop_order("shown")).await;
+    let partner_only = [
+        "commission_rate",
+        "payout_delay_days",
+        "payout",
+        "commission_kept",
+        "fee_commission",
+        "payout_hold",
+        "payout_state",
+        "commission",
+    ];
+    let customer = app.get("/orders/shown", CUSTOMER).await.ok();
+    for field in partner_only {
+        assert!(customer.get(field).is_none(), "a customer sees {field}");
+    }
+    for field in [
+        "captured",
+        "owed",
+        "bookings",
+        "invoice",
+        "documents",
+        "version",
+    ] {
+        assert!(customer.get(field).is_some(), "a customer misses {field}");
+    }
+    for who in [PARTNER, Who::Staff] {
+        let seen = app.get("/orders/shown", who).await.ok();
+        for field in [
+            "commission_rate",
+            "payout",
+            "fee_commission",
+            "payout_state",
+            "commission",
+        ] {
+            assert!(seen.get(field).is_some(), "{who:?} misses {field}");
+        }
+    }
+}

@@ -45,6 +45,7 @@ fn responses() -> Map<String, Value> {
     add::<Problem>(g);
     add::<app::Receipt>(g);
     add::<views::DryRun<'static>>(g);
+    add::<views::OrderView<'static>>(g);
     add::<views::OrderSummary>(g);
     add::<views::Ticket>(g);
     add::<views::CreditAccountView>(g);
@@ -53,7 +54,6 @@ fn responses() -> Map<String, Value> {
     add::<app::CreditPaidOut>(g);
     add::<app::PartnerAccount>(g);
     add::<app::Reconciliation>(g);
-    add::<storno_core::Order>(g);
     add::<storno_core::Document>(g);
     add::<storno_core::EventDate>(g);
     add::<storno_core::Issuer>(g);
@@ -85,47 +85,6 @@ fn rename_refs(value: &mut Value, from: &str, to: &str) {
     }
 }
 
-/// The order as the order route answers it: the order, its version and what it owes; the
-/// commission, the payout and their state only for the partner and staff.
-fn order_view(order: &Value) -> Value {
-    let mut view = order.clone();
-    let partner_only = [
-        "commission_rate",
-        "commission_kept",
-        "payout",
-        "payout_delay_days",
-    ];
-    if let Some(required) = view["required"].as_array_mut() {
-        required.retain(|field| !partner_only.contains(&field.as_str().unwrap_or_default()));
-        required.push("version".into());
-        required.push("owed".into());
-    }
-    let properties = view["properties"]
-        .as_object_mut()
-        .expect("an order has properties");
-    properties.insert(
-        "version".into(),
-        serde_json::json!({"type": "integer", "minimum": 0}),
-    );
-    properties.insert(
-        "owed".into(),
-        serde_json::json!({"$ref": "#/components/schemas/Money"}),
-    );
-    properties.insert(
-        "commission".into(),
-        serde_json::json!({"$ref": "#/components/schemas/Money"}),
-    );
-    properties.insert(
-        "payout_state".into(),
-        serde_json::json!({"$ref": "#/components/schemas/PayoutState"}),
-    );
-    view["description"] = "An order as its reader may see it: customers never see the \
-        commission, the payout or their state (commission_rate, commission_kept, payout, \
-        payout_delay_days, commission, payout_state are absent for them)."
-        .into();
-    view
-}
-
 /// Every request body and response body, by component name (JSON Schema 2020-12, as OpenAPI
 /// 3.1 uses it). A type read and written differently (e.g. defaults) keeps its name as a
 /// request and is `…Out` as a response.
@@ -150,12 +109,6 @@ pub fn components() -> Map<String, Value> {
             );
         }
     }
-    let order = answers
-        .get("Order")
-        .or_else(|| answers.get("OrderOut"))
-        .cloned()
-        .expect("the order schema");
-    answers.insert("OrderView".into(), order_view(&order));
     all.extend(answers);
     all
 }

@@ -3,37 +3,119 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use storno_core::{Actor, Decision, Document, Money, Order, PayoutState};
 
 use crate::app::Receipt;
 
-/// Order fields only the partner and staff see.
-const PARTNER_FIELDS: [&str; 4] = [
-    "commission_rate",
-    "commission_kept",
-    "payout",
-    "payout_delay_days",
-];
+/// An order as its reader may see it: an allow-list, so a field added to the order is shown to
+/// nobody until it is added here. Customers see what they booked, paid and were issued; the
+/// commission, the payout and its hold only the partner and staff (`partner_figures`).
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "OrderView"))]
+pub struct OrderView<'a> {
+    pub id: &'a storno_core::OrderId,
+    pub partner: &'a storno_core::PartnerId,
+    pub customer: &'a storno_core::CustomerId,
+    pub issuer: &'a storno_core::IssuerId,
+    pub prices: &'a storno_core::PriceEntry,
+    pub recipient: &'a storno_core::Recipient,
+    pub channel: &'a storno_core::SalesChannel,
+    pub currency: storno_core::Currency,
+    /// What the customer paid at checkout.
+    pub captured: Money,
+    pub registered_at: DateTime<Utc>,
+    pub bookings: &'a [storno_core::AttendeeBooking],
+    /// Cancellation terms in force at registration, per date booked then.
+    pub frozen_terms:
+        &'a std::collections::BTreeMap<storno_core::DateId, storno_core::terms::CancellationTerms>,
+    pub invoice: &'a storno_core::invoice::Invoice,
+    /// Every document issued for this order the reader may see, oldest first.
+    pub documents: &'a [storno_core::document::DocumentRef],
+    /// Every cancellation fee charged, as the lines it carries on documents.
+    pub fees: &'a [storno_core::DocumentLine],
+    pub rebook_flag: bool,
+    pub rebooking_requests: &'a [storno_core::rebooking::RebookingRequest],
+    pub alternative_dates: Option<&'a storno_core::rebooking::AlternativeDates>,
+    pub partner_cancellation: Option<&'a storno_core::partner_cancellation::PartnerCancellation>,
+    /// Money returned to the customer: refunds to the original payment.
+    pub refunded: Money,
+    /// Money returned to the customer as account credit.
+    pub credited: Money,
+    /// What the customer paid with account credit at checkout (part of `captured`).
+    pub paid_with_credit: Money,
+    /// What the customer still owes after everything issued (negative: owed to them).
+    pub owed: Money,
+    /// The order's version (its `ETag`).
+    pub version: u64,
+    /// Same as `version` (kept for clients of the first API).
+    pub revision: u64,
+    #[serde(flatten)]
+    pub partner_figures: Option<PartnerFigures<'a>>,
+}
+
+/// What only the partner and staff see of an order.
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PartnerFigures<'a> {
+    /// The partner's commission rate when the order was registered.
+    pub commission_rate: storno_core::Percentage,
+    /// Days after the final course date ends until the payout is due.
+    pub payout_delay_days: u32,
+    pub payout: &'a storno_core::payout::Payout,
+    /// Commission the platform keeps on bookings the partner could not run.
+    pub commission_kept: Money,
+    /// Commission the platform earned on cancellation fees.
+    pub fee_commission: Money,
+    /// The payout waits for staff (the booked date passed under the rebook flag).
+    pub payout_hold: Option<&'a storno_core::PayoutHold>,
+    pub payout_state: PayoutState,
+    /// The platform's commission on what the customer finally paid.
+    pub commission: Money,
+}
 
 /// The order as `actor` may see it, with what it owes and (partner, staff) its payout state.
-pub fn order(order: &Order, actor: &Actor, now: DateTime<Utc>) -> Value {
-    let mut value = serde_json::to_value(order).expect("orders serialise");
-    let object = value.as_object_mut().expect("an order is an object");
-    object.insert("version".into(), order.revision.into());
-    object.insert("owed".into(), money(order.owed()));
-    if !order.partner_figures_visible_to(actor) {
-        for field in PARTNER_FIELDS {
-            object.remove(field);
-        }
-    } else {
-        object.insert(
-            "payout_state".into(),
-            serde_json::to_value(order.payout_state(now)).expect("payout states serialise"),
-        );
-        object.insert("commission".into(), money(order.commission()));
+pub fn order<'a>(order: &'a Order, actor: &Actor, now: DateTime<Utc>) -> OrderView<'a> {
+    let partner_figures = order
+        .partner_figures_visible_to(actor)
+        .then(|| PartnerFigures {
+            commission_rate: order.commission_rate,
+            payout_delay_days: order.payout_delay_days,
+            payout: &order.payout,
+            commission_kept: order.commission_kept,
+            fee_commission: order.fee_commission,
+            payout_hold: order.payout_hold.as_ref(),
+            payout_state: order.payout_state(now),
+            commission: order.commission(),
+        });
+    OrderView {
+        id: &order.id,
+        partner: &order.partner,
+        customer: &order.customer,
+        issuer: &order.issuer,
+        prices: &order.prices,
+        recipient: &order.recipient,
+        channel: &order.channel,
+        currency: order.currency,
+        captured: order.captured,
+        registered_at: order.registered_at,
+        bookings: &order.bookings,
+        frozen_terms: &order.frozen_terms,
+        invoice: &order.invoice,
+        documents: &order.documents,
+        fees: &order.fees,
+        rebook_flag: order.rebook_flag,
+        rebooking_requests: &order.rebooking_requests,
+        alternative_dates: order.alternative_dates.as_ref(),
+        partner_cancellation: order.partner_cancellation.as_ref(),
+        refunded: order.refunded,
+        credited: order.credited,
+        paid_with_credit: order.paid_with_credit,
+        owed: order.owed(),
+        version: order.revision,
+        revision: order.revision,
+        partner_figures,
     }
-    value
 }
 
 /// One line of My Sales.
@@ -111,10 +193,6 @@ pub fn dry_run(decision: &Decision) -> DryRun<'_> {
         receipt: Receipt::of(decision),
         documents_in_full: decision.documents.iter().map(|d| &**d).collect(),
     }
-}
-
-fn money(amount: Money) -> Value {
-    serde_json::to_value(amount).expect("money serialises")
 }
 
 /// A customer's credit account and a page of its entries.
