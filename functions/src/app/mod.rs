@@ -36,6 +36,7 @@ pub use reconcile::{MissingEffect, Reconciliation, Unfinished};
 pub use relay::Relay;
 pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::{Policy, Runner};
+pub use storage::{Cause, WithContext, chain};
 pub use storage::{
     Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore,
     JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, PartnerStore, StoreError,

@@ -119,10 +119,10 @@ pub struct Delivery {
 
 #[derive(Debug, Error)]
 pub enum QueueError {
-    #[error("the queue failed: {0}")]
-    Service(String),
-    #[error("a message could not be encoded: {0}")]
-    Encoding(String),
+    #[error("the queue failed: {}", super::storage::chain(.0.as_ref()))]
+    Service(#[source] super::storage::Cause),
+    #[error("a message could not be encoded: {}", super::storage::chain(.0.as_ref()))]
+    Encoding(#[source] super::storage::Cause),
 }
 
 pub trait Queue: Send + Sync {

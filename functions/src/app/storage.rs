@@ -95,36 +95,71 @@ pub enum Conflict {
     },
 }
 
+/// The cause of a failure, kept whole (its own sources included) for logs and callers.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The cause and every source below it, as one line (`a: b: c`).
+pub fn chain(cause: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = cause.to_string();
+    let mut next = cause.source();
+    while let Some(source) = next {
+        let more = source.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = source.source();
+    }
+    text
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("conditional write lost: {0:?}")]
     Conflict(Conflict),
     /// The write may or may not have been applied (the response was lost): re-send it as is;
     /// its token makes the re-send harmless.
-    #[error("no answer whether the write was applied: {0}")]
-    Ambiguous(String),
+    #[error("no answer whether the write was applied: {}", chain(.0.as_ref()))]
+    Ambiguous(#[source] Cause),
     /// The command's writes do not fit the store's limits; nothing was written.
     #[error("{0}")]
     TooLarge(String),
-    #[error("stored data could not be read: {0}")]
-    Decoding(String),
+    #[error("stored data could not be read: {}", chain(.0.as_ref()))]
+    Decoding(#[source] Cause),
     /// A page cursor that this store did not hand out.
     #[error("the cursor is not one this API returned")]
     InvalidCursor,
-    #[error("data could not be encoded: {0}")]
-    Encoding(String),
-    #[error("the store failed: {0}")]
-    Service(String),
+    #[error("data could not be encoded: {}", chain(.0.as_ref()))]
+    Encoding(#[source] Cause),
+    #[error("the store failed: {}", chain(.0.as_ref()))]
+    Service(#[source] Cause),
 }
 
 impl StoreError {
-    pub(crate) fn encoding(error: impl std::fmt::Display) -> Self {
-        StoreError::Encoding(error.to_string())
+    pub(crate) fn encoding(error: impl Into<Cause>) -> Self {
+        StoreError::Encoding(error.into())
     }
 
-    pub(crate) fn decoding(error: impl std::fmt::Display) -> Self {
-        StoreError::Decoding(error.to_string())
+    pub(crate) fn decoding(error: impl Into<Cause>) -> Self {
+        StoreError::Decoding(error.into())
     }
+
+    pub(crate) fn service(error: impl Into<Cause>) -> Self {
+        StoreError::Service(error.into())
+    }
+
+    pub(crate) fn ambiguous(error: impl Into<Cause>) -> Self {
+        StoreError::Ambiguous(error.into())
+    }
+}
+
+/// A cause with what was being done when it happened.
+#[derive(Debug, Error)]
+#[error("{context}")]
+pub struct WithContext {
+    pub context: String,
+    #[source]
+    pub source: Cause,
 }
 
 /// Idempotency records, one per caller's key: written in the transaction of the command they
@@ -439,4 +474,31 @@ pub trait PartnerStore: Send + Sync {
         limit: usize,
         start: Option<String>,
     ) -> impl Future<Output = Result<Page<PayoutStatement>, StoreError>> + Send;
+}
+
+#[cfg(test)]
+mod error_tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_store_error_keeps_its_cause_and_shows_the_chain() {
+        let parse = "x".parse::<u32>().unwrap_err();
+        let error = StoreError::Decoding(Box::new(WithContext {
+            context: "a stored record is not valid any more".into(),
+            source: Box::new(parse.clone()),
+        }));
+        let cause = error.source().expect("the cause is kept");
+        assert_eq!(
+            cause.source().map(ToString::to_string),
+            Some(parse.to_string())
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "stored data could not be read: a stored record is not valid any more: {parse}"
+            )
+        );
+    }
 }

@@ -24,7 +24,7 @@ pub struct SqsQueue {
 }
 
 fn service(error: impl std::error::Error) -> QueueError {
-    QueueError::Service(DisplayErrorContext(error).to_string())
+    QueueError::Service(DisplayErrorContext(error).to_string().into())
 }
 
 impl SqsQueue {
@@ -134,12 +134,12 @@ impl Queue for SqsQueue {
                 .enumerate()
                 .map(|(index, envelope)| {
                     let body = serde_json::to_string(envelope)
-                        .map_err(|e| QueueError::Encoding(e.to_string()))?;
+                        .map_err(|e| QueueError::Encoding(Box::new(e)))?;
                     SendMessageBatchRequestEntry::builder()
                         .id(index.to_string())
                         .message_body(body)
                         .build()
-                        .map_err(|e| QueueError::Encoding(e.to_string()))
+                        .map_err(|e| QueueError::Encoding(Box::new(e)))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let output = self
@@ -174,7 +174,7 @@ impl Queue for SqsQueue {
                         .id(index.to_string())
                         .receipt_handle(handle)
                         .build()
-                        .map_err(|e| QueueError::Encoding(e.to_string()))
+                        .map_err(|e| QueueError::Encoding(Box::new(e)))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             self.client

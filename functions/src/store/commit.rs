@@ -132,7 +132,7 @@ impl DynamoStore {
                                 return Err(StoreError::Conflict(Conflict::Version));
                             }
                             Some(code) => {
-                                return Err(StoreError::Service(format!(
+                                return Err(StoreError::service(format!(
                                     "transaction cancelled: {code}: {}",
                                     reason.message().unwrap_or_default()
                                 )));
@@ -148,7 +148,7 @@ impl DynamoStore {
                 TransactWriteItemsError::TransactionInProgressException(_) => Err(
                     StoreError::Ambiguous("the same transaction is still in progress".into()),
                 ),
-                other => Err(StoreError::Service(format!(
+                other => Err(StoreError::service(format!(
                     "TransactWriteItems: {}",
                     aws_sdk_dynamodb::error::DisplayErrorContext(other)
                 ))),

@@ -2,11 +2,21 @@
 
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, SdkError};
 
+use crate::app::Cause;
 use crate::app::StoreError;
+
+/// An SDK error with the context its Display leaves out.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub(crate) struct SdkCause {
+    context: String,
+    #[source]
+    error: Cause,
+}
 
 impl From<BuildError> for StoreError {
     fn from(error: BuildError) -> Self {
-        StoreError::Encoding(error.to_string())
+        StoreError::Encoding(Box::new(error))
     }
 }
 
@@ -21,11 +31,17 @@ where
         error,
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_) | SdkError::TimeoutError(_)
     );
-    let text = DisplayErrorContext(&error).to_string();
+    // The SDK's own Display is terse ("service error"); its context goes along as the
+    // message, the error itself as the source.
+    let cause: Cause = SdkCause {
+        context: DisplayErrorContext(&error).to_string(),
+        error: Box::new(error),
+    }
+    .into();
     if ambiguous {
-        StoreError::Ambiguous(text)
+        StoreError::Ambiguous(cause)
     } else {
-        StoreError::Service(text)
+        StoreError::Service(cause)
     }
 }
 

@@ -91,7 +91,7 @@ impl IssuerStore for DynamoStore {
                         None => Err(StoreError::Conflict(Conflict::Version)),
                     }
                 }
-                other => Err(StoreError::Service(format!(
+                other => Err(StoreError::service(format!(
                     "TransactWriteItems: {}",
                     aws_sdk_dynamodb::error::DisplayErrorContext(other)
                 ))),

@@ -128,7 +128,7 @@ impl JobStore for DynamoStore {
         };
         let body = match head.get("body") {
             Some(AttributeValue::B(blob)) => blob.as_ref(),
-            _ => return Err(StoreError::Decoding("job item without body".to_owned())),
+            _ => return Err(StoreError::decoding("job item without body")),
         };
         Ok(Some(JobProgress {
             job: codec::decode(body)?,

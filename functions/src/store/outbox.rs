@@ -126,7 +126,7 @@ impl Outbox for DynamoStore {
             .await
             .map_err(sdk)?
             .item
-            .ok_or_else(|| StoreError::Decoding(format!("no command record {order}/{revision}")))?;
+            .ok_or_else(|| StoreError::decoding(format!("no command record {order}/{revision}")))?;
         let Some(AttributeValue::B(body)) = item.get("body") else {
             return Err(StoreError::Decoding("command record without body".into()));
         };

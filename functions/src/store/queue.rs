@@ -34,7 +34,7 @@ pub struct DynamoQueue {
 }
 
 fn service(error: StoreError) -> QueueError {
-    QueueError::Service(error.to_string())
+    QueueError::Service(Box::new(error))
 }
 
 fn millis(at: DateTime<Utc>) -> i64 {

@@ -16,16 +16,16 @@ use super::query::Item;
 pub(crate) fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
     match item.get(name) {
         Some(AttributeValue::N(value)) => value.parse().map_err(|_| {
-            StoreError::Decoding(format!("attribute {name} is not a number: {value}"))
+            StoreError::decoding(format!("attribute {name} is not a number: {value}"))
         }),
-        _ => Err(StoreError::Decoding(format!("attribute {name} is missing"))),
+        _ => Err(StoreError::decoding(format!("attribute {name} is missing"))),
     }
 }
 
 pub(crate) fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     match item.get(name) {
         Some(AttributeValue::S(value)) => Ok(value),
-        _ => Err(StoreError::Decoding(format!("attribute {name} is missing"))),
+        _ => Err(StoreError::decoding(format!("attribute {name} is missing"))),
     }
 }
 
@@ -67,7 +67,7 @@ impl OrderStore for DynamoStore {
             && invoice.len() == 1
             && string(invoice[0], "number").ok() == Some(invoice_number);
         if !consistent_read {
-            return Err(StoreError::Ambiguous(format!(
+            return Err(StoreError::ambiguous(format!(
                 "order {id}: the state items read are not all of version {version}"
             )));
         }
@@ -305,7 +305,7 @@ pub(crate) fn key_cursor(key: &Item) -> Result<String, StoreError> {
         .iter()
         .map(|(name, value)| match value {
             AttributeValue::S(text) => Ok((name.as_str(), text.as_str())),
-            _ => Err(StoreError::Decoding(format!(
+            _ => Err(StoreError::decoding(format!(
                 "key attribute {name} is not a string"
             ))),
         })

@@ -43,7 +43,7 @@ fn first() -> u32 {
 
 /// Orders and documents before the issuer registry.
 fn refuse_v1(what: &str) -> StoreError {
-    StoreError::Decoding(format!(
+    StoreError::decoding(format!(
         "this {what} was written by a Storno before the issuer registry (records version 1); it has no seller and recipient and this build does not read it"
     ))
 }
@@ -52,7 +52,7 @@ fn version(json: &[u8]) -> Result<u32, StoreError> {
     let probe: Probe = serde_json::from_slice(json).map_err(StoreError::decoding)?;
     match probe.rv {
         1 | 2 => Ok(probe.rv),
-        newer => Err(StoreError::Decoding(format!(
+        newer => Err(StoreError::decoding(format!(
             "a record of version {newer} was written by a newer Storno than this build (version {RECORD_VERSION})"
         ))),
     }
@@ -144,5 +144,8 @@ pub fn debit_from_json(bytes: &[u8]) -> Result<storno_core::DebitEntry, StoreErr
 /// A domain refusal met while reading a record: the stored data is not what this build
 /// accepts.
 fn invalid(error: storno_core::DomainError) -> StoreError {
-    StoreError::Decoding(format!("a stored record is not valid any more: {error}"))
+    StoreError::Decoding(Box::new(crate::app::WithContext {
+        context: "a stored record is not valid any more".into(),
+        source: Box::new(error),
+    }))
 }

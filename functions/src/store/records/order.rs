@@ -288,7 +288,7 @@ impl OrderRecord {
     /// The order, with `invoice` as its current invoice version.
     pub fn into_order(self, invoice: Document) -> Result<Order, StoreError> {
         if invoice.number != self.current_invoice {
-            return Err(StoreError::Decoding(format!(
+            return Err(StoreError::decoding(format!(
                 "order {}: stored invoice {} is not the current {}",
                 self.id, invoice.number, self.current_invoice
             )));
