@@ -27,6 +27,9 @@ pub enum AppError {
     /// (503).
     #[error("{0}")]
     Unavailable(String),
+    /// Another date exists under this id (409).
+    #[error("a different date with id {0} exists already")]
+    DateExists(String),
     /// Storage failed (500; details go to the logs only).
     #[error("storage failed")]
     Store(#[source] StoreError),

@@ -2,6 +2,7 @@
 //! decision and one transaction; business rules stay in `storno-core`.
 
 mod credit;
+mod dates;
 mod dispatch;
 mod error;
 mod idempotency;
@@ -12,6 +13,7 @@ mod partners;
 mod payouts;
 mod ports;
 mod queue;
+mod reads;
 mod receipt;
 mod reconcile;
 mod relay;

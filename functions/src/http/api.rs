@@ -469,22 +469,13 @@ where
 
     /// Orders whose invoice waits for its new version (and whose payout waits with it).
     async fn editing_invoices(&self, call: &Call<'_>) -> Routed {
-        call.actor.require_staff("list invoices being changed")?;
         let limit = page_limit(call.request)?;
         let cursor = decode_cursor(call.request)?;
-        let page = self.runner.store().editing_invoices(limit, cursor).await?;
-        let now = self.runner.clock().now();
-        let mut items = Vec::with_capacity(page.items.len());
-        for id in &page.items {
-            if let Some(loaded) = self.runner.store().load_order(id, false).await? {
-                items.push(views::summary(&loaded.order, now));
-            }
-        }
-        Ok(respond(
-            StatusCode::OK,
-            &json!({ "items": items, "next_cursor": encode_cursor(page.next) }),
-            None,
-        ))
+        let page = self
+            .runner
+            .editing_invoices(&call.actor, limit, cursor)
+            .await?;
+        Ok(self.summaries(page))
     }
 
     async fn propose_alternative_dates(&self, call: &Call<'_>) -> Routed {
@@ -526,11 +517,10 @@ where
     }
 
     async fn order_documents(&self, call: &Call<'_>) -> Routed {
-        let order = self.runner.read_order(&call.order()?, &call.actor).await?;
-        // The archive, newest first: while editing, the cancellation document leads.
-        let mut documents = self.runner.store().documents(&order.id).await?;
-        documents.retain(|d| order.document_visible_to(&d.kind, &call.actor));
-        documents.reverse();
+        let (order, documents) = self
+            .runner
+            .order_documents(&call.order()?, &call.actor)
+            .await?;
         Ok(respond(
             StatusCode::OK,
             &json!({ "order": order.id, "documents": documents }),
@@ -541,26 +531,7 @@ where
     async fn get_document(&self, call: &Call<'_>) -> Routed {
         // The URL-safe id (`CDC25-001-2`) or the printed number (`CDC25%2F001%2F2`).
         let printed = DocumentNumber::printed_from_id(call.param("number"));
-        let number = printed.as_str();
-        let missing = || Problem::not_found("document");
-        let order = self
-            .runner
-            .store()
-            .document_order(number)
-            .await?
-            .ok_or_else(missing)?;
-        // An order the caller may not see hides its documents; a storage failure stays one.
-        let order = match self.runner.read_order(&order, &call.actor).await {
-            Err(crate::app::AppError::Domain(DomainError::NotFound(_))) => return Err(missing()),
-            other => other?,
-        };
-        let document = self
-            .runner
-            .store()
-            .document(&order.id, number)
-            .await?
-            .filter(|d| order.document_visible_to(&d.kind, &call.actor))
-            .ok_or_else(missing)?;
+        let document = self.runner.document(printed.as_str(), &call.actor).await?;
         let format = document_format(call.request)?;
         if format == Format::Json {
             return Ok(respond(StatusCode::OK, &document, None));
@@ -590,26 +561,24 @@ where
 
     async fn partner_orders(&self, call: &Call<'_>) -> Routed {
         let partner: PartnerId = call.id("partnerId", "partner")?;
-        call.actor.require_partner_or_staff(&partner)?;
         let limit = page_limit(call.request)?;
         let cursor = decode_cursor(call.request)?;
         let page = self
             .runner
-            .store()
-            .partner_orders(&partner, limit, cursor)
+            .partner_orders(&partner, &call.actor, limit, cursor)
             .await?;
+        Ok(self.summaries(page))
+    }
+
+    /// A page of orders as My Sales lines.
+    fn summaries(&self, page: crate::app::Page<Order>) -> Response<Body> {
         let now = self.runner.clock().now();
-        let mut items = Vec::with_capacity(page.items.len());
-        for id in &page.items {
-            if let Some(loaded) = self.runner.store().load_order(id, false).await? {
-                items.push(views::summary(&loaded.order, now));
-            }
-        }
-        Ok(respond(
+        let items: Vec<_> = page.items.iter().map(|o| views::summary(o, now)).collect();
+        respond(
             StatusCode::OK,
             &json!({ "items": items, "next_cursor": encode_cursor(page.next) }),
             None,
-        ))
+        )
     }
 
     async fn payout_run(&self, call: &Call<'_>) -> Routed {
@@ -680,12 +649,7 @@ where
     // --- dates ---
 
     async fn date(&self, id: &DateId) -> Result<EventDate, Problem> {
-        Ok(self
-            .runner
-            .store()
-            .load_date(id)
-            .await?
-            .ok_or(DomainError::NotFound("date"))?)
+        Ok(self.runner.date(id).await?)
     }
 
     async fn create_date(&self, call: &Call<'_>) -> Routed {
@@ -716,19 +680,8 @@ where
         let stored = self
             .runner
             .once(key.as_ref(), || async {
-                let created = StatusCode::CREATED.as_u16();
-                if self.runner.store().insert_date(&date).await? {
-                    return Ok((created, to_json(&date)));
-                }
-                // The same date again is a replay; another under the same id is a conflict.
-                match self.runner.store().load_date(&date.id).await? {
-                    Some(stored) if stored == date => Ok((created, to_json(&stored))),
-                    _ => Err(Problem::new(
-                        StatusCode::CONFLICT,
-                        "date_exists",
-                        format!("a different date with id {} exists already", date.id),
-                    )),
-                }
+                let created = self.runner.create_date(date.clone()).await?;
+                Ok::<_, Problem>((StatusCode::CREATED.as_u16(), to_json(&created)))
             })
             .await?;
         Ok(stored_response(stored, None))
@@ -741,17 +694,11 @@ where
         let stored = self
             .runner
             .once(key.as_ref(), || async {
-                let date = self.date(&id).await?;
-                let changed = match date.set_active(body.active, &call.actor) {
-                    Ok(changed) => changed,
-                    // Asking again for what is already so is answered with the date as it is.
-                    Err(DomainError::DateActivationUnchanged(_)) => {
-                        return Ok((StatusCode::OK.as_u16(), to_json(&date)));
-                    }
-                    Err(refusal) => return Err(Problem::from(refusal)),
-                };
-                self.runner.store().put_date(&changed).await?;
-                Ok((StatusCode::OK.as_u16(), to_json(&changed)))
+                let date = self
+                    .runner
+                    .set_date_active(&id, body.active, &call.actor)
+                    .await?;
+                Ok::<_, Problem>((StatusCode::OK.as_u16(), to_json(&date)))
             })
             .await?;
         Ok(stored_response(stored, None))

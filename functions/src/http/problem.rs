@@ -79,6 +79,9 @@ impl From<AppError> for Problem {
         match error {
             AppError::Domain(refusal) => refusal.into(),
             AppError::Conflict => Problem::new(StatusCode::CONFLICT, "conflict", error.to_string()),
+            AppError::DateExists(_) => {
+                Problem::new(StatusCode::CONFLICT, "date_exists", error.to_string())
+            }
             AppError::IdempotencyKeyInFlight => Problem::new(
                 StatusCode::CONFLICT,
                 "idempotency_key_in_flight",
