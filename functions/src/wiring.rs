@@ -102,7 +102,7 @@ impl Settings {
 
 pub type LambdaRelay = Relay<DynamoStore, SqsQueue>;
 pub type LambdaRunner = Runner<DynamoStore, LambdaRelay, SystemClock>;
-pub type LambdaDispatcher = Dispatcher<
+pub type LambdaDispatcher = Dispatcher<(
     DynamoStore,
     LambdaRelay,
     SystemClock,
@@ -110,7 +110,7 @@ pub type LambdaDispatcher = Dispatcher<
     DynamoStore,
     SqsInstructions,
     SqsInstructions,
->;
+)>;
 
 pub type LambdaApi = Api<DynamoStore, LambdaRelay, SystemClock, SqsQueue>;
 

@@ -173,7 +173,7 @@ impl Outbox for CrashingOutbox {
 }
 
 type ChainRunner = Runner<DynamoStore, Relay<CrashingOutbox, Arc<MemoryQueue>>, FixedClock>;
-type ChainDispatcher = Dispatcher<
+type ChainDispatcher = Dispatcher<(
     DynamoStore,
     Relay<CrashingOutbox, Arc<MemoryQueue>>,
     FixedClock,
@@ -181,7 +181,7 @@ type ChainDispatcher = Dispatcher<
     CrashingLog,
     Provider,
     Recorder,
->;
+)>;
 
 /// The production wiring with test doubles at the edges.
 struct Chain {

@@ -40,7 +40,7 @@ pub type LocalQueue = DynamoQueue;
 pub type LocalRelay = Relay<DynamoStore, LocalQueue>;
 pub type LocalRunner = Runner<DynamoStore, LocalRelay, LocalClock>;
 pub type LocalApi = Api<DynamoStore, LocalRelay, LocalClock, LocalQueue>;
-pub type LocalDispatcher = Dispatcher<
+pub type LocalDispatcher = Dispatcher<(
     DynamoStore,
     LocalRelay,
     LocalClock,
@@ -48,7 +48,7 @@ pub type LocalDispatcher = Dispatcher<
     DynamoStore,
     LocalProvider,
     LocalProvider,
->;
+)>;
 
 /// The system clock shifted by an offset that can move forward while running (a demo, or a
 /// test, of the payout schedule "as of" a later day). Only the local server has it.

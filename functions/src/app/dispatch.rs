@@ -9,24 +9,72 @@ use super::{
     Notifier, OrderStore, PaymentGateway, Queue, Runner, Work, Worker, handle_batch,
 };
 
-pub struct Dispatcher<S, P, C, Q, L, G, N> {
-    runner: Arc<Runner<S, P, C>>,
+/// Everything a dispatcher is wired with, as one trait: the runner's store, publisher and
+/// clock, the queue payout runs continue on, and the worker's effect log, payment gateway and
+/// notifier. Implemented for the tuple of the seven, so `Dispatcher::new` infers it.
+pub trait DispatchPorts: Send + Sync + 'static {
+    type Store: OrderStore + DateStore + JobStore;
+    type Publisher: FollowUpPublisher;
+    type Clock: Clock;
+    type Queue: Queue;
+    type Effects: EffectLog;
+    type Payments: PaymentGateway;
+    type Messages: Notifier;
+}
+
+impl<S, P, C, Q, L, G, N> DispatchPorts for (S, P, C, Q, L, G, N)
+where
+    S: OrderStore + DateStore + JobStore + 'static,
+    P: FollowUpPublisher + 'static,
+    C: Clock + 'static,
+    Q: Queue + 'static,
+    L: EffectLog + 'static,
+    G: PaymentGateway + 'static,
+    N: Notifier + 'static,
+{
+    type Store = S;
+    type Publisher = P;
+    type Clock = C;
+    type Queue = Q;
+    type Effects = L;
+    type Payments = G;
+    type Messages = N;
+}
+
+/// The runner of `X`'s wiring.
+type RunnerOf<X> = Runner<
+    <X as DispatchPorts>::Store,
+    <X as DispatchPorts>::Publisher,
+    <X as DispatchPorts>::Clock,
+>;
+
+/// The worker of `X`'s wiring.
+type WorkerOf<X> = Worker<
+    <X as DispatchPorts>::Effects,
+    <X as DispatchPorts>::Payments,
+    <X as DispatchPorts>::Messages,
+>;
+
+pub struct Dispatcher<X: DispatchPorts> {
+    runner: Arc<RunnerOf<X>>,
     /// Where payout-run continuations go.
-    queue: Q,
-    worker: Worker<L, G, N>,
+    queue: X::Queue,
+    worker: WorkerOf<X>,
     /// Payouts released per run.
     payout_batch: usize,
 }
 
-impl<S, P, C, Q, L, G, N> Dispatcher<S, P, C, Q, L, G, N>
+impl<S, P, C, Q, L, G, N> Dispatcher<(S, P, C, Q, L, G, N)>
 where
-    S: OrderStore + DateStore + JobStore,
-    P: FollowUpPublisher,
-    C: Clock,
-    Q: Queue,
-    L: EffectLog,
-    G: PaymentGateway,
-    N: Notifier,
+    (S, P, C, Q, L, G, N): DispatchPorts<
+            Store = S,
+            Publisher = P,
+            Clock = C,
+            Queue = Q,
+            Effects = L,
+            Payments = G,
+            Messages = N,
+        >,
 {
     pub fn new(
         runner: Arc<Runner<S, P, C>>,
@@ -41,23 +89,16 @@ where
             payout_batch,
         }
     }
+}
 
+impl<X: DispatchPorts> Dispatcher<X> {
     /// Handles a batch; returns the handles of exactly the deliveries that failed.
     pub async fn handle_batch(&self, deliveries: &[Delivery]) -> Vec<String> {
         handle_batch(self, deliveries).await
     }
 }
 
-impl<S, P, C, Q, L, G, N> HandleDelivery for Dispatcher<S, P, C, Q, L, G, N>
-where
-    S: OrderStore + DateStore + JobStore,
-    P: FollowUpPublisher,
-    C: Clock,
-    Q: Queue,
-    L: EffectLog,
-    G: PaymentGateway,
-    N: Notifier,
-{
+impl<X: DispatchPorts> HandleDelivery for Dispatcher<X> {
     async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
         let text = |e: AppError| e.to_string();
         match &delivery.envelope.work {

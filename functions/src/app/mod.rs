@@ -23,7 +23,7 @@ mod storage;
 mod worker;
 
 pub use credit::{CreditPaidOut, ExpiryRun};
-pub use dispatch::Dispatcher;
+pub use dispatch::{DispatchPorts, Dispatcher};
 pub use error::AppError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
 pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
