@@ -12,7 +12,7 @@ use storno_core::{
 use super::commit::{OnFailure, Transaction};
 use super::error::sdk;
 use super::keys::*;
-use super::read::{body, cursor_key, key_cursor, number, string};
+use super::read::{body, number, string};
 use super::{DynamoStore, n, records, s};
 use crate::app::{Page, PartnerStore, StoreError};
 
@@ -185,35 +185,13 @@ impl PartnerStore for DynamoStore {
     ) -> Result<Page<PayoutStatement>, StoreError> {
         let partition = partner_pk(partner);
         let prefix = statement_prefix(currency);
-        let start = start
-            .as_deref()
-            .map(|cursor| {
-                let key = cursor_key(cursor)?;
-                let ours = matches!(key.get(PK), Some(AttributeValue::S(p)) if *p == partition)
-                    && matches!(key.get(SK), Some(AttributeValue::S(k)) if k.starts_with(&prefix))
-                    && key.len() == 2;
-                ours.then_some(key).ok_or(StoreError::InvalidCursor)
-            })
-            .transpose()?;
-        let page = self
-            .partition(None, (PK, partition), Some((SK, &prefix)))
-            .scan_index_forward(false)
-            .consistent_read(true)
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk)?;
-        let items = page
-            .items()
-            .iter()
-            .map(|item| records::statement_from_json(body(item)?))
-            .collect::<Result<_, _>>()?;
-        let next = page
-            .last_evaluated_key
-            .as_ref()
-            .map(key_cursor)
-            .transpose()?;
-        Ok(Page { items, next })
+        self.newest_first_page(
+            partition,
+            &prefix,
+            limit,
+            start.as_deref(),
+            records::statement_from_json,
+        )
+        .await
     }
 }

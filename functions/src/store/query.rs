@@ -15,6 +15,52 @@ use crate::app::{Page, StoreError};
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 impl DynamoStore {
+    /// One page of the items of `partition` whose sort key starts with `prefix`, newest first
+    /// (strongly consistent), each decoded from its body. A cursor of another partition or
+    /// prefix is refused: it was not handed out for this list.
+    pub(crate) async fn newest_first_page<T>(
+        &self,
+        partition: String,
+        prefix: &str,
+        limit: usize,
+        cursor: Option<&str>,
+        decode: impl Fn(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
+        let start = cursor
+            .map(|cursor| {
+                let key = super::read::cursor_key(cursor)?;
+                let ours = matches!(key.get(super::keys::PK), Some(AttributeValue::S(p)) if *p == partition)
+                    && matches!(key.get(super::keys::SK), Some(AttributeValue::S(k)) if k.starts_with(prefix))
+                    && key.len() == 2;
+                ours.then_some(key).ok_or(StoreError::InvalidCursor)
+            })
+            .transpose()?;
+        let page = self
+            .partition(
+                None,
+                (super::keys::PK, partition),
+                Some((super::keys::SK, prefix)),
+            )
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let items = page
+            .items()
+            .iter()
+            .map(|item| decode(super::read::body(item)?))
+            .collect::<Result<_, _>>()?;
+        let next = page
+            .last_evaluated_key
+            .as_ref()
+            .map(key_cursor)
+            .transpose()?;
+        Ok(Page { items, next })
+    }
+
     /// Items of partition `pk` (of the table, or of `index` whose partition key is
     /// `pk_attribute`), optionally only sort keys starting with `sk_prefix`.
     pub(crate) fn partition(
