@@ -67,7 +67,7 @@ pub fn orders_to_act_on<'a>(
 pub fn bookings_on_date(order: &Order, date: &DateId, now: DateTime<Utc>) -> Vec<BookingId> {
     order
         .valid_bookings()
-        .filter(|b| &b.date.id == date && !b.course_held(now))
+        .filter(|b| &b.date.id == date && !order.course_held(b, now))
         .map(|b| b.id.clone())
         .collect()
 }

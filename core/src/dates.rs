@@ -191,7 +191,7 @@ pub fn date_totals<'a>(
         }
         let on_date: Vec<&crate::order::AttendeeBooking> = order
             .valid_bookings()
-            .filter(|b| &b.date.id == date && !b.course_held(now))
+            .filter(|b| &b.date.id == date && !order.course_held(b, now))
             .collect();
         if on_date.is_empty() {
             continue;

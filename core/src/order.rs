@@ -58,9 +58,11 @@ pub enum CancelledOptionPresentation {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FeeVatMode {
-    /// The fee is not taxed.
+    /// The fee is not taxed: a 0 % line (category E) noted as compensation for damages.
     None,
-    /// The rate of the cancelled item; with several, the rate of the one with the largest gross.
+    /// The rate of the cancelled item; when the cancelled items carry several rates, split
+    /// across them in proportion to what was paid at each (EuGH C-295/17), remainders to the
+    /// highest rate.
     ItemRate,
     /// Split across the cancelled items' rates in proportion to their gross; remainders go to
     /// the highest rate.
@@ -198,9 +200,9 @@ pub struct AttendeeBooking {
 }
 
 impl AttendeeBooking {
-    /// Whether the course of this booking has taken place (ended) at `now`: such a booking is
-    /// never moved or refunded by a rebooking or partner cancellation.
-    pub fn course_held(&self, now: DateTime<Utc>) -> bool {
+    /// Whether the booked date has ended at `now`. Whether its course took place is the
+    /// order's to say ([`Order::course_held`]).
+    pub fn date_passed(&self, now: DateTime<Utc>) -> bool {
         self.date.ends_at <= now
     }
 
@@ -263,6 +265,27 @@ pub struct Order {
 }
 
 impl Order {
+    /// Whether `booking`'s course took place by `now`: its date ended and nothing on the order
+    /// says it may not have run. Under the rebook flag, a hold for a date passed under the
+    /// flag, or an approved rebooking request for the booking, the partner said the course may
+    /// not run: such a booking can still be rebooked or cancelled (that is how the pause or hold
+    /// resolves). A booking whose course took place is never moved or refunded by a rebooking,
+    /// a partner cancellation or a date action.
+    pub fn course_held(&self, booking: &AttendeeBooking, now: DateTime<Utc>) -> bool {
+        booking.date_passed(now) && !self.course_in_doubt(booking)
+    }
+
+    fn course_in_doubt(&self, booking: &AttendeeBooking) -> bool {
+        self.rebook_flag
+            || self.payout_hold.is_some()
+            || self.rebooking_requests.iter().any(|request| {
+                matches!(
+                    request.state,
+                    crate::rebooking::RequestState::Approved { .. }
+                ) && (request.bookings.is_empty() || request.bookings.contains(&booking.id))
+            })
+    }
+
     /// The order's document archive, newest first.
     pub fn archive(&self) -> impl Iterator<Item = &DocumentRef> {
         self.documents.iter().rev()

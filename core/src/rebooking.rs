@@ -58,7 +58,7 @@ pub(crate) fn bookings_in_scope(
     if named.is_empty() {
         let open: Vec<BookingId> = order
             .valid_bookings()
-            .filter(|b| !b.course_held(now))
+            .filter(|b| !order.course_held(b, now))
             .map(|b| b.id.clone())
             .collect();
         if open.is_empty() {
@@ -72,7 +72,7 @@ pub(crate) fn bookings_in_scope(
         if !booking.is_valid() {
             return Err(DomainError::BookingAlreadyCancelled);
         }
-        if booking.course_held(now) {
+        if order.course_held(booking, now) {
             return Err(DomainError::CourseAlreadyHeld);
         }
         if !chosen.contains(id) {

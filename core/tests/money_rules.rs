@@ -213,6 +213,106 @@ fn an_approved_customer_rebooking_request_pauses_the_payout() {
 }
 
 #[test]
+fn a_payout_held_after_the_date_passed_under_the_flag_resolves_through_an_official_rebooking() {
+    let mut world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    world.now = at(2025, 3, 10); // course-a (1 March) passed; it did not run
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, false, c))
+        .unwrap();
+    assert!(matches!(
+        world.order.payout_state(world.now),
+        PayoutState::Held { .. }
+    ));
+    let target = course_dates()[2].clone(); // course-c, 3 May
+    world
+        .run(staff(), |o, c| rebook(o, &target, Rebooking::default(), c))
+        .expect("a course that may not have run can still be rebooked");
+    assert_eq!(world.order.bookings[0].date.id.to_string(), "course-c");
+    assert_eq!(
+        world.order.payout_hold, None,
+        "the rebooking resolves the hold"
+    );
+    assert!(matches!(
+        world.order.payout_state(world.now),
+        PayoutState::Scheduled { .. }
+    ));
+}
+
+#[test]
+fn a_partner_can_report_a_course_that_did_not_run_after_its_date_under_the_flag() {
+    let mut world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    world
+        .run(partner(), |o, c| set_rebook_flag(o, true, c))
+        .unwrap();
+    world.now = at(2025, 3, 10);
+    world
+        .run(partner(), |o, c| report_cannot_run(o, &[], c))
+        .expect("the partner reports the course did not run");
+}
+
+#[test]
+fn an_approved_rebooking_request_can_be_carried_out_after_the_date_passed() {
+    let mut world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    world
+        .run(customer(), |o, c| request_rebooking(o, "ill", &[], c))
+        .unwrap();
+    let request = world.order.rebooking_requests[0].id.clone();
+    world
+        .run(partner(), |o, c| {
+            decide_rebooking_request(o, &request, true, c)
+        })
+        .unwrap();
+    world.now = at(2025, 3, 10);
+    assert_eq!(world.order.payout_state(world.now), PayoutState::Paused);
+    let target = course_dates()[2].clone();
+    world
+        .run(staff(), |o, c| {
+            rebook(
+                o,
+                &target,
+                Rebooking {
+                    request: Some(&request),
+                    bookings: &[],
+                },
+                c,
+            )
+        })
+        .expect("the approved rebooking is carried out");
+    assert!(matches!(
+        world.order.payout_state(world.now),
+        PayoutState::Scheduled { .. }
+    ));
+}
+
+#[test]
+fn a_course_held_without_any_doubt_is_still_never_rebooked() {
+    let mut world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    world.now = at(2025, 3, 10);
+    let target = course_dates()[2].clone();
+    let refused = world.run(staff(), |o, c| rebook(o, &target, Rebooking::default(), c));
+    assert_eq!(refused.unwrap_err(), DomainError::CourseAlreadyHeld);
+}
+
+#[test]
 fn an_invoice_left_in_editing_holds_the_payout_until_its_new_version() {
     let mut world = two_dates();
     world

@@ -197,6 +197,18 @@ async fn konfetti_flag_pauses_the_payout_official_rebooking_releases_it_after_th
     let run = app.post("/payout-runs", Who::System, json!({})).await.ok();
     assert_eq!(run["released"], json!([]));
     app.local.clock.advance(chrono::Duration::days(31));
+    // A dry run shows the statement of what a run would release and releases nothing.
+    let preview = app
+        .post("/payout-runs", Who::System, json!({"dry_run": true}))
+        .await
+        .ok();
+    assert_eq!(preview["would_release"][0]["order"], "konfetti");
+    assert_eq!(amount(&preview["would_release"][0]["transferred"]), "90.68");
+    let order = app.get("/orders/konfetti", Who::Staff).await.ok();
+    assert_eq!(
+        order["payout_state"]["state"], "due",
+        "the dry run wrote nothing"
+    );
     let run = app.post("/payout-runs", Who::System, json!({})).await.ok();
     assert_eq!(run["released"], json!(["konfetti"]));
     let again = app.post("/payout-runs", Who::System, json!({})).await.ok();
@@ -207,6 +219,51 @@ async fn konfetti_flag_pauses_the_payout_official_rebooking_releases_it_after_th
     let order = app.get("/orders/konfetti", Who::Staff).await.ok();
     assert_eq!(order["payout_state"]["state"], "released");
     assert_eq!(order["bookings"][0]["date"]["id"], "course-b");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_after_the_flag_is_released_by_staff_and_its_dry_run_changes_nothing() {
+    let app = App::new().await;
+    courses(&app).await;
+    course_order(&app, "held", "direct").await;
+    let flag = |on: bool| {
+        let app = &app;
+        async move {
+            app.call(
+                "PUT",
+                "/orders/held/rebook-flag",
+                PARTNER,
+                Some(json!({"on": on})),
+            )
+            .await
+            .ok();
+        }
+    };
+    flag(true).await;
+    app.local.clock.advance(chrono::Duration::days(30)); // the date passed under the flag
+    flag(false).await;
+    let held = app.get("/orders/held", Who::Staff).await.ok();
+    assert_eq!(held["payout_state"]["state"], "held");
+    let preview = app
+        .post(
+            "/orders/held/payout-hold/release",
+            Who::Staff,
+            json!({"dry_run": true}),
+        )
+        .await
+        .ok();
+    assert_eq!(preview["dry_run"], true, "{preview}");
+    let still = app.get("/orders/held", Who::Staff).await.ok();
+    assert_eq!(
+        still["payout_state"]["state"], "held",
+        "the dry run wrote nothing"
+    );
+    assert_eq!(still["version"], held["version"]);
+    app.post("/orders/held/payout-hold/release", Who::Staff, json!({}))
+        .await
+        .ok();
+    let released = app.get("/orders/held", Who::Staff).await.ok();
+    assert_eq!(released["payout_state"]["state"], "due");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -413,6 +470,21 @@ async fn every_dry_run_writes_nothing() {
             "{path}: {}",
             reply.body
         );
+        if path.starts_with("/dates/") && reply.status == 200 {
+            // The totals count only the orders the action would change.
+            let preview = &reply.body;
+            let counted: u64 = preview["totals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["orders"].as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                Some(counted),
+                preview["would_change"].as_u64(),
+                "{path}: {preview}"
+            );
+        }
     }
     app.drain().await;
     let after = app.get("/orders/dry", Who::Staff).await.ok();

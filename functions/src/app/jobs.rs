@@ -93,7 +93,20 @@ where
             would_change: 0,
             would_refuse: Vec::new(),
         };
-        let mut currencies: Vec<Currency> = orders.iter().map(|o| o.currency).collect();
+        let mut changing: Vec<&Order> = Vec::with_capacity(orders.len());
+        for order in &orders {
+            let ctx = self.context(order, actor).await?;
+            match act_on_date_order(order, date, action, target.as_ref(), &ctx) {
+                Ok(_) => changing.push(order),
+                Err(refusal) => preview.would_refuse.push(JobFailure {
+                    order: order.id.clone(),
+                    code: refusal.code().to_owned(),
+                }),
+            }
+        }
+        preview.would_change = changing.len();
+        // The totals count what the action would act on: the refused orders stay as they are.
+        let mut currencies: Vec<Currency> = changing.iter().map(|o| o.currency).collect();
         currencies.sort_by_key(|c| c.to_string());
         currencies.dedup();
         for currency in currencies {
@@ -101,18 +114,8 @@ where
                 date,
                 currency,
                 self.clock().now(),
-                orders.iter(),
+                changing.iter().copied(),
             ));
-        }
-        for order in &orders {
-            let ctx = self.context(order, actor).await?;
-            match act_on_date_order(order, date, action, target.as_ref(), &ctx) {
-                Ok(_) => preview.would_change += 1,
-                Err(refusal) => preview.would_refuse.push(JobFailure {
-                    order: order.id.clone(),
-                    code: refusal.code().to_owned(),
-                }),
-            }
         }
         Ok(preview)
     }

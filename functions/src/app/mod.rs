@@ -29,7 +29,7 @@ pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
 pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
 pub use once::{RESERVATION_LEASE_SECONDS, Stored};
 pub use partners::PartnerAccount;
-pub use payouts::PayoutRun;
+pub use payouts::{PayoutPreview, PayoutRun};
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
 pub use queue::{Backlog, DateOrder, Delivery, Envelope, Queue, QueueError, Work};
 pub use receipt::Receipt;

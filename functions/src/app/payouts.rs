@@ -1,7 +1,7 @@
 //! The payout-release use case (the scheduler): pages the sparse due-payout index and releases
 //! each due payout in its own transaction, bounded per run.
 
-use storno_core::OrderId;
+use storno_core::{OrderId, PayoutStatement};
 
 use super::{AppError, Clock, DateStore, Envelope, FollowUpPublisher, OrderStore, Queue, Runner};
 
@@ -12,6 +12,15 @@ pub struct PayoutRun {
     /// Orders found due whose release the core refused at commit time (e.g. flagged meanwhile).
     pub refused: Vec<(OrderId, String)>,
     /// More payouts are due than this run was allowed to release.
+    pub more: bool,
+}
+
+/// What a run would do now (a dry run): the statements of the payouts it would release and the
+/// refusals, nothing written. Commission-invoice numbers in the statements are provisional.
+#[derive(Debug, Default)]
+pub struct PayoutPreview {
+    pub would_release: Vec<PayoutStatement>,
+    pub would_refuse: Vec<(OrderId, String)>,
     pub more: bool,
 }
 
@@ -57,6 +66,37 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
 }
 
 impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+    /// What a run of up to `max` releases would do now, deciding each due payout exactly as
+    /// the run does but writing nothing.
+    pub async fn preview_due_payouts(&self, max: usize) -> Result<PayoutPreview, AppError> {
+        let now = self.clock().now();
+        let mut preview = PayoutPreview::default();
+        let mut start = None;
+        loop {
+            let room = max.saturating_sub(preview.would_release.len() + preview.would_refuse.len());
+            if room == 0 {
+                preview.more = true;
+                return Ok(preview);
+            }
+            let page = self.store().due_payouts(now, PAGE.min(room), start).await?;
+            for id in page.items {
+                match self.decide_release(&id).await {
+                    Ok((_, _, decision)) => {
+                        preview.would_release.extend(decision.payout_statement);
+                    }
+                    Err(AppError::Domain(refusal)) => {
+                        preview.would_refuse.push((id, refusal.code().to_owned()));
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(preview),
+            }
+        }
+    }
+
     /// One bounded payout run (the schedule, or a continuation message): releases up to `max`,
     /// and when more is due hands the rest on as a message to `queue`. A run that released
     /// nothing does not chain, so payouts refused again and again never loop.

@@ -9,15 +9,15 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use storno_core::{
-    Actor, Context, DateId, Decision, DomainError, EventDate, FollowUp, Issuer, IssuerId, NewOrder,
-    Order, OrderId, SeriesKey,
+    Actor, Context, DateId, Decision, DomainError, EventDate, FollowUp, Issuer, IssuerId, Money,
+    NewOrder, Order, OrderId, SeriesKey,
 };
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::retry::{Attempts, Retry};
 use super::{
     AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite,
-    OrderStore, Receipt, StoreError, StoredResponse,
+    LoadedOrder, OrderStore, Receipt, StoreError, StoredResponse,
 };
 
 /// How often a write whose response was lost is re-sent.
@@ -364,32 +364,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         let mut attempts = Attempts::default();
         let mut series: SeriesGuard = None;
         while attempts.remain() {
-            let loaded = self
-                .store
-                .load_order(order, true)
-                .await?
-                .ok_or(DomainError::NotFound("order"))?;
-            let debit = self
-                .store
-                .partner_debit(&loaded.order.partner, loaded.order.currency)
-                .await?;
-            let partner = self
-                .store
-                .load_partner(&loaded.order.partner)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::PartnerBillingMissing(loaded.order.partner.to_string())
-                })?;
-            // The platform invoices the commission: its issuer and number series.
-            let platform = &self.policy.platform_issuer;
-            let issuer = self.issuer(platform).await.map_err(|error| match error {
-                AppError::Domain(DomainError::UnknownIssuer(_)) => {
-                    DomainError::PlatformIssuerMissing(platform.to_string()).into()
-                }
-                other => other,
-            })?;
-            let ctx = self.context_with(issuer, &Actor::System).await?;
-            let decision = storno_core::release_payout(&loaded.order, debit, &partner, &ctx)?;
+            let (loaded, debit, decision) = self.decide_release(order).await?;
             if !self.numbered_in_turn(&decision, &mut series).await {
                 continue;
             }
@@ -412,6 +387,39 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             }
         }
         Err(AppError::Conflict)
+    }
+
+    /// What releasing `order`'s payout decides now, read consistently: the order, the partner's
+    /// open debit it was decided with, and the decision. Writes nothing (a dry run stops here).
+    pub async fn decide_release(
+        &self,
+        order: &OrderId,
+    ) -> Result<(LoadedOrder, Money, Decision), AppError> {
+        let loaded = self
+            .store
+            .load_order(order, true)
+            .await?
+            .ok_or(DomainError::NotFound("order"))?;
+        let debit = self
+            .store
+            .partner_debit(&loaded.order.partner, loaded.order.currency)
+            .await?;
+        let partner = self
+            .store
+            .load_partner(&loaded.order.partner)
+            .await?
+            .ok_or_else(|| DomainError::PartnerBillingMissing(loaded.order.partner.to_string()))?;
+        // The platform invoices the commission: its issuer and number series.
+        let platform = &self.policy.platform_issuer;
+        let issuer = self.issuer(platform).await.map_err(|error| match error {
+            AppError::Domain(DomainError::UnknownIssuer(_)) => {
+                DomainError::PlatformIssuerMissing(platform.to_string()).into()
+            }
+            other => other,
+        })?;
+        let ctx = self.context_with(issuer, &Actor::System).await?;
+        let decision = storno_core::release_payout(&loaded.order, debit, &partner, &ctx)?;
+        Ok((loaded, debit, decision))
     }
 
     /// The dates an intake books, as stored now.

@@ -258,8 +258,9 @@ where
                 .await
             }
             RouteId::ReleasePayoutHold => {
-                json::<bodies::DryRunOnly>(request)?;
-                self.command(&call, storno_core::release_payout_hold).await
+                let body: bodies::DryRunOnly = json(request)?;
+                self.command_or_dry_run(&call, body.dry_run, storno_core::release_payout_hold)
+                    .await
             }
             RouteId::Ticket => self.ticket(&call).await,
             RouteId::CustomerCredit => self.customer_credit(&call).await,
@@ -582,8 +583,23 @@ where
     }
 
     async fn payout_run(&self, call: &Call<'_>) -> Routed {
-        json::<bodies::DryRunOnly>(call.request)?;
+        let body: bodies::DryRunOnly = json(call.request)?;
         call.actor.require_payout_scheduler()?;
+        if body.dry_run {
+            let preview = self
+                .runner
+                .preview_due_payouts(self.settings.payout_batch)
+                .await?;
+            let refusals = preview.would_refuse.iter();
+            let body = json!({
+                "as_of": self.runner.clock().now(),
+                "dry_run": true,
+                "would_release": preview.would_release,
+                "would_refuse": refusals.map(|(order, code)| json!({"order": order, "code": code})).collect::<Vec<_>>(),
+                "more": preview.more,
+            });
+            return Ok(respond(StatusCode::OK, &body, None));
+        }
         let key = idempotency(call.request, &call.actor)?;
         let stored = self
             .runner
