@@ -202,23 +202,36 @@ pub(crate) fn quote(
     })
 }
 
+/// The fee line's description, in the language of the documents (German): the rule and who
+/// was cancelled (the attendee with the options, or the attendees by name).
 fn describe(parts: &[FeePart], cancelled: &[Cancelled<'_>]) -> String {
     let rule = match parts.first().map(|p| &p.rule) {
         Some(FeeRule::Tier { description, .. }) if parts.len() == 1 => {
-            format!("cancellation terms, {description}")
+            format!("Stornobedingungen, {description}")
         }
         Some(FeeRule::Tier { .. }) | Some(FeeRule::NoTierApplies { .. }) => {
-            "cancellation terms".to_owned()
+            "Stornobedingungen".to_owned()
         }
         Some(FeeRule::Individual { reason }) => reason.clone(),
-        Some(FeeRule::OptionOwnFee { .. }) => "option cancellation fee".to_owned(),
-        Some(FeeRule::NoFee) | None => "no fee".to_owned(),
+        Some(FeeRule::OptionOwnFee { .. }) => "Stornogebühr der Option".to_owned(),
+        Some(FeeRule::NoFee) | None => "keine Gebühr".to_owned(),
     };
     let what = match cancelled {
         [one] => one.describe(),
-        many => format!("{} attendees", many.len()),
+        many => attendees(many.iter().map(|c| &*c.booking.attendee_name)),
     };
-    format!("Cancellation fee ({rule}) for {what}")
+    format!("Stornogebühr ({rule}) für {what}")
+}
+
+/// Attendees by name: the first few, then how many more.
+fn attendees<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const NAMED: usize = 5;
+    let count = names.len();
+    let shown: Vec<&str> = names.take(NAMED).collect();
+    match count.saturating_sub(NAMED) {
+        0 => shown.join(", "),
+        more => format!("{} und {more} weitere", shown.join(", ")),
+    }
 }
 
 /// The fee as document lines, one per VAT rate, in the order's price entry.

@@ -173,7 +173,7 @@ pub(crate) fn invoice_content(
                 let line = option.line(booking, prices);
                 let cancellation = DocumentLine {
                     kind: LineKind::CancelledItem,
-                    description: format!("Cancellation: {}", line.description).into(),
+                    description: format!("Storno: {}", line.description).into(),
                     ..line.negated()
                 };
                 lines.push(line);

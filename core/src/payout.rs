@@ -266,7 +266,7 @@ fn commission_invoice(
     let mut line = DocumentLine::gross_priced(
         LineKind::Item,
         format!(
-            "Commission on order {} ({} of {})",
+            "Provision auf Auftrag {} ({} von {})",
             order.id,
             order.commission_rate,
             order.items_gross()

@@ -23,9 +23,9 @@ use crate::rate::VatRate;
 
 /// The note on 0 % fee lines: a cancellation fee without VAT is compensation, not a supply.
 pub const FEE_WITHOUT_VAT_NOTE: &str =
-    "Cancellation fee without VAT: compensation for damages, not a taxable supply";
+    "Stornogebühr ohne Umsatzsteuer: Schadensersatz, kein steuerbarer Umsatz";
 /// The note on 0 % item lines of an issuer that charges VAT otherwise.
-pub const ITEM_WITHOUT_VAT_NOTE: &str = "Exempt from VAT";
+pub const ITEM_WITHOUT_VAT_NOTE: &str = "Von der Umsatzsteuer befreit";
 
 /// The EN 16931 VAT category of a rate on a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,21 +104,30 @@ fn net_of_gross(gross: Money, rate: VatRate) -> (Money, Money) {
     (net, vat)
 }
 
-/// Sets the nets of gross-priced lines of one rate so that they add up to `taxable`: each
-/// line's own share first, then whole cents to the lines charging most, in line order.
+/// Sets the nets of gross-priced lines of one rate so that they add up to `taxable`.
+///
+/// A cancelled item's line and the negation shown under it (presentation "cancellation
+/// line") are a pair: the item takes its own share and the negation exactly its negative, so
+/// the pair nets to zero as its gross does. The other lines take their own share first, then
+/// whole cents go to the lines charging most, in line order, until they add up to `taxable`.
 fn spread(lines: &mut [&mut DocumentLine], taxable: Money, rate: VatRate) {
     let currency = taxable.currency();
     for line in lines.iter_mut() {
         let gross = line.gross.unwrap_or_else(|| zero(currency));
         line.net = gross.times(Decimal::ONE / (Decimal::ONE + rate.fraction()));
     }
-    let allotted = Money::sum(currency, lines.iter().map(|l| &l.net));
+    let paired = reversal_pairs(lines);
+    for &(item, reversal) in &paired {
+        lines[reversal].net = -lines[item].net;
+    }
+    let in_pair = |i: usize| paired.iter().any(|&(a, b)| a == i || b == i);
+    let mut order: Vec<usize> = (0..lines.len()).filter(|&i| !in_pair(i)).collect();
+    let allotted = Money::sum(currency, order.iter().map(|&i| &lines[i].net));
     let cent = Money::rounded(
         Decimal::ONE / Decimal::from(10u32.pow(currency.minor_units())),
         currency,
     );
     let mut missing = taxable - allotted;
-    let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|a, b| {
         let gross = |i: usize| lines[i].gross.map_or(Decimal::ZERO, |g| g.amount());
         gross(*b).cmp(&gross(*a)).then(a.cmp(b))
@@ -131,6 +140,28 @@ fn spread(lines: &mut [&mut DocumentLine], taxable: Money, rate: VatRate) {
         missing = missing - step;
         turn += 1;
     }
+}
+
+/// Each cancellation line with the item line it negates (same booking and option, opposite
+/// gross), as (item, cancellation) indexes; every line is in at most one pair.
+fn reversal_pairs(lines: &[&mut DocumentLine]) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (reversal, line) in lines.iter().enumerate() {
+        if line.kind != LineKind::CancelledItem {
+            continue;
+        }
+        let item = lines.iter().enumerate().position(|(i, candidate)| {
+            candidate.kind == LineKind::Item
+                && candidate.booking == line.booking
+                && candidate.option == line.option
+                && candidate.gross.map(|g| -g) == line.gross
+                && !pairs.iter().any(|&(a, _)| a == i)
+        });
+        if let Some(item) = item {
+            pairs.push((item, reversal));
+        }
+    }
+    pairs
 }
 
 /// Computes the totals of `lines` (and, for gross-priced documents, each line's net).
@@ -344,6 +375,30 @@ mod tests {
             assert_eq!(nets, summary.taxable);
         }
         assert_eq!(totals.payable, eur(dec!(59.70)));
+    }
+
+    #[test]
+    fn a_cancelled_items_line_and_its_cancellation_line_on_a_gross_document_cancel_exactly() {
+        let option = |kind: LineKind, name: &str, gross: Decimal, quantity: i64| {
+            let mut line = gross_line(gross, dec!(19), quantity);
+            line.kind = kind;
+            line.booking = Some(crate::ids::BookingId::parse("b0").unwrap());
+            line.option = Some(crate::ids::OptionId::parse(name).unwrap());
+            line
+        };
+        let mut lines = vec![
+            option(LineKind::Item, "a", dec!(39.99), 1),
+            option(LineKind::CancelledItem, "a", dec!(-39.99), -1),
+            option(LineKind::Item, "b", dec!(39.99), 1),
+            option(LineKind::Item, "c", dec!(39.99), 1),
+        ];
+        let totals = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
+        assert_eq!(lines[0].net, -lines[1].net, "the pair nets to zero");
+        assert_eq!(totals.payable, eur(dec!(79.98)));
+        let nets = lines
+            .iter()
+            .fold(Money::zero(Currency::EUR), |s, l| s + l.net);
+        assert_eq!(nets, totals.net);
     }
 
     #[test]

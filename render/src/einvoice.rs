@@ -161,7 +161,7 @@ impl<'a> EInvoice<'a> {
         let payment = if credit_note {
             Payment {
                 code: "1",
-                information: "Erstattung auf das ursprüngliche Zahlungsmittel oder als Guthaben"
+                information: "Verrechnung mit der ersetzenden Rechnung und Stornogebühren, Rest als Erstattung oder Guthaben"
                     .to_owned(),
                 account: None,
             }
@@ -186,16 +186,7 @@ impl<'a> EInvoice<'a> {
                 }),
             }
         };
-        let terms = match &document.kind {
-            DocumentKind::Cancellation { .. } => {
-                "Der Betrag wird auf das ursprüngliche Zahlungsmittel erstattet oder als Guthaben gutgeschrieben."
-            }
-            DocumentKind::CommissionInvoice { .. } => {
-                "Mit der Auszahlung an Sie verrechnet; kein Zahlungsausgleich erforderlich."
-            }
-            _ => "Bereits bezahlt; kein Zahlungsausgleich erforderlich.",
-        }
-        .to_owned();
+        let terms = crate::wording::settlement(&document.kind);
         let recipient = &document.header.recipient;
         let delivery_date = document
             .lines

@@ -94,3 +94,40 @@ mod tests {
         assert_eq!(rate(dec!(7.5)), "7,5 %");
     }
 }
+
+/// How a document is settled, said the same way in the e-invoice (BT-20) and the PDF.
+///
+/// Orders are paid at checkout. A cancellation document frees what was paid for the invoice it
+/// cancels: that amount is first set against what replaces it (the next version, a fee
+/// invoice), and only what is left goes back (to the original payment or as credit). So a
+/// credit note never claims to refund more than is refunded, and a later version is paid by
+/// that offset, not a second time by the original payment.
+pub fn settlement(kind: &DocumentKind) -> String {
+    match kind {
+        DocumentKind::Cancellation { cancels } => format!(
+            "Gutschrift zur Rechnung {} vom {}: Der Betrag wird mit der ersetzenden Rechnung und \
+             etwaigen Stornogebühren verrechnet; was danach verbleibt, wird auf das ursprüngliche \
+             Zahlungsmittel erstattet oder als Guthaben gutgeschrieben.",
+            cancels.number,
+            date(cancels.issue_date)
+        ),
+        DocumentKind::CommissionInvoice { .. } => {
+            "Mit der Auszahlung an Sie verrechnet; kein Zahlungsausgleich erforderlich.".to_owned()
+        }
+        DocumentKind::Invoice {
+            replaces: Some(previous),
+            ..
+        }
+        | DocumentKind::FeeInvoice {
+            after_cancelled: previous,
+        } => format!(
+            "Beglichen durch Verrechnung mit Ihrer Zahlung zur stornierten Rechnung {} vom {}; \
+             kein Zahlungsausgleich erforderlich.",
+            previous.number,
+            date(previous.issue_date)
+        ),
+        DocumentKind::Invoice { replaces: None, .. } => {
+            "Bereits bezahlt; kein Zahlungsausgleich erforderlich.".to_owned()
+        }
+    }
+}

@@ -59,6 +59,25 @@ fn check_xml(document: &Document, cii_xml: &str, ubl_xml: &str) {
         }
         None => assert!(!cii_xml.contains("InvoiceReferencedDocument")),
     }
+    // The terms say how the document is settled: a credit note and whatever replaces the
+    // invoice it cancels are set against each other, never refunded and paid in full twice.
+    let terms = element(
+        &cii_xml[cii_xml
+            .find("<ram:SpecifiedTradePaymentTerms>")
+            .expect("BT-20")..],
+        "ram:Description",
+    );
+    match (&document.kind, preceding) {
+        (DocumentKind::Cancellation { .. }, _) => {
+            assert!(terms.contains("verrechnet"), "{terms}");
+        }
+        (DocumentKind::CommissionInvoice { .. }, _) => {}
+        (_, Some(reference)) => {
+            assert!(terms.contains("Verrechnung"), "{terms}");
+            assert!(terms.contains(&reference.number.to_string()), "{terms}");
+        }
+        (_, None) => assert!(terms.starts_with("Bereits bezahlt"), "{terms}"),
+    }
     if code == "381" {
         // A credit note states the cancelled invoice's own (positive) amounts.
         assert!(ubl_xml.contains("<CreditNote"));

@@ -332,7 +332,9 @@ fn totals(document: &Document) -> Vec<(String, String, bool)> {
                 wording::rate(tax.rate.percent()),
                 wording::money(tax.taxable)
             ),
-            VatCategory::Exempt => format!("steuerfrei: {}", wording::money(tax.taxable)),
+            // Not "steuerfrei": a § 19 UStG seller is not exempt, it charges no VAT, and a fee
+            // as compensation is no supply at all. The reason is printed with the rate.
+            VatCategory::Exempt => format!("ohne Umsatzsteuer: {}", wording::money(tax.taxable)),
         };
         lines.push((label, wording::money(tax.vat), false));
     }
@@ -350,8 +352,10 @@ fn totals(document: &Document) -> Vec<(String, String, bool)> {
     lines.push((total.to_owned(), wording::money(document.payable), true));
     let zero = Money::zero(document.currency());
     match document.kind {
+        // What the cancellation frees is set against what replaces it first (see the terms):
+        // the document states the credit, not a refund.
         DocumentKind::Cancellation { .. } => lines.push((
-            "Erstattung".to_owned(),
+            "Gutschrift zu Ihren Gunsten".to_owned(),
             wording::money(-document.payable),
             false,
         )),
@@ -363,9 +367,17 @@ fn totals(document: &Document) -> Vec<(String, String, bool)> {
             ));
             lines.push(("Offener Betrag".to_owned(), wording::money(zero), true));
         }
-        _ => {
+        DocumentKind::Invoice { replaces: None, .. } => {
             lines.push((
                 "bereits bezahlt".to_owned(),
+                wording::money(document.payable),
+                false,
+            ));
+            lines.push(("Offener Betrag".to_owned(), wording::money(zero), true));
+        }
+        _ => {
+            lines.push((
+                "durch Verrechnung beglichen".to_owned(),
                 wording::money(document.payable),
                 false,
             ));
@@ -554,6 +566,15 @@ fn letterhead(canvas: &mut Canvas<'_, '_>, document: &Document, e: &EInvoice<'_>
         periods.iter().map(|p| p.1).max(),
     ) {
         facts.push(("Leistungszeitraum", wording::period(start, end)));
+    }
+    // Lines without a period (fees) are rendered on the issue date (BT-72 in the XML).
+    if let Some(date) = e.delivery_date {
+        let label = if periods.is_empty() {
+            "Leistungsdatum"
+        } else {
+            "Leistungsdatum Gebühren"
+        };
+        facts.push((label, wording::date(date)));
     }
     if let Some(preceding) = e.preceding {
         let label = match document.kind {
