@@ -166,8 +166,15 @@ impl CreditAccount {
         now: DateTime<Utc>,
     ) -> Result<CreditDecision, DomainError> {
         actor.require_staff("pay out a customer's credit")?;
+        if let Some(asked) = amount {
+            asked.require_amount_in(self.currency)?;
+            if asked.is_zero() {
+                return Err(DomainError::InvalidInput(
+                    "the amount to pay out must be above zero (leave it out to pay out the whole balance)".into(),
+                ));
+            }
+        }
         let amount = amount.unwrap_or(self.balance);
-        amount.require_amount_in(self.currency)?;
         if !amount.is_positive() {
             return Err(DomainError::NoCredit);
         }

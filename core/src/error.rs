@@ -35,7 +35,7 @@ pub enum DomainError {
     InvalidPercentage(String),
     #[error("{0}")]
     InvalidInput(String),
-    #[error("the amount is in {given}, but this order is in {expected}")]
+    #[error("the amount is in {given}, but {expected} is expected here")]
     CurrencyMismatch { expected: String, given: String },
     #[error("{field}: {why}")]
     InvalidParty { field: &'static str, why: String },
@@ -82,6 +82,10 @@ pub enum DomainError {
     DateActivationUnchanged(bool),
     #[error("the document number prefix {prefix} belongs to issuer {issuer}")]
     PrefixTaken { prefix: String, issuer: String },
+    #[error(
+        "the numbers of prefix {prefix} are printed with {digits} digits: a series keeps its width (use a new prefix for another width)"
+    )]
+    NumberWidthFixed { prefix: String, digits: u8 },
 
     // --- business rules ---
     #[error(
@@ -198,6 +202,7 @@ impl DomainError {
             InvalidParty { field, .. } => party_code(field),
             RecipientAddressMissing => "recipient_address_missing",
             PrefixTaken { .. } => "prefix_taken",
+            NumberWidthFixed { .. } => "number_width_fixed",
             UnknownIssuer(_) => "unknown_issuer",
             PriceEntryMismatch { .. } => "price_entry_mismatch",
             VatOnExemptIssuer(_) => "vat_on_exempt_issuer",
@@ -294,6 +299,7 @@ impl DomainError {
             | PartnerCancellationOpen
             | DateActivationUnchanged(_)
             | PrefixTaken { .. }
+            | NumberWidthFixed { .. }
             | NoPayoutHold
             | AlternativeDatesOpen
             | OrderCancelled => ErrorKind::Conflict,
@@ -308,6 +314,7 @@ fn party_code(field: &str) -> &'static str {
     let last = field.rsplit('.').next().unwrap_or(field);
     match last {
         "vat_id" => "invalid_vat_id",
+        "tax_number" => "invalid_tax_number",
         "country" => "invalid_country",
         "iban" => "invalid_iban",
         "bic" => "invalid_bic",

@@ -176,6 +176,27 @@ pub struct NewIssuer {
 }
 
 impl Issuer {
+    /// Checks an entry that replaces `previous` (if the issuer exists): as [`Issuer::new`], and
+    /// a prefix keeps its width, so that one series never prints `TS26/002` then `TS26/00003`.
+    pub fn replacing(
+        previous: Option<&Issuer>,
+        id: IssuerId,
+        new: NewIssuer,
+        actor: &Actor,
+    ) -> Result<Issuer, DomainError> {
+        let issuer = Issuer::new(id, new, actor)?;
+        if let Some(previous) = previous {
+            let (before, after) = (&previous.numbers, &issuer.numbers);
+            if before.prefix() == after.prefix() && before.digits() != after.digits() {
+                return Err(DomainError::NumberWidthFixed {
+                    prefix: before.prefix().to_owned(),
+                    digits: before.digits(),
+                });
+            }
+        }
+        Ok(issuer)
+    }
+
     /// Checks an issuer entry (system and staff only). A seller must be identifiable for tax:
     /// a VAT id or a tax number.
     pub fn new(id: IssuerId, new: NewIssuer, actor: &Actor) -> Result<Issuer, DomainError> {
@@ -184,7 +205,7 @@ impl Issuer {
         let tax_number = new
             .tax_number
             .as_deref()
-            .map(|t| text(t, "tax_number", 30))
+            .map(|t| crate::party::tax_number(t, "tax_number"))
             .transpose()?;
         if vat_id.is_none() && tax_number.is_none() {
             return Err(DomainError::InvalidParty {

@@ -206,6 +206,26 @@ pub fn text(value: &str, field: &'static str, max: usize) -> Result<Text, Domain
     Ok(value.into())
 }
 
+/// A tax number (Steuernummer) as the tax office writes it: 8 to 15 digits, grouped by
+/// spaces, `/`, `-` or `.` (e.g. `21/815/08150` or the 13-digit ELSTER form).
+pub fn tax_number(value: &str, field: &'static str) -> Result<Text, DomainError> {
+    let value = text(value, field, 30)?;
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let plausible = (8..=15).contains(&digits)
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '/' | '-' | '.'));
+    if !plausible {
+        return Err(invalid(
+            field,
+            format!(
+                "{value:?} is not a tax number: 8 to 15 digits, grouped by spaces, '/', '-' or '.'"
+            ),
+        ));
+    }
+    Ok(value)
+}
+
 /// An e-mail address: something before and a domain with a dot after one `@`.
 pub fn email(value: &str, field: &'static str) -> Result<Text, DomainError> {
     let value = text(value, field, 254)?;
@@ -412,6 +432,23 @@ mod tests {
         assert!(CountryCode::parse("de").is_err());
         assert!(CountryCode::parse("XX").is_err());
         assert!(CountryCode::parse("DEU").is_err());
+    }
+
+    #[test]
+    fn tax_numbers_are_digits_in_the_groups_tax_offices_print() {
+        for good in ["21/815/08150", "2181508150", "9181081508155", "12 345 678"] {
+            assert!(tax_number(good, "tax_number").is_ok(), "{good}");
+        }
+        for bad in [
+            "x",
+            "1234567",
+            "21/815/0815O",
+            "DE123456789",
+            "1234567890123456",
+        ] {
+            let refused = tax_number(bad, "tax_number").unwrap_err();
+            assert_eq!(refused.code(), "invalid_tax_number", "{bad}");
+        }
     }
 
     #[test]

@@ -239,6 +239,14 @@ fn staff_pay_out_credit_once_and_never_more_than_the_balance() {
             .code(),
         "insufficient_credit"
     );
+    assert_eq!(
+        account
+            .pay_out(Some(eur(dec!(0))), &staff(), now)
+            .unwrap_err()
+            .code(),
+        "invalid_input",
+        "a zero amount is a mistake, not an empty account"
+    );
     let decision = account.pay_out(None, &staff(), now).unwrap();
     assert_eq!(decision.entry.amount, eur(dec!(80)));
     assert_eq!(decision.account.balance, eur(dec!(0)));

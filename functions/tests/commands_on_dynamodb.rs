@@ -222,7 +222,11 @@ async fn intake_is_idempotent_by_order_id() {
             None,
         )
         .await;
-    assert!(matches!(refused, Err(AppError::IdempotencyKeyReused)));
+    // Another order under a known id: a conflict of ids (no key was sent to be reused).
+    assert!(
+        matches!(refused, Err(AppError::OrderExists(_))),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

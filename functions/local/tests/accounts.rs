@@ -122,6 +122,25 @@ async fn credit_from_a_course_that_could_not_run_is_spent_on_the_next_order() {
         "nothing written"
     );
     // Staff pay the rest out, once.
+    // Money leaves the platform: no key, no payout (a retry could pay twice).
+    let keyless = app
+        .raw(
+            "POST",
+            "/customers/customer-1/credit/payouts",
+            Who::Staff,
+            br#"{"currency": "EUR"}"#.to_vec(),
+            &[("content-type", "application/json")],
+        )
+        .await;
+    assert_eq!(
+        (keyless.status, keyless.code()),
+        (400, "idempotency_key_required")
+    );
+    // A cursor that decodes but was never issued is refused as a cursor.
+    let forged = app
+        .get("/customers/customer-1/credit?cursor=7b7d", Who::Staff)
+        .await;
+    assert_eq!((forged.status, forged.code()), (400, "invalid_cursor"));
     let paid = app
         .raw(
             "POST",

@@ -158,7 +158,7 @@ async fn a_storm_of_one_payout_run_runs_it_once() {
         "/payout-runs",
         Who::System,
         "run-1",
-        &json!({"dry_run": true}),
+        &json!({"dry_run": false}),
     )
     .await;
     assert_eq!(

@@ -44,6 +44,30 @@ async fn a_prefix_belongs_to_one_issuer_and_its_numbers_name_one_document() {
         404,
         "nothing written"
     );
+    // Numbers that differ only in case are taken for the same number: so are prefixes.
+    let lower = app
+        .call(
+            "PUT",
+            "/issuers/theirs",
+            Who::Staff,
+            Some(issuer_entry("dup", "net")),
+        )
+        .await;
+    assert_eq!((lower.status, lower.code()), (409, "prefix_taken"));
+    // A series keeps the width it prints with; tax numbers are checked like VAT ids.
+    let mut wider = issuer_entry("DUP", "net");
+    wider["numbers"]["digits"] = json!(5);
+    let wider = app
+        .call("PUT", "/issuers/mine", Who::Staff, Some(wider))
+        .await;
+    assert_eq!((wider.status, wider.code()), (409, "number_width_fixed"));
+    let mut taxed = issuer_entry("TAX", "net");
+    taxed["vat_id"] = json!(null);
+    taxed["tax_number"] = json!("x");
+    let taxed = app
+        .call("PUT", "/issuers/taxed", Who::Staff, Some(taxed))
+        .await;
+    assert_eq!((taxed.status, taxed.code()), (400, "invalid_tax_number"));
 
     let mut order = workshop_order("dup-1");
     order["issuer"] = json!("mine");

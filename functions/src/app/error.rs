@@ -27,6 +27,12 @@ pub enum AppError {
     /// (503).
     #[error("{0}")]
     Unavailable(String),
+    /// A page cursor that decodes but was not issued for this listing (400).
+    #[error("the cursor is not one this API returned")]
+    InvalidCursor,
+    /// Another order was registered under this id (409).
+    #[error("order {0} is already registered with other content")]
+    OrderExists(String),
     /// Another date exists under this id (409).
     #[error("a different date with id {0} exists already")]
     DateExists(String),
@@ -39,9 +45,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::TooLarge(message) => AppError::TooLarge(message),
-            StoreError::InvalidCursor => AppError::Domain(DomainError::InvalidInput(
-                "the cursor is not one this API returned".into(),
-            )),
+            StoreError::InvalidCursor => AppError::InvalidCursor,
             other => AppError::Store(other),
         }
     }

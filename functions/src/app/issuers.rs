@@ -15,7 +15,8 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         new: NewIssuer,
         actor: &Actor,
     ) -> Result<Issuer, AppError> {
-        let issuer = Issuer::new(id, new, actor)?;
+        let previous = self.store().load_issuer(&id).await?;
+        let issuer = Issuer::replacing(previous.as_ref(), id, new, actor)?;
         match self.store().put_issuer(&issuer).await {
             Ok(()) => Ok(issuer),
             Err(StoreError::Conflict(Conflict::PrefixTaken { owner })) => {

@@ -349,7 +349,14 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                     {
                         return Ok(receipt);
                     }
-                    return self.replay(Some(&by_id)).await;
+                    // The same order again answers its receipt; another under its id is a
+                    // conflict of ids, not a reused key (the caller may have sent none).
+                    return match self.replay(Some(&by_id)).await {
+                        Err(AppError::IdempotencyKeyReused) => {
+                            Err(AppError::OrderExists(order_id.to_string()))
+                        }
+                        other => other,
+                    };
                 }
                 Err(Retry::Fail(error)) => return Err(error),
             }

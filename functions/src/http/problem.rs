@@ -82,6 +82,10 @@ impl From<AppError> for Problem {
             AppError::DateExists(_) => {
                 Problem::new(StatusCode::CONFLICT, "date_exists", error.to_string())
             }
+            AppError::InvalidCursor => Problem::bad_request("invalid_cursor", error.to_string()),
+            AppError::OrderExists(_) => {
+                Problem::new(StatusCode::CONFLICT, "order_exists", error.to_string())
+            }
             AppError::IdempotencyKeyInFlight => Problem::new(
                 StatusCode::CONFLICT,
                 "idempotency_key_in_flight",

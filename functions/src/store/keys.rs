@@ -8,7 +8,7 @@
 //! | idempotency record (TTL) | `IDEM#{sha256(caller, key)}` | `IDEM` |
 //! | document number counter | `SEQ#{issuer}#{prefix}#{year or -}` | `SEQ` |
 //! | an issuer of the registry | `ISSUER#{id}` | `ISSUER` |
-//! | a number prefix and the issuer it belongs to | `PREFIX#{prefix}` | `PREFIX` |
+//! | a number prefix (in capitals) and the issuer it belongs to | `PREFIX#{PREFIX}` | `PREFIX` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
 //! | a partner of the registry (billing data) | `PARTNER#{id}` | `PROFILE` |
 //! | a payout's statement | `PARTNER#{id}` | `PAYOUT#{currency}#{released}#{order}` |
@@ -151,9 +151,11 @@ pub fn issuer_pk(id: &IssuerId) -> String {
 
 pub const ISSUER_SK: &str = "ISSUER";
 
-/// A document number prefix, reserved for one issuer for good.
+/// A document number prefix, reserved for one issuer for good. Reserved regardless of case:
+/// `cdc` and `CDC` would print numbers that differ only in case, which people (and
+/// case-insensitive file systems, for the documents' file names) take for the same.
 pub fn prefix_pk(prefix: &str) -> String {
-    format!("PREFIX#{prefix}")
+    format!("PREFIX#{}", prefix.to_ascii_uppercase())
 }
 
 pub const PREFIX_SK: &str = "PREFIX";
