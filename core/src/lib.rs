@@ -75,6 +75,6 @@ pub use rebooking::{
     Rebooking, answer_alternative_dates, decide_rebooking_request, propose_alternative_dates,
     rebook, request_rebooking, set_rebook_flag,
 };
-pub use register::{NewBooking, NewOption, NewOrder, register_order};
+pub use register::{NewBooking, NewOption, NewOrder, register_order, require_order_registrar};
 pub use terms::{CancellationTerms, FeeTier};
 pub use vat::{VatCategory, VatSummary};

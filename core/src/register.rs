@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::actor::Actor;
 use crate::command::{Context, Decision, DecisionBuilder};
 use crate::credit::{PaymentPart, credit_part};
 use crate::dates::EventDate;
@@ -93,12 +94,18 @@ fn text(value: &str, what: &str) -> Result<String, DomainError> {
 
 /// Registers a paid order (the system only). `dates` must hold every date booked; the
 /// context's issuer must be the one the order names.
+/// Who may register orders: the checkout (the system). Checked before anything else, an
+/// intake replayed by order id included: its receipt is not for other callers to see.
+pub fn require_order_registrar(actor: &Actor) -> Result<(), DomainError> {
+    actor.require_system("register orders")
+}
+
 pub fn register_order(
     new: NewOrder,
     dates: &[EventDate],
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
-    ctx.actor.require_system("register orders")?;
+    require_order_registrar(&ctx.actor)?;
     if new.id.as_str().starts_with('_') {
         return Err(DomainError::ReservedOrderId);
     }

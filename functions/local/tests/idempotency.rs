@@ -165,6 +165,40 @@ async fn a_storm_of_one_payout_run_runs_it_once() {
         (other.status, other.code()),
         (422, "idempotency_key_reused")
     );
+    // The reconciliation (it may send follow-ups again) keeps the same contract.
+    let checked = with_key(
+        &app,
+        "POST",
+        "/reconciliations",
+        Who::System,
+        "check-1",
+        &json!({"older_than_seconds": 0}),
+    )
+    .await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    let again = with_key(
+        &app,
+        "POST",
+        "/reconciliations",
+        Who::System,
+        "check-1",
+        &json!({"older_than_seconds": 0}),
+    )
+    .await;
+    assert_eq!(again.body, checked.body, "the stored report");
+    let other = with_key(
+        &app,
+        "POST",
+        "/reconciliations",
+        Who::System,
+        "check-1",
+        &json!({"older_than_seconds": 1}),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,6 +234,17 @@ async fn a_storm_of_one_intake_registers_once_and_the_key_with_another_order_is_
         404,
         "nothing written"
     );
+    // The intake replayed by order id is the checkout's: no other caller sees its receipt
+    // (nor learns that the id exists).
+    for who in [CUSTOMER, PARTNER, OTHER_CUSTOMER, Who::Staff] {
+        let probe = app.post("/orders", who, workshop_order("o1")).await;
+        assert_eq!(probe.status, 403, "{who:?}: {}", probe.body);
+    }
+    // Another order under a known id, with no key: a conflict of ids.
+    let mut other_content = workshop_order("o1");
+    other_content["captured"]["amount"] = json!("1.00");
+    let clash = app.post("/orders", Who::System, other_content).await;
+    assert_eq!((clash.status, clash.code()), (409, "order_exists"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -295,6 +295,8 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         payload: &[u8],
         key: Option<&Idempotency>,
     ) -> Result<Receipt, AppError> {
+        // Before any replay: an intake's receipt is the registrar's alone.
+        storno_core::require_order_registrar(actor)?;
         let order_id = new.id.clone();
         let by_id = Idempotency::new("intake", order_id.as_str(), payload);
         let mut attempts = Attempts::default();
@@ -304,7 +306,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             let issuer = match self.issuer(&new.issuer).await {
                 Ok(issuer) => issuer,
                 Err(AppError::Domain(refusal)) => {
-                    return self.refused(key.or(Some(&by_id)), refusal).await;
+                    return match self.registered_before(key, &by_id, &order_id).await? {
+                        Some(receipt) => Ok(receipt),
+                        None => Err(refusal.into()),
+                    };
                 }
                 Err(error) => return Err(error),
             };
@@ -320,8 +325,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             let decision = match storno_core::register_order(new.clone(), &dates, &ctx) {
                 Ok(decision) => decision,
                 Err(refusal) => {
-                    let first = key.or(Some(&by_id));
-                    return self.refused(first, refusal).await;
+                    return match self.registered_before(key, &by_id, &order_id).await? {
+                        Some(receipt) => Ok(receipt),
+                        None => Err(refusal.into()),
+                    };
                 }
             };
             if !self.numbered_in_turn(&decision, &mut series).await {
@@ -343,20 +350,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 Err(Retry::Again) => attempts.lost_race().await,
                 Err(Retry::Renumber) => attempts.renumber().await,
                 Err(Retry::Replay) => {
-                    // The header's key decides first (reused for another request → 422).
-                    if let Some(key) = key
-                        && let Some(receipt) = self.stored_receipt(key).await?
-                    {
-                        return Ok(receipt);
-                    }
-                    // The same order again answers its receipt; another under its id is a
-                    // conflict of ids, not a reused key (the caller may have sent none).
-                    return match self.replay(Some(&by_id)).await {
-                        Err(AppError::IdempotencyKeyReused) => {
-                            Err(AppError::OrderExists(order_id.to_string()))
-                        }
-                        other => other,
-                    };
+                    return self
+                        .registered_before(key, &by_id, &order_id)
+                        .await?
+                        .ok_or(AppError::Conflict);
                 }
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -599,6 +596,26 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 None => Err(refusal.into()),
             },
             None => Err(refusal.into()),
+        }
+    }
+
+    /// What an intake registered before answers: the header key's receipt first (the key
+    /// reused for another request → 422), else the same order's by its id; another order
+    /// under the id is a conflict of ids (409), not a reused key — the caller may have sent none.
+    async fn registered_before(
+        &self,
+        key: Option<&Idempotency>,
+        by_id: &Idempotency,
+        order: &OrderId,
+    ) -> Result<Option<Receipt>, AppError> {
+        if let Some(key) = key
+            && let Some(receipt) = self.stored_receipt(key).await?
+        {
+            return Ok(Some(receipt));
+        }
+        match self.stored_receipt(by_id).await {
+            Err(AppError::IdempotencyKeyReused) => Err(AppError::OrderExists(order.to_string())),
+            other => other,
         }
     }
 

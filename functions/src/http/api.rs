@@ -25,8 +25,8 @@ use super::request::{
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use super::views;
 use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
-    Outbox, Queue, Runner,
+    AppError, Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads,
+    OrderStore, Outbox, Queue, Runner,
 };
 
 /// Renders a document as XML or PDF. Only the function that serves documents is given one,
@@ -656,17 +656,26 @@ where
             ));
         }
         let grace = std::time::Duration::from_secs(body.older_than_seconds);
-        let report = crate::app::reconcile(
-            self.runner.store(),
-            &self.queue,
-            self.runner.store(),
-            chrono::Utc::now(),
-            grace,
-            RECONCILIATION_LIMIT,
-            body.resend,
-        )
-        .await?;
-        Ok(respond(StatusCode::OK, &report, None))
+        // With `resend` it sends follow-ups again: a key makes a retry answer the first run.
+        let key = idempotency(call.request, &call.actor)?;
+        let stored = self
+            .runner
+            .once(key.as_ref(), || async {
+                let report = crate::app::reconcile(
+                    self.runner.store(),
+                    &self.queue,
+                    self.runner.store(),
+                    chrono::Utc::now(),
+                    grace,
+                    RECONCILIATION_LIMIT,
+                    body.resend,
+                )
+                .await
+                .map_err(AppError::from)?;
+                Ok::<_, Problem>((StatusCode::OK.as_u16(), to_json(&report)))
+            })
+            .await?;
+        Ok(stored_response(stored, None))
     }
 
     // --- dates ---
