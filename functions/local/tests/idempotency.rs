@@ -234,6 +234,22 @@ async fn a_storm_of_one_intake_registers_once_and_the_key_with_another_order_is_
         404,
         "nothing written"
     );
+    // A retry that re-serialises its body (other whitespace and key order) is the same request.
+    let pretty = serde_json::to_vec_pretty(&workshop_order("o1")).unwrap();
+    let reserialised = app
+        .raw(
+            "POST",
+            "/orders",
+            Who::System,
+            pretty,
+            &[
+                ("idempotency-key", "checkout-1"),
+                ("content-type", "application/json"),
+            ],
+        )
+        .await;
+    assert_eq!(reserialised.status, 201, "{}", reserialised.body);
+    assert_eq!(reserialised.body, replies[0].body);
     // The intake replayed by order id is the checkout's: no other caller sees its receipt
     // (nor learns that the id exists).
     for who in [CUSTOMER, PARTNER, OTHER_CUSTOMER, Who::Staff] {

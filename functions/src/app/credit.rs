@@ -102,7 +102,7 @@ impl<S: OrderStore + DateStore + CreditStore, P: FollowUpPublisher, C: Clock> Ru
                     return self
                         .paid_out_before(key)
                         .await?
-                        .ok_or(AppError::IdempotencyKeyInFlight);
+                        .ok_or(AppError::in_flight(None));
                 }
                 Err(StoreError::Conflict(_)) => attempts.lost_race().await,
                 Err(error) => return Err(error.into()),
@@ -129,7 +129,7 @@ impl<S: OrderStore + DateStore + CreditStore, P: FollowUpPublisher, C: Clock> Ru
                 Some((_, body)) => serde_json::from_str(&body)
                     .map(Some)
                     .map_err(|e| AppError::Store(StoreError::decoding(e))),
-                None => Err(AppError::IdempotencyKeyInFlight),
+                None => Err(AppError::in_flight(None)),
             },
         }
     }

@@ -54,7 +54,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 response: Some(stored),
                 ..
             }) => return Ok(stored),
-            Some(_) => return Err(AppError::IdempotencyKeyInFlight.into()),
+            Some(reserved) => return Err(AppError::in_flight(reserved.lease_until).into()),
         }
         match work().await {
             Ok((status, body)) => {

@@ -640,7 +640,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 serde_json::from_str(&body)
                     .map_err(|e| AppError::Store(StoreError::decoding(e)))?,
             )),
-            Some(_) => Err(AppError::IdempotencyKeyInFlight),
+            Some(_) => Err(AppError::in_flight(None)),
             None => Ok(None),
         }
     }

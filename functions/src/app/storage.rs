@@ -43,6 +43,8 @@ pub struct StoredResponse {
     pub payload_hash: String,
     /// `None` while the request that reserved the key is still running.
     pub response: Option<(u16, String)>,
+    /// Until when a reservation without a response holds the key.
+    pub lease_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Everything one command writes, all or nothing.

@@ -504,11 +504,11 @@ where
 
     async fn register_order(&self, call: &Call<'_>) -> Routed {
         let new: storno_core::NewOrder = json(call.request)?;
-        let payload = super::request::body_bytes(call.request);
+        let payload = super::request::canonical_body(call.request);
         let key = idempotency(call.request, &call.actor)?;
         let receipt = self
             .runner
-            .register(new, &call.actor, payload, key.as_ref())
+            .register(new, &call.actor, &payload, key.as_ref())
             .await?;
         let mut response = respond(StatusCode::CREATED, &receipt, Some(receipt.version));
         let location = format!("/orders/{}", receipt.order);

@@ -16,6 +16,10 @@ pub struct Problem {
     pub status: u16,
     pub code: String,
     pub detail: String,
+    /// Seconds for a `Retry-After` header (not part of the body).
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -26,6 +30,7 @@ impl Problem {
             status: status.as_u16(),
             code: code.to_owned(),
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
@@ -86,11 +91,16 @@ impl From<AppError> for Problem {
             AppError::OrderExists(_) => {
                 Problem::new(StatusCode::CONFLICT, "order_exists", error.to_string())
             }
-            AppError::IdempotencyKeyInFlight => Problem::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_flight",
-                error.to_string(),
-            ),
+            AppError::IdempotencyKeyInFlight {
+                retry_after_seconds,
+            } => Problem {
+                retry_after: Some(retry_after_seconds),
+                ..Problem::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_in_flight",
+                    error.to_string(),
+                )
+            },
             AppError::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

@@ -23,6 +23,51 @@ pub fn body_bytes(request: &Request) -> &[u8] {
     }
 }
 
+/// The body as an idempotency key compares it: JSON with its insignificant whitespace and key
+/// order taken out (a client that re-serialises its retry sends the same request), anything
+/// else byte for byte.
+pub fn canonical_body(request: &Request) -> std::borrow::Cow<'_, [u8]> {
+    let bytes = body_bytes(request);
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(value) => {
+            let mut out = Vec::with_capacity(bytes.len());
+            write_canonical(&value, &mut out);
+            std::borrow::Cow::Owned(out)
+        }
+        Err(_) => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (index, (key, value)) in entries.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(serde_json::Value::from(key.as_str()).to_string().as_bytes());
+                out.push(b':');
+                write_canonical(value, out);
+            }
+            out.push(b'}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
+    }
+}
+
 /// The body as `T`; an empty body reads as `{}` (routes whose fields are all optional). A
 /// body declared as anything but JSON is refused (415), not guessed at.
 pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
@@ -91,7 +136,7 @@ pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotenc
     payload.push(b' ');
     payload.extend_from_slice(request.uri().path().as_bytes());
     payload.push(b'\n');
-    payload.extend_from_slice(body_bytes(request));
+    payload.extend_from_slice(&canonical_body(request));
     Ok(Some(Idempotency::new(caller_key(actor), key, &payload)))
 }
 
@@ -167,10 +212,10 @@ pub fn problem_response(problem: &Problem) -> Response<Body> {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if problem.code == "idempotency_key_in_flight" {
+    if let Some(seconds) = problem.retry_after {
         response
             .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
@@ -281,4 +326,24 @@ pub fn file_response(
         )
         .body(Body::Binary(bytes))
         .expect("a valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_body(body: &str) -> Request {
+        Request::new(Body::Text(body.to_owned()))
+    }
+
+    #[test]
+    fn a_json_body_compares_without_whitespace_and_key_order_but_with_its_values() {
+        let first = with_body(r#"{"b": [1, {"y": 2, "x": "1.00"}], "a": true}"#);
+        let again = with_body("{\n  \"a\": true,\n  \"b\": [1, {\"x\": \"1.00\", \"y\": 2}]\n}");
+        assert_eq!(canonical_body(&first), canonical_body(&again));
+        let other = with_body(r#"{"a": true, "b": [1, {"x": "1.0", "y": 2}]}"#);
+        assert_ne!(canonical_body(&first), canonical_body(&other));
+        let text = with_body("not json");
+        assert_eq!(&*canonical_body(&text), b"not json");
+    }
 }

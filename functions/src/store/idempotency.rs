@@ -47,9 +47,14 @@ fn stored(item: &Item) -> Result<StoredResponse, StoreError> {
         )),
         _ => None,
     };
+    let lease_until = match item.get("lease_until") {
+        Some(_) => chrono::DateTime::from_timestamp_millis(number::<i64>(item, "lease_until")?),
+        None => None,
+    };
     Ok(StoredResponse {
         payload_hash: string(item, "payload_hash")?.to_owned(),
         response,
+        lease_until,
     })
 }
 
