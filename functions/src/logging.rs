@@ -7,7 +7,9 @@
 
 use std::str::FromStr;
 
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The level a variable names (`info`, `WARN`, …); anything else is INFO.
 pub fn level(setting: Option<&str>) -> LevelFilter {
@@ -22,15 +24,21 @@ pub fn init() {
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok();
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let level = level(setting.as_deref());
+    // The embedded DynamoDB server (storno-local's) reports every refused condition as a
+    // warning; refused conditions are how commands detect races, so only its errors count.
+    let quiet = Targets::new()
+        .with_default(level)
+        .with_target("dynoxide::server", LevelFilter::ERROR);
     let logs = tracing_subscriber::fmt()
-        .with_max_level(level(setting.as_deref()))
+        .with_max_level(level)
         .with_target(false)
         .without_time()
         .with_ansi(false);
     let _already = if json {
-        logs.json().try_init()
+        logs.json().finish().with(quiet).try_init()
     } else {
-        logs.try_init()
+        logs.finish().with(quiet).try_init()
     };
 }
 

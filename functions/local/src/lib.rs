@@ -146,8 +146,14 @@ pub struct FollowUpReport {
     pub queue: Backlog,
     /// Command records whose follow-ups are not in the queue yet (the sweeper's work).
     pub not_handed_on: usize,
-    /// Nothing waits, nothing is being worked on, nothing is left to hand on.
+    /// The queue is drained: nothing waits, nothing is being worked on, nothing is left to
+    /// hand on. Says nothing about follow-ups lost before they reached the queue: see
+    /// `missing` and `all_done`.
     pub settled: bool,
+    /// Commands whose follow-ups the last reconciliation found not done (0 before the first).
+    pub missing: usize,
+    /// Settled, and the last reconciliation found nothing missing.
+    pub all_done: bool,
     pub last_reconciliation: Option<Reconciliation>,
 }
 
@@ -422,15 +428,22 @@ impl Local {
             .await
             .map_err(|e| e.to_string())?
             .len();
+        let last_reconciliation = self
+            .last_reconciliation
+            .lock()
+            .expect("report lock")
+            .clone();
+        let missing = last_reconciliation
+            .as_ref()
+            .map_or(0, |report| report.unfinished.len());
+        let settled = queue.is_idle() && not_handed_on == 0;
         Ok(FollowUpReport {
-            settled: queue.is_idle() && not_handed_on == 0,
+            settled,
+            missing,
+            all_done: settled && missing == 0,
             queue,
             not_handed_on,
-            last_reconciliation: self
-                .last_reconciliation
-                .lock()
-                .expect("report lock")
-                .clone(),
+            last_reconciliation,
         })
     }
 
@@ -487,7 +500,7 @@ impl Local {
             while pause(&mut stopping_checks, period).await {
                 local.reconcile(false).await;
                 if let Ok(report) = local.followup_report().await
-                    && !report.settled
+                    && !report.all_done
                 {
                     tracing::info!(
                         waiting = report.queue.waiting,
@@ -495,6 +508,7 @@ impl Local {
                         dead = report.queue.dead,
                         oldest_wait_s = report.queue.oldest_wait.map(|d| d.as_secs()),
                         not_handed_on = report.not_handed_on,
+                        missing = report.missing,
                         "follow-up backlog"
                     );
                 }
