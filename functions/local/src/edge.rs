@@ -1,8 +1,9 @@
-//! storno-local's edge: the accept loop in front of the router. A connection cap (the next
-//! connection is answered 503 and closed, never left to exhaust file descriptors), a timeout
-//! for the first bytes of a connection (408) and for reading a request's head (hyper closes
-//! the connection; also what ends idle keep-alive connections), and graceful shutdown: stop
-//! accepting, let requests in flight finish, then return.
+//! storno-local's edge: the accept loop in front of the router. A connection cap that fits the
+//! file-descriptor limit (the next connection is answered 503 and closed, never left to exhaust
+//! file descriptors), a timeout for a connection's first request head (408), hyper's head
+//! timeout for later requests (it closes the connection; also what ends idle keep-alive
+//! connections), and graceful shutdown: stop accepting, let requests in flight finish, then
+//! return.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -38,6 +39,86 @@ impl Default for EdgeLimits {
             body_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
         }
+    }
+}
+
+/// File descriptors kept free of connections: the data file, the embedded DynamoDB's own
+/// connections, logs.
+const DESCRIPTORS_IN_RESERVE: usize = 128;
+
+/// The connection cap that fits the process's file-descriptor limit. The soft limit is raised
+/// to the hard one first (as servers do); a cap above what is left is lowered, so the next
+/// connection is refused with 503 instead of `accept` failing with "too many open files".
+fn fitting_connection_cap(wanted: usize) -> usize {
+    let Some(descriptors) = descriptor_limit() else {
+        return wanted;
+    };
+    let fits = descriptors.saturating_sub(DESCRIPTORS_IN_RESERVE).max(1);
+    if fits < wanted {
+        tracing::warn!(
+            wanted,
+            serving = fits,
+            descriptors,
+            "connection cap lowered to fit the file-descriptor limit (raise it with ulimit -n)"
+        );
+    }
+    wanted.min(fits)
+}
+
+/// The soft limit of open files, after raising it to the hard limit.
+#[cfg(unix)]
+fn descriptor_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    usize::try_from(limit.rlim_cur).ok()
+}
+
+#[cfg(not(unix))]
+fn descriptor_limit() -> Option<usize> {
+    None
+}
+
+/// Bytes of a first request head looked at before hyper takes over: a longer head is left
+/// to hyper's own limits.
+const HEAD_PEEK: usize = 16 * 1024;
+
+/// Waits (without consuming anything) until the connection's first request head is complete
+/// (`true`), or the peer closed it (`false`).
+async fn first_head(stream: &TcpStream) -> bool {
+    let mut buffer = vec![0u8; HEAD_PEEK];
+    let mut seen = 0;
+    loop {
+        let Ok(n) = stream.peek(&mut buffer).await else {
+            return false;
+        };
+        if n == 0 {
+            return false;
+        }
+        if n == buffer.len() || buffer[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+            return true;
+        }
+        if n == seen {
+            // Only part of a head so far: peeking again returns at once, so wait a little.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        seen = n;
     }
 }
 
@@ -80,6 +161,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let limits = EdgeLimits {
+        max_connections: fitting_connection_cap(limits.max_connections),
+        ..limits
+    };
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -112,16 +197,17 @@ pub async fn serve(
         let service = TowerToHyperService::new(router.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            // A connection that never sends a byte is told so and closed.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                Ok(_) => return,
+            // A connection that sends no request head, or only part of one, in time is told
+            // so and closed (hyper's own head timeout, which ends idle keep-alive connections
+            // later on, closes without a word).
+            match tokio::time::timeout(limits.header_timeout, first_head(&stream)).await {
+                Ok(true) => {}
+                Ok(false) => return,
                 Err(_) => {
                     let answer = raw_problem(
                         "408 Request Timeout",
                         "request_timeout",
-                        "no request arrived on this connection in time",
+                        "no complete request head arrived on this connection in time",
                         false,
                     );
                     answer_and_close(stream, answer).await;

@@ -67,7 +67,18 @@ async fn read_body(body: AxumBody, timeout: std::time::Duration) -> Result<Vec<u
 
 async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> {
     let (parts, body) = request.into_parts();
-    let bytes = match read_body(body, local.config.edge.body_timeout).await {
+    // A body declared larger than the limit is refused at once, not read until the timeout.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        Err(BodyFailure::TooLarge)
+    } else {
+        read_body(body, local.config.edge.body_timeout).await
+    };
+    let bytes = match body {
         Ok(bytes) => bytes,
         // The API answers 413 itself for a body over the limit.
         Err(BodyFailure::TooLarge) => vec![b' '; BODY_LIMIT + 1],

@@ -62,6 +62,23 @@ async fn idle_slow_broken_and_too_many_connections_get_clear_answers_and_the_ser
         .unwrap();
     assert_eq!(ok, 401, "the server answers again");
 
+    // Half a request head, then nothing: 408, not a silent close.
+    let mut half = TcpStream::connect(addr).await.unwrap();
+    half.write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Le")
+        .await
+        .unwrap();
+    let half_answer = answer(&mut half).await;
+    assert_eq!(status(&half_answer), 408, "{half_answer}");
+
+    // A body declared far over the limit: 413 at once, not 408 after waiting for it.
+    let mut declared = TcpStream::connect(addr).await.unwrap();
+    declared
+        .write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n{}")
+        .await
+        .unwrap();
+    let declared_answer = answer(&mut declared).await;
+    assert_eq!(status(&declared_answer), 413, "{declared_answer}");
+
     // A body that never arrives in full: 408.
     let mut slow = TcpStream::connect(addr).await.unwrap();
     slow.write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\"")
