@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use storno_core::*;
 use storno_functions::app::{AppError, Idempotency, Receipt};
-use storno_functions::app::{DateStore, OrderStore};
+use storno_functions::app::{DateStore, OrderStore, SeriesTurns};
 use support::Harness;
 use support::fixtures::*;
 
@@ -142,6 +142,47 @@ async fn sixteen_concurrent_document_issuing_commands_of_one_issuer_get_gapless_
     );
     let series = SeriesKey::for_issue(&issuer("numbers-issuer"), h.clock_now());
     assert_eq!(h.store.next_number(&series).await.unwrap(), 33);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_that_lose_a_number_take_turns_and_a_dead_turn_holder_is_skipped() {
+    let h = Arc::new(Harness::new().await);
+    h.store.put_date(&conference()).await.unwrap();
+    for i in 0..8 {
+        register(&h, order(&format!("turn-{i}"), "turns-issuer", 1)).await;
+    }
+    let series = SeriesKey::for_issue(&issuer("turns-issuer"), h.clock_now());
+    // A process took the first turn and died holding it.
+    let dead = h.store.take_turn_ticket(&series).await.unwrap();
+    assert_eq!((dead, h.store.turn_serving(&series).await.unwrap()), (1, 1));
+    let tasks = (0..8).map(|i| {
+        let runner = Arc::new(h.another_runner());
+        tokio::spawn(async move {
+            let order_id: OrderId = id(&format!("turn-{i}"));
+            runner.execute(&order_id, &staff(), None, cancel(0)).await
+        })
+    });
+    let mut numbers: Vec<u32> = Vec::new();
+    for result in join_all(tasks).await {
+        let receipt = result.unwrap().expect("every command commits");
+        numbers.extend(receipt.documents.iter().map(|d| d.number.seq()));
+    }
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (9..=16).collect::<Vec<u32>>(),
+        "gapless, once each"
+    );
+    // Every ticket taken was served and passed on, the dead holder's skipped.
+    let issued = h.store.take_turn_ticket(&series).await.unwrap();
+    assert_eq!(
+        h.store.turn_serving(&series).await.unwrap(),
+        issued,
+        "the next ticket is served at once: none is left holding a turn"
+    );
+    // Passing a turn that has passed already changes nothing.
+    h.store.pass_turn(&series, dead).await.unwrap();
+    assert_eq!(h.store.turn_serving(&series).await.unwrap(), issued);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,6 +20,7 @@ mod relay;
 mod retry;
 mod runner;
 mod storage;
+mod turns;
 mod worker;
 
 pub use credit::{CreditPaidOut, ExpiryRun};
@@ -41,8 +42,8 @@ pub use runner::{Policy, Runner};
 pub use storage::{Cause, WithContext, chain};
 pub use storage::{
     Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore,
-    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, PartnerStore, StoreError,
-    StoredGrant, StoredResponse,
+    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, PartnerStore, SeriesTurns,
+    StoreError, StoredGrant, StoredResponse,
 };
 pub use worker::{
     Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,

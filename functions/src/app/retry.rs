@@ -32,6 +32,11 @@ impl Attempts {
         tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
     }
 
+    /// Counts a renumbering that waited for its turn instead of pausing.
+    pub(super) fn renumbered_in_turn(&mut self) {
+        self.renumbered += 1;
+    }
+
     /// Pauses 1 to 2^lost ms (at most 128 ms) before the next try.
     pub(super) async fn lost_race(&mut self) {
         let ceiling = 1u64 << self.lost.min(7);

@@ -15,6 +15,7 @@ use storno_core::{
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::retry::{Attempts, Retry};
+use super::turns::Numbering;
 use super::{
     AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite,
     LoadedOrder, OrderStore, Receipt, StoreError, StoredResponse,
@@ -54,9 +55,6 @@ pub struct Runner<S, P, C> {
     /// series commit one after the other instead of racing for the same number.
     series_locks: Mutex<HashMap<SeriesKey, Arc<tokio::sync::Mutex<()>>>>,
 }
-
-/// Holds a series lock across the tries of one command.
-type SeriesGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
     pub fn new(store: S, publisher: P, clock: C) -> Self {
@@ -134,10 +132,29 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     where
         F: Fn(&Order, Option<&EventDate>, &Context) -> Result<Decision, DomainError>,
     {
+        let mut numbering = Numbering::default();
+        let result = self
+            .execute_numbered(order, actor, idempotency, onto, decide, &mut numbering)
+            .await;
+        self.end_turn(numbering).await;
+        result
+    }
+
+    async fn execute_numbered<F>(
+        &self,
+        order: &OrderId,
+        actor: &Actor,
+        idempotency: Option<&Idempotency>,
+        onto: Option<&DateId>,
+        decide: F,
+        numbering: &mut Numbering,
+    ) -> Result<Receipt, AppError>
+    where
+        F: Fn(&Order, Option<&EventDate>, &Context) -> Result<Decision, DomainError>,
+    {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut consistent = false;
         let mut attempts = Attempts::default();
-        let mut series: SeriesGuard = None;
         let mut issuer: Option<Arc<Issuer>> = None;
         while attempts.remain() {
             // The first read is eventually consistent (half the cost; the write is conditioned
@@ -179,7 +196,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 }
                 Err(refusal) => return self.refused(idempotency, refusal).await,
             };
-            if !self.numbered_in_turn(&decision, &mut series).await {
+            if !self.numbered_in_turn(&decision, numbering).await {
                 continue;
             }
             let commit = Commit {
@@ -198,7 +215,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                     consistent = true;
                     attempts.lost_race().await;
                 }
-                Err(Retry::Renumber) => attempts.renumber().await,
+                Err(Retry::Renumber) => {
+                    self.lost_number_of(&decision, numbering, &mut attempts)
+                        .await
+                }
                 Err(Retry::Replay) => return self.replay(idempotency).await,
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -210,11 +230,11 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     /// takes numbers waits for its series' lock in this process (held until the command ends);
     /// if another command of this process used the numbers meanwhile, it must decide again
     /// (`false`), now in turn.
-    async fn numbered_in_turn(&self, decision: &Decision, series: &mut SeriesGuard) -> bool {
+    async fn numbered_in_turn(&self, decision: &Decision, numbering: &mut Numbering) -> bool {
         let Some(numbers) = &decision.numbers else {
             return true;
         };
-        if series.is_some() {
+        if numbering.local.is_some() {
             return true;
         }
         let lock = Arc::clone(
@@ -224,7 +244,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                 .entry(numbers.series.clone())
                 .or_default(),
         );
-        *series = Some(lock.lock_owned().await);
+        numbering.local = Some(lock.lock_owned().await);
         let next = self
             .numbers
             .lock()
@@ -232,6 +252,19 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             .get(&numbers.series)
             .copied();
         next.is_none_or(|next| next == numbers.first)
+    }
+
+    /// The decision lost its document numbers to another process: see [`Runner::lost_number`].
+    async fn lost_number_of(
+        &self,
+        decision: &Decision,
+        numbering: &mut Numbering,
+        attempts: &mut Attempts,
+    ) {
+        match &decision.numbers {
+            Some(numbers) => self.lost_number(&numbers.series, numbering, attempts).await,
+            None => attempts.renumber().await,
+        }
     }
 
     /// Decides without recording: a dry run (one read, no write).
@@ -297,10 +330,25 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     ) -> Result<Receipt, AppError> {
         // Before any replay: an intake's receipt is the registrar's alone.
         storno_core::require_order_registrar(actor)?;
+        let mut numbering = Numbering::default();
+        let result = self
+            .register_numbered(new, actor, payload, key, &mut numbering)
+            .await;
+        self.end_turn(numbering).await;
+        result
+    }
+
+    async fn register_numbered(
+        &self,
+        new: NewOrder,
+        actor: &Actor,
+        payload: &[u8],
+        key: Option<&Idempotency>,
+        numbering: &mut Numbering,
+    ) -> Result<Receipt, AppError> {
         let order_id = new.id.clone();
         let by_id = Idempotency::new("intake", order_id.as_str(), payload);
         let mut attempts = Attempts::default();
-        let mut series: SeriesGuard = None;
         while attempts.remain() {
             let dates = self.booked_dates(&new).await?;
             let issuer = match self.issuer(&new.issuer).await {
@@ -331,7 +379,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
                     };
                 }
             };
-            if !self.numbered_in_turn(&decision, &mut series).await {
+            if !self.numbered_in_turn(&decision, numbering).await {
                 continue;
             }
             let commit = Commit {
@@ -348,7 +396,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             match self.record_keyed(commit, &keys, 201, 0).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(Retry::Again) => attempts.lost_race().await,
-                Err(Retry::Renumber) => attempts.renumber().await,
+                Err(Retry::Renumber) => {
+                    self.lost_number_of(&decision, numbering, &mut attempts)
+                        .await
+                }
                 Err(Retry::Replay) => {
                     return self
                         .registered_before(key, &by_id, &order_id)
@@ -364,12 +415,22 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     /// Releases one order's payout (the scheduler): reads the order and the partner's open
     /// debit, and commits only if neither changed.
     pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
+        let mut numbering = Numbering::default();
+        let result = self.release_numbered(order, &mut numbering).await;
+        self.end_turn(numbering).await;
+        result
+    }
+
+    async fn release_numbered(
+        &self,
+        order: &OrderId,
+        numbering: &mut Numbering,
+    ) -> Result<Receipt, AppError> {
         let execution = self.executions.fetch_add(1, Ordering::Relaxed);
         let mut attempts = Attempts::default();
-        let mut series: SeriesGuard = None;
         while attempts.remain() {
             let (loaded, debit, decision) = self.decide_release(order).await?;
-            if !self.numbered_in_turn(&decision, &mut series).await {
+            if !self.numbered_in_turn(&decision, numbering).await {
                 continue;
             }
             let commit = Commit {
@@ -385,7 +446,10 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             match self.record(commit, None, execution).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(Retry::Again) => attempts.lost_race().await,
-                Err(Retry::Renumber) => attempts.renumber().await,
+                Err(Retry::Renumber) => {
+                    self.lost_number_of(&decision, numbering, &mut attempts)
+                        .await
+                }
                 Err(Retry::Replay) => unreachable!("no idempotency key"),
                 Err(Retry::Fail(error)) => return Err(error),
             }
@@ -465,6 +529,11 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             .await?
             .map(Arc::new)
             .ok_or_else(|| DomainError::UnknownIssuer(id.to_string()).into())
+    }
+
+    /// Forgets the next number seen for `series`: the next command reads the counter.
+    pub(super) fn forget_number(&self, series: &SeriesKey) {
+        self.numbers.lock().expect("numbers lock").remove(series);
     }
 
     async fn next_number(&self, series: &SeriesKey) -> Result<u32, AppError> {

@@ -208,8 +208,35 @@ pub trait IssuerStore: Send + Sync {
     fn put_issuer(&self, issuer: &Issuer) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Turns of processes issuing documents of one number series: a ticket queue per series.
+/// Advisory only: the counter's condition keeps numbers gapless and unique without it. It keeps
+/// processes (Lambda instances) that keep losing a series' next number to each other from
+/// wasting transactions and starving: after a first loss a process queues for its turn.
+pub trait SeriesTurns: Send + Sync {
+    /// Takes the next ticket of the series' queue (tickets start at 1).
+    fn take_turn_ticket(
+        &self,
+        series: &SeriesKey,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The ticket whose turn it is now.
+    fn turn_serving(
+        &self,
+        series: &SeriesKey,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Passes the turn on from `ticket` to the next one; nothing if it has passed already.
+    fn pass_turn(
+        &self,
+        series: &SeriesKey,
+        ticket: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 /// Orders, their documents, number series and balances.
-pub trait OrderStore: IdempotencyStore + IssuerStore + PartnerStore + Send + Sync {
+pub trait OrderStore:
+    IdempotencyStore + IssuerStore + PartnerStore + SeriesTurns + Send + Sync
+{
     /// An order's state; `consistent` asks for a strongly consistent read.
     fn load_order(
         &self,

@@ -7,6 +7,7 @@
 //! | command record (posting, follow-ups: the outbox) | `ORDER#{id}` | `C#{revision:012}` |
 //! | idempotency record (TTL) | `IDEM#{sha256(caller, key)}` | `IDEM` |
 //! | document number counter | `SEQ#{issuer}#{prefix}#{year or -}` | `SEQ` |
+//! | processes taking turns at a series' numbers | `TURNS#SEQ#{issuer}#{prefix}#{year or -}` | `TURNS` |
 //! | an issuer of the registry | `ISSUER#{id}` | `ISSUER` |
 //! | a number prefix (in capitals) and the issuer it belongs to | `PREFIX#{PREFIX}` | `PREFIX` |
 //! | partner balance | `PARTNER#{id}` | `BALANCE#{currency}` |
@@ -150,6 +151,13 @@ pub fn issuer_pk(id: &IssuerId) -> String {
 }
 
 pub const ISSUER_SK: &str = "ISSUER";
+
+/// The queue of processes taking turns at one series' numbers (tickets issued, ticket served).
+pub fn turns_pk(series: &SeriesKey) -> String {
+    format!("TURNS#{}", series_pk(series))
+}
+
+pub const TURNS_SK: &str = "TURNS";
 
 /// A document number prefix, reserved for one issuer for good. Reserved regardless of case:
 /// `cdc` and `CDC` would print numbers that differ only in case, which people (and

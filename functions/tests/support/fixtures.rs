@@ -60,7 +60,7 @@ pub fn later_conference() -> EventDate {
 }
 
 /// The issuers the adapter tests sell through (the harness registers them all).
-pub const ISSUERS: [&str; 14] = [
+pub const ISSUERS: [&str; 15] = [
     "converia-demo",
     "platform",
     "credit-issuer",
@@ -75,6 +75,7 @@ pub const ISSUERS: [&str; 14] = [
     "numbers-issuer",
     "payout-issuer",
     "fanout-issuer",
+    "turns-issuer",
 ];
 
 /// An issuer of the registry: a Converia-style organiser pricing net. `converia-demo` numbers
