@@ -20,7 +20,13 @@ async fn register(h: &Harness, order_id: &str) {
 
 async fn account(h: &Harness) -> storno_functions::app::PartnerAccount {
     h.runner
-        .partner_account(&id("partner-1"), Currency::EUR, &partner(), 25, None)
+        .partner_account(
+            &id("partner-1"),
+            Currency::EUR,
+            &partner(),
+            25,
+            (None, None),
+        )
         .await
         .unwrap()
 }
@@ -74,6 +80,26 @@ async fn a_partner_sees_payable_debits_and_each_payout_with_its_statement_and_in
     let offset = &paid.debit_entries[0];
     assert_eq!(offset.change, eur(dec!(-155.77)));
     assert_eq!(offset.order.as_str(), "runs");
+    // The debit entries page on with their own cursor, newest first, none lost.
+    let first = h
+        .runner
+        .partner_account(&id("partner-1"), Currency::EUR, &partner(), 1, (None, None))
+        .await
+        .unwrap();
+    assert_eq!(first.debit_entries, paid.debit_entries[..1]);
+    let cursor = first.debits_next_cursor.clone().expect("a second page");
+    let second = h
+        .runner
+        .partner_account(
+            &id("partner-1"),
+            Currency::EUR,
+            &partner(),
+            1,
+            (None, Some(cursor)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.debit_entries, paid.debit_entries[1..2]);
     let [statement] = paid.payouts.as_slice() else {
         panic!("one payout: {:?}", paid.payouts)
     };
@@ -117,7 +143,7 @@ async fn a_partner_sees_payable_debits_and_each_payout_with_its_statement_and_in
             Currency::EUR,
             &Actor::Partner(id("partner-2")),
             25,
-            None,
+            (None, None),
         )
         .await
         .unwrap_err();

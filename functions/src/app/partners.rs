@@ -9,9 +9,6 @@ use storno_core::{
 
 use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore, Page, Runner};
 
-/// Changes of the open debits an account shows.
-const DEBIT_ENTRIES: usize = 50;
-
 /// A partner's account in one currency.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -24,10 +21,14 @@ pub struct PartnerAccount {
     /// Debits (commission kept, clawbacks) not yet offset; negative: the platform owes the
     /// partner that much on top of the next payout.
     pub open_debit: Money,
-    /// The newest changes of the open debits: how they arose and how they were offset.
+    /// A page of the changes of the open debits, newest first: how they arose and how they
+    /// were offset (`limit` of them; `debits_cursor` pages on).
     pub debit_entries: Vec<DebitEntry>,
-    /// Payouts released, newest first, each with its statement.
+    /// The next page of `debit_entries` (`?debits_cursor=`), if there is one.
+    pub debits_next_cursor: Option<String>,
+    /// A page of the payouts released, newest first, each with its statement.
     pub payouts: Vec<PayoutStatement>,
+    /// The next page of `payouts` (`?cursor=`), if there is one.
     pub next_cursor: Option<String>,
 }
 
@@ -61,20 +62,24 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         currency: Currency,
         actor: &Actor,
         limit: usize,
-        cursor: Option<String>,
+        (cursor, debits_cursor): (Option<String>, Option<String>),
     ) -> Result<PartnerAccount, AppError> {
         Partner::require_reader(id, actor)?;
         let store = self.store();
         let open_payouts = store.open_payables(id, currency).await?;
         let payable = Money::sum(currency, open_payouts.iter().map(|p| &p.amount));
         let Page { items, next } = store.payout_statements(id, currency, limit, cursor).await?;
+        let debits = store
+            .debit_entries(id, currency, limit, debits_cursor)
+            .await?;
         Ok(PartnerAccount {
             partner: id.clone(),
             currency,
             payable,
             open_payouts,
             open_debit: store.partner_debit(id, currency).await?,
-            debit_entries: store.debit_entries(id, currency, DEBIT_ENTRIES).await?,
+            debit_entries: debits.items,
+            debits_next_cursor: debits.next,
             payouts: items,
             next_cursor: next,
         })

@@ -493,7 +493,8 @@ pub trait PartnerStore: Send + Sync {
         partner: &PartnerId,
         currency: Currency,
         limit: usize,
-    ) -> impl Future<Output = Result<Vec<DebitEntry>, StoreError>> + Send;
+        start: Option<String>,
+    ) -> impl Future<Output = Result<Page<DebitEntry>, StoreError>> + Send;
 
     /// A page of the partner's payout statements, newest first.
     fn payout_statements(

@@ -442,11 +442,19 @@ where
         let currency = currency_param(call.request)?;
         let limit = page_limit(call.request)?;
         let cursor = decode_cursor(call.request)?;
+        let debits_cursor = super::request::decode_cursor_named(call.request, "debits_cursor")?;
         let mut account = self
             .runner
-            .partner_account(&partner, currency, &call.actor, limit, cursor)
+            .partner_account(
+                &partner,
+                currency,
+                &call.actor,
+                limit,
+                (cursor, debits_cursor),
+            )
             .await?;
         account.next_cursor = encode_cursor(account.next_cursor.take());
+        account.debits_next_cursor = encode_cursor(account.debits_next_cursor.take());
         Ok(respond(StatusCode::OK, &account, None))
     }
 

@@ -226,7 +226,13 @@ pub fn encode_cursor(cursor: Option<String>) -> Option<String> {
 }
 
 pub fn decode_cursor(request: &Request) -> Result<Option<String>, Problem> {
-    let Some(hex) = query(request, "cursor") else {
+    decode_cursor_named(request, "cursor")
+}
+
+/// A cursor sent under another query parameter (a listing with two pages, e.g. a partner's
+/// payouts and debit entries).
+pub fn decode_cursor_named(request: &Request, name: &str) -> Result<Option<String>, Problem> {
+    let Some(hex) = query(request, name) else {
         return Ok(None);
     };
     let invalid = || Problem::bad_request("invalid_cursor", "cursor is not one this API returned");

@@ -157,23 +157,18 @@ impl PartnerStore for DynamoStore {
         partner: &PartnerId,
         currency: Currency,
         limit: usize,
-    ) -> Result<Vec<DebitEntry>, StoreError> {
-        let page = self
-            .partition(
-                None,
-                (PK, partner_pk(partner)),
-                Some((SK, &debit_prefix(currency))),
-            )
-            .scan_index_forward(false)
-            .consistent_read(true)
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(sdk)?;
-        page.items()
-            .iter()
-            .map(|item| records::debit_from_json(body(item)?))
-            .collect()
+        start: Option<String>,
+    ) -> Result<Page<DebitEntry>, StoreError> {
+        let partition = partner_pk(partner);
+        let prefix = debit_prefix(currency);
+        self.newest_first_page(
+            partition,
+            &prefix,
+            limit,
+            start.as_deref(),
+            records::debit_from_json,
+        )
+        .await
     }
 
     async fn payout_statements(
