@@ -78,23 +78,6 @@ pub fn title(document: &Document) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn amounts_are_written_the_german_way() {
-        assert_eq!(number(dec!(1234.5), 2), "1.234,50");
-        assert_eq!(number(dec!(-1071), 2), "-1.071,00");
-        assert_eq!(number(dec!(999999.999), 2), "1.000.000,00");
-        assert_eq!(number(dec!(-0.001), 2), "0,00");
-        assert_eq!(unit_price(dec!(37.2897), 2), "37,2897");
-        assert_eq!(rate(dec!(19)), "19 %");
-        assert_eq!(rate(dec!(7.5)), "7,5 %");
-    }
-}
-
 /// How a document is settled, said the same way in the e-invoice (BT-20) and the PDF.
 ///
 /// Orders are paid at checkout. A cancellation document frees what was paid for the invoice it
@@ -129,5 +112,22 @@ pub fn settlement(kind: &DocumentKind) -> String {
         DocumentKind::Invoice { replaces: None, .. } => {
             "Bereits bezahlt; kein Zahlungsausgleich erforderlich.".to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn amounts_are_written_the_german_way() {
+        assert_eq!(number(dec!(1234.5), 2), "1.234,50");
+        assert_eq!(number(dec!(-1071), 2), "-1.071,00");
+        assert_eq!(number(dec!(999999.999), 2), "1.000.000,00");
+        assert_eq!(number(dec!(-0.001), 2), "0,00");
+        assert_eq!(unit_price(dec!(37.2897), 2), "37,2897");
+        assert_eq!(rate(dec!(19)), "19 %");
+        assert_eq!(rate(dec!(7.5)), "7,5 %");
     }
 }
