@@ -69,7 +69,10 @@ pub use party::{
     Contact, CountryCode, Iban, NewAddress, NewPaymentAccount, NewRecipient, PaymentAccount,
     PostalAddress, Recipient, VatId,
 };
-pub use payout::{HoldReason, PayoutHold, PayoutState, release_payout, release_payout_hold};
+pub use payout::{
+    HoldReason, PayoutHold, PayoutState, commission_reverse_charged, release_payout,
+    release_payout_hold,
+};
 pub use rate::{Percentage, VatRate};
 pub use rebooking::{
     Rebooking, answer_alternative_dates, decide_rebooking_request, propose_alternative_dates,

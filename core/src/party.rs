@@ -117,6 +117,17 @@ impl VatId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The member state that issued it (`EL` is Greece's prefix, `XI` Northern Ireland's),
+    /// if it is a VAT id of the European Union.
+    pub fn eu_member_state(&self) -> Option<&str> {
+        const EU: [&str; 28] = [
+            "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
+            "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+        ];
+        let prefix = &self.0[..2];
+        EU.contains(&prefix).then_some(prefix)
+    }
 }
 
 impl TryFrom<String> for VatId {

@@ -247,9 +247,26 @@ pub fn release_payout(
     Ok(decision.finish(after, Some(numbers)))
 }
 
+/// Whether the platform's commission is reverse charged: a business partner with a VAT id of
+/// another member state than the platform's receives the service where it is established
+/// (§ 3a Abs. 2 UStG) and owes the VAT itself (§ 13b UStG, Art. 196 VAT Directive). The
+/// invoice then carries no VAT and says so (§ 14a Abs. 5 UStG).
+pub fn commission_reverse_charged(issuer: &crate::issuer::Issuer, partner: &Partner) -> bool {
+    let theirs = partner
+        .billing
+        .vat_id
+        .as_ref()
+        .and_then(|id| id.eu_member_state());
+    let ours = issuer.vat_id.as_ref().and_then(|id| id.eu_member_state());
+    match (ours, theirs) {
+        (Some(ours), Some(theirs)) => ours != theirs && !issuer.is_vat_exempt(),
+        _ => false,
+    }
+}
+
 /// The platform's invoice of its commission on `order` to the partner: one line, priced gross
 /// (the commission is a share of what the customer paid, VAT included), for the order's course
-/// days.
+/// days; reverse charged to a partner in another member state (no VAT: the partner owes it).
 fn commission_invoice(
     order: &Order,
     commission: Money,
@@ -258,7 +275,8 @@ fn commission_invoice(
     numbers: &mut crate::numbering::NumberAllocator,
 ) -> Document {
     let issuer = &ctx.issuer;
-    let rate = if issuer.is_vat_exempt() {
+    let reverse_charged = commission_reverse_charged(issuer, partner);
+    let rate = if issuer.is_vat_exempt() || reverse_charged {
         VatRate::ZERO
     } else {
         VatRate::new(COMMISSION_VAT_PERCENT.into()).expect("a valid rate")
@@ -294,7 +312,7 @@ fn commission_invoice(
         currency: order.currency,
         prices: PriceEntry::Gross,
     };
-    Document::new(
+    let mut invoice = Document::new(
         numbers.take(&issuer.numbers),
         DocumentKind::CommissionInvoice {
             payout_of: order.id.clone(),
@@ -304,7 +322,14 @@ fn commission_invoice(
         ctx.issue_date(),
         Vec::new(),
         vec![line],
-    )
+    );
+    if reverse_charged {
+        for rate in &mut invoice.vat_breakdown {
+            rate.category = crate::vat::VatCategory::ReverseCharge;
+            rate.exemption_reason = Some(crate::vat::REVERSE_CHARGE_NOTE.into());
+        }
+    }
+    invoice
 }
 
 /// Staff confirm that the course of a held payout ran: the hold ends and the payout falls due

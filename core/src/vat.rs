@@ -24,6 +24,8 @@ use crate::rate::VatRate;
 /// The note on 0 % fee lines: a cancellation fee without VAT is compensation, not a supply.
 pub const FEE_WITHOUT_VAT_NOTE: &str =
     "Stornogebühr ohne Umsatzsteuer: Schadensersatz, kein steuerbarer Umsatz";
+/// The note of a reverse-charge rate (§ 14a Abs. 5 UStG requires it on the invoice).
+pub const REVERSE_CHARGE_NOTE: &str = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge, § 13b UStG, Art. 196 MwStSystRL)";
 /// The note on 0 % item lines of an issuer that charges VAT otherwise.
 pub const ITEM_WITHOUT_VAT_NOTE: &str = "Von der Umsatzsteuer befreit";
 
@@ -36,6 +38,9 @@ pub enum VatCategory {
     Standard,
     /// Exempt from VAT, with a reason (code E).
     Exempt,
+    /// The recipient owes the VAT (reverse charge, code AE): a service to a business in
+    /// another member state, § 13b UStG / Art. 196 VAT Directive.
+    ReverseCharge,
 }
 
 impl VatCategory {
@@ -44,6 +49,7 @@ impl VatCategory {
         match self {
             VatCategory::Standard => "S",
             VatCategory::Exempt => "E",
+            VatCategory::ReverseCharge => "AE",
         }
     }
 }

@@ -147,5 +147,40 @@ fn the_stories_issue_every_kind_of_document() {
     assert!(kinds(|k| matches!(k, DocumentKind::Invoice { version: 2.., .. })) >= 3);
     assert!(kinds(|k| matches!(k, DocumentKind::Cancellation { .. })) >= 4);
     assert!(kinds(|k| matches!(k, DocumentKind::FeeInvoice { .. })) >= 1);
-    assert!(kinds(|k| matches!(k, DocumentKind::CommissionInvoice { .. })) == 1);
+    assert!(kinds(|k| matches!(k, DocumentKind::CommissionInvoice { .. })) == 2);
+}
+
+#[test]
+fn a_commission_invoice_to_a_partner_in_another_member_state_is_reverse_charged() {
+    let story = corpus::reverse_charge();
+    let invoice = story
+        .documents
+        .iter()
+        .find(|d| matches!(d.kind, DocumentKind::CommissionInvoice { .. }))
+        .expect("the payout's commission invoice");
+    assert_eq!(invoice.vat.amount(), rust_decimal::Decimal::ZERO);
+    assert_eq!(
+        invoice.payable, invoice.net,
+        "the partner pays no VAT to the platform"
+    );
+    let [rate] = invoice.vat_breakdown.as_slice() else {
+        panic!("one rate: {:?}", invoice.vat_breakdown)
+    };
+    assert_eq!(rate.category, storno_core::VatCategory::ReverseCharge);
+    let cii = storno_render::render(invoice, storno_render::Format::Cii).unwrap();
+    let cii = text(&cii);
+    assert!(
+        cii.contains("<ram:CategoryCode>AE</ram:CategoryCode>"),
+        "{cii}"
+    );
+    assert!(cii.contains("Steuerschuldnerschaft des Leistungsempfängers"));
+    assert!(cii.contains("ATU12345678"), "the buyer's VAT id (BT-48)");
+    // A partner in the platform's own country is charged German VAT as before.
+    let at_home = corpus::konfetti();
+    let home = at_home
+        .documents
+        .iter()
+        .find(|d| matches!(d.kind, DocumentKind::CommissionInvoice { .. }))
+        .unwrap();
+    assert!(home.vat.is_positive());
 }

@@ -335,6 +335,9 @@ fn totals(document: &Document) -> Vec<(String, String, bool)> {
             // Not "steuerfrei": a § 19 UStG seller is not exempt, it charges no VAT, and a fee
             // as compensation is no supply at all. The reason is printed with the rate.
             VatCategory::Exempt => format!("ohne Umsatzsteuer: {}", wording::money(tax.taxable)),
+            VatCategory::ReverseCharge => {
+                format!("Reverse Charge: {}", wording::money(tax.taxable))
+            }
         };
         lines.push((label, wording::money(tax.vat), false));
     }
@@ -742,8 +745,23 @@ fn draw_totals(
         canvas.text(Weight::Regular, 8.0, LEFT, y, Align::Left, &line);
         y += 10.5;
     }
-    if let Some(exemption) = &document.header.seller.vat_exemption {
-        canvas.text(Weight::Regular, 8.0, LEFT, y, Align::Left, exemption);
+    // Why a rate carries no VAT (an exemption, a fee as compensation, the reverse charge that
+    // § 14a Abs. 5 UStG requires to be stated), each once; the seller's own note last.
+    let seller_note = document.header.seller.vat_exemption.as_deref();
+    let mut reasons: Vec<&str> = Vec::new();
+    for tax in &document.vat_breakdown {
+        if let Some(reason) = tax.exemption_reason.as_deref()
+            && Some(reason) != seller_note
+            && !reasons.contains(&reason)
+        {
+            reasons.push(reason);
+        }
+    }
+    for reason in reasons.into_iter().chain(seller_note) {
+        for line in canvas.fonts.regular.wrap(reason, 8.0, RIGHT - LEFT) {
+            canvas.text(Weight::Regular, 8.0, LEFT, y, Align::Left, &line);
+            y += 10.5;
+        }
     }
 }
 

@@ -370,6 +370,39 @@ pub fn partner() -> Partner {
     Partner::new(id("partner-1"), NewPartner { billing }, &Actor::System).unwrap()
 }
 
+/// A partner established in Austria: the platform's commission is reverse charged.
+pub fn partner_abroad() -> Partner {
+    let billing: NewRecipient = serde_json::from_value(json!({
+        "name": "Kochstudio Donau", "company": "Donau Kurse GmbH",
+        "address": {"street": "Praterstraße 1", "postal_code": "1020", "city": "Wien", "country": "AT"},
+        "vat_id": "ATU12345678", "email": "office@donau.example"
+    }))
+    .unwrap();
+    Partner::new(id("partner-1"), NewPartner { billing }, &Actor::System).unwrap()
+}
+
+/// A course of a partner in Austria, released: the commission invoice is reverse charged
+/// (no VAT, category AE, the partner's VAT id, the note § 14a Abs. 5 UStG asks for).
+pub fn reverse_charge() -> Story {
+    let issuer = issuer("danube-demo", "DK", "gross", "omit", false);
+    let course = date("course-v", at(2025, 4, 5), 1, "EUR");
+    let options = [("seat", "Strudelkurs", "119", "19")];
+    let new = order(
+        "danube-course",
+        &issuer,
+        "course-v",
+        1,
+        &options,
+        "EUR",
+        dec!(119),
+        None,
+    );
+    let mut story = Story::register(new, issuer, std::slice::from_ref(&course), at(2025, 2, 1));
+    story.now = at(2025, 4, 20);
+    story.release(platform(), &partner_abroad());
+    story
+}
+
 /// Every story, by name.
 pub fn stories() -> Vec<(&'static str, Story)> {
     vec![
@@ -379,5 +412,6 @@ pub fn stories() -> Vec<(&'static str, Story)> {
         ("exempt", exempt()),
         ("chf", swiss_francs()),
         ("thousand", thousand()),
+        ("reverse-charge", reverse_charge()),
     ]
 }
