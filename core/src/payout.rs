@@ -286,8 +286,8 @@ fn commission_invoice(
         format!(
             "Provision auf Auftrag {} ({} von {})",
             order.id,
-            order.commission_rate,
-            order.items_gross()
+            crate::german::percent(&order.commission_rate),
+            crate::german::money(&order.items_gross())
         )
         .into(),
         1,

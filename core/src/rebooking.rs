@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::{Context, Decision, DecisionBuilder};
 use crate::dates::EventDate;
+use crate::document::Document;
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
 use crate::ids::{BookingId, DateId, OrderId, RequestId, Text};
+use crate::invoice::InvoiceStatus;
 use crate::order::{BookedDate, Order};
 use crate::partner_cancellation::Outcome;
 use crate::payout::{HoldReason, PayoutHold};
@@ -377,12 +379,28 @@ pub fn rebook(
         pc.outcome = Some(Outcome::Rebooked { at: ctx.now });
     }
     let mut decision = DecisionBuilder::change(order, ctx, "official rebooking");
+    // The invoice states the date of the service (§ 14 Abs. 4 Nr. 6 UStG): an issued one is
+    // replaced at once by its next version on the new date (a cancellation and the version,
+    // same amounts). While it is being edited, the version staff issue states the new date.
+    let mut numbers = order.numbers(ctx);
+    let mut documents: Vec<Document> = Vec::new();
+    if after.invoice.status == InvoiceStatus::Issued {
+        documents.extend(after.begin_invoice_change(&mut numbers, ctx)?);
+        documents.push((*after.issue_next_version(ctx)?).clone());
+    }
+    let newest = documents.last().map(|d| d.number.clone());
+    for document in &documents {
+        decision.effect(Effect::DeliverDocument {
+            number: document.number.clone(),
+        });
+    }
+    decision.documents(documents);
     decision.effect(order.tell_customer(
         Message::UpdatedTicket {
             date: target.id.clone(),
             tickets,
         },
-        None,
+        newest,
     ));
-    Ok(decision.finish(after, None))
+    Ok(decision.finish(after, Some(numbers)))
 }

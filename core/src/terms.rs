@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::german;
 use crate::issuer::TimeZone;
 use crate::money::{Currency, Money};
 use crate::rate::Percentage;
@@ -23,17 +24,20 @@ pub struct FeeTier {
     pub cap: Option<Money>,
 }
 
+/// The tier as the fee line of a (German) document names it: `bis 30 Tage vor Beginn: 50 %`.
 impl fmt::Display for FeeTier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "up to {} days before start:", self.up_to_days_before)?;
-        match (&self.percent, &self.fixed) {
+        write!(f, "bis {} Tage vor Beginn:", self.up_to_days_before)?;
+        let percent = self.percent.as_ref().map(german::percent);
+        let fixed = self.fixed.as_ref().map(german::money);
+        match (percent, fixed) {
             (Some(p), Some(x)) => write!(f, " {p} + {x}")?,
             (Some(p), None) => write!(f, " {p}")?,
             (None, Some(x)) => write!(f, " {x}")?,
-            (None, None) => write!(f, " no fee")?,
+            (None, None) => write!(f, " keine Gebühr")?,
         }
         if let Some(cap) = &self.cap {
-            write!(f, ", at most {cap}")?;
+            write!(f, ", höchstens {}", german::money(cap))?;
         }
         Ok(())
     }

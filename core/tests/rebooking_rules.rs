@@ -202,9 +202,35 @@ fn official_rebooking_moves_the_bookings_clears_the_flag_and_the_payout_falls_du
             ..
         }
     )));
+    // The invoice states the new date of the service: cancelled and issued again at once,
+    // same amounts, no money moving.
+    let [cancellation, version] = decision.documents.as_slice() else {
+        panic!(
+            "a cancellation and the next version: {:?}",
+            decision.documents
+        )
+    };
+    assert!(cancellation.is_cancellation());
+    assert!(matches!(
+        version.kind,
+        DocumentKind::Invoice { version: 2, .. }
+    ));
+    assert_eq!(version.payable, -cancellation.payable, "same amounts");
+    let period = target.booked().service_period();
     assert!(
-        decision.documents.is_empty() && decision.posting.is_none(),
-        "same price: no document, no money"
+        version
+            .lines
+            .iter()
+            .all(|l| l.service_period == Some(period))
+    );
+    assert_eq!(world.order.invoice.status, InvoiceStatus::Issued);
+    assert!(decision.posting.is_none(), "no money moves");
+    assert!(
+        !decision
+            .followups
+            .iter()
+            .any(|f| matches!(f.effect, Effect::Refund { .. })),
+        "no refund"
     );
     assert!(matches!(
         world.order.payout_state(target.ends_at),

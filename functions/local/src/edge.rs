@@ -42,9 +42,11 @@ impl Default for EdgeLimits {
     }
 }
 
-/// File descriptors kept free of connections: the data file, the embedded DynamoDB's own
-/// connections, logs.
-const DESCRIPTORS_IN_RESERVE: usize = 128;
+/// File descriptors kept free of connections: the data file, logs, the listeners.
+const DESCRIPTORS_IN_RESERVE: usize = 64;
+/// Descriptors one client connection may cost: its own, and the two ends of the connection to
+/// the embedded DynamoDB that serving it may open (the SDK pools one per request in flight).
+const DESCRIPTORS_PER_CONNECTION: usize = 3;
 
 /// The connection cap that fits the process's file-descriptor limit. The soft limit is raised
 /// to the hard one first (as servers do); a cap above what is left is lowered, so the next
@@ -53,7 +55,8 @@ fn fitting_connection_cap(wanted: usize) -> usize {
     let Some(descriptors) = descriptor_limit() else {
         return wanted;
     };
-    let fits = descriptors.saturating_sub(DESCRIPTORS_IN_RESERVE).max(1);
+    let fits =
+        (descriptors.saturating_sub(DESCRIPTORS_IN_RESERVE) / DESCRIPTORS_PER_CONNECTION).max(1);
     if fits < wanted {
         tracing::warn!(
             wanted,
@@ -122,6 +125,23 @@ async fn first_head(stream: &TcpStream) -> bool {
     }
 }
 
+/// The refusal of a connection the server cannot serve now.
+fn busy(limits: &EdgeLimits) -> Vec<u8> {
+    raw_problem(
+        "503 Service Unavailable",
+        "too_many_connections",
+        &format!(
+            "the server already serves {} connections; try again shortly",
+            limits.max_connections
+        ),
+        true,
+    )
+}
+
+fn spare_descriptor() -> Option<std::fs::File> {
+    std::fs::File::open(if cfg!(windows) { "NUL" } else { "/dev/null" }).ok()
+}
+
 /// A whole HTTP/1.1 answer written on a raw connection before closing it.
 fn raw_problem(status: &str, code: &str, detail: &str, retry_after: bool) -> Vec<u8> {
     let body = serde_json::json!({
@@ -167,13 +187,25 @@ pub async fn serve(
     };
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
+    // A descriptor held in reserve: when the process runs out, it is given up for a moment to
+    // accept the waiting connection and refuse it clearly (503), instead of leaving the client
+    // hanging in the backlog.
+    let mut spare = spare_descriptor();
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    // Out of file descriptors or similar: wait a moment instead of spinning.
                     tracing::warn!(%error, "accept failed");
+                    let waiting = Duration::from_millis(10);
+                    if spare.take().is_some()
+                        && let Ok(Ok((stream, _))) =
+                            tokio::time::timeout(waiting, listener.accept()).await
+                    {
+                        answer_and_close(stream, busy(&limits)).await;
+                    }
+                    spare = spare_descriptor();
+                    // Out of file descriptors or similar: wait a moment instead of spinning.
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -182,16 +214,7 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            let answer = raw_problem(
-                "503 Service Unavailable",
-                "too_many_connections",
-                &format!(
-                    "the server already serves {} connections; try again shortly",
-                    limits.max_connections
-                ),
-                true,
-            );
-            tokio::spawn(answer_and_close(stream, answer));
+            tokio::spawn(answer_and_close(stream, busy(&limits)));
             continue;
         };
         let service = TowerToHyperService::new(router.clone());

@@ -80,8 +80,17 @@ async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> 
     };
     let bytes = match body {
         Ok(bytes) => bytes,
-        // The API answers 413 itself for a body over the limit.
-        Err(BodyFailure::TooLarge) => vec![b' '; BODY_LIMIT + 1],
+        Err(BodyFailure::TooLarge) => {
+            let size = declared.map_or_else(
+                || format!("more than {BODY_LIMIT} bytes"),
+                |length| format!("{length} bytes"),
+            );
+            return problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                &format!("the request body has {size}; at most {BODY_LIMIT} are accepted"),
+            );
+        }
         Err(BodyFailure::TooSlow) => {
             return problem(
                 StatusCode::REQUEST_TIMEOUT,

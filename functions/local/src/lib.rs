@@ -132,6 +132,8 @@ impl Default for Config {
     }
 }
 
+/// Connections to the embedded DynamoDB kept open while idle.
+const EMBEDDED_IDLE_CONNECTIONS: usize = 16;
 /// Payouts released per run.
 const PAYOUT_BATCH: usize = 200;
 /// A follow-up received this often without success goes to the dead letters.
@@ -234,9 +236,16 @@ impl Local {
             let _ = stopped.await;
         }));
         // Static credentials and an explicit endpoint: the SDK never looks for credentials.
+        // Both ends of every pooled connection are this process's file descriptors: few are
+        // kept idle, and not for long, so they stay free for clients.
+        let http = aws_smithy_http_client::Builder::new()
+            .pool_max_idle_per_host(EMBEDDED_IDLE_CONNECTIONS)
+            .pool_idle_timeout(Duration::from_secs(5))
+            .build_http();
         let client = aws_sdk_dynamodb::Client::from_conf(
             aws_sdk_dynamodb::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
+                .http_client(http)
                 .region(Region::new("eu-central-1"))
                 .endpoint_url(endpoint)
                 .credentials_provider(Credentials::new(

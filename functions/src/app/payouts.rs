@@ -15,8 +15,8 @@ pub struct PayoutRun {
     pub more: bool,
 }
 
-/// What a run would do now (a dry run): the statements of the payouts it would release and the
-/// refusals, nothing written. Commission-invoice numbers in the statements are provisional.
+/// What a run would do now (a dry run): the statements of the payouts it would release (without
+/// the commission invoice's number, given when issued) and the refusals, nothing written.
 #[derive(Debug, Default)]
 pub struct PayoutPreview {
     pub would_release: Vec<PayoutStatement>,
@@ -82,7 +82,15 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             for id in page.items {
                 match self.decide_release(&id).await {
                     Ok((_, _, decision)) => {
-                        preview.would_release.extend(decision.payout_statement);
+                        // Each is decided alone, so each would take the same next number: the
+                        // commission invoice's number is given when the run issues it.
+                        let statements = decision.payout_statement.into_iter();
+                        preview
+                            .would_release
+                            .extend(statements.map(|statement| PayoutStatement {
+                                commission_invoice: None,
+                                ..statement
+                            }));
                     }
                     Err(AppError::Domain(refusal)) => {
                         preview.would_refuse.push((id, refusal.code().to_owned()));

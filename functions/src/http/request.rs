@@ -28,6 +28,10 @@ pub fn body_bytes(request: &Request) -> &[u8] {
 /// else byte for byte.
 pub fn canonical_body(request: &Request) -> std::borrow::Cow<'_, [u8]> {
     let bytes = body_bytes(request);
+    // An empty body reads as `{}` (see [`json`]): the same request.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return std::borrow::Cow::Borrowed(b"{}");
+    }
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(value) => {
             let mut out = Vec::with_capacity(bytes.len());
@@ -351,5 +355,9 @@ mod tests {
         assert_ne!(canonical_body(&first), canonical_body(&other));
         let text = with_body("not json");
         assert_eq!(&*canonical_body(&text), b"not json");
+        assert_eq!(
+            canonical_body(&with_body("")),
+            canonical_body(&with_body("{ }"))
+        );
     }
 }
