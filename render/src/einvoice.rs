@@ -161,7 +161,7 @@ impl<'a> EInvoice<'a> {
         let payment = if credit_note {
             Payment {
                 code: "1",
-                information: "Verrechnung mit der ersetzenden Rechnung und Stornogebühren, Rest als Erstattung oder Guthaben"
+                information: "Verrechnung mit einer ersetzenden Rechnung und Stornogebühren, Rest als Erstattung oder Guthaben"
                     .to_owned(),
                 account: None,
             }

@@ -88,8 +88,8 @@ pub fn title(document: &Document) -> String {
 pub fn settlement(kind: &DocumentKind) -> String {
     match kind {
         DocumentKind::Cancellation { cancels } => format!(
-            "Gutschrift zur Rechnung {} vom {}: Der Betrag wird mit der ersetzenden Rechnung und \
-             etwaigen Stornogebühren verrechnet; was danach verbleibt, wird auf das ursprüngliche \
+            "Gutschrift zur Rechnung {} vom {}: Der Betrag wird mit einer etwaigen ersetzenden Rechnung und \
+             Stornogebühren verrechnet; was danach verbleibt, wird auf das ursprüngliche \
              Zahlungsmittel erstattet oder als Guthaben gutgeschrieben.",
             cancels.number,
             date(cancels.issue_date)
