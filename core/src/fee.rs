@@ -284,7 +284,17 @@ fn fee_lines(
                     DocumentLine::net_priced(LineKind::Fee, description.clone(), 1, amount, rate)
                 }
                 PriceEntry::Gross => {
-                    DocumentLine::gross_priced(LineKind::Fee, description.clone(), 1, amount, rate)
+                    let mut line = DocumentLine::gross_priced(
+                        LineKind::Fee,
+                        description.clone(),
+                        1,
+                        amount,
+                        rate,
+                    );
+                    // A quote states the net too (the document's totals settle the cents).
+                    line.net = crate::vat::net_of_gross_line(amount, rate);
+                    line.unit_price = line.net.amount();
+                    line
                 }
             };
             line.booking = booking.clone();

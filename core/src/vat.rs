@@ -110,6 +110,13 @@ fn net_of_gross(gross: Money, rate: VatRate) -> (Money, Money) {
     (net, vat)
 }
 
+/// The net of one gross-priced line standing alone, as a fee quote shows it. On a document the
+/// nets of a rate are spread over its lines so that they add up to the rate's taxable amount,
+/// which may move a line's net by a cent.
+pub(crate) fn net_of_gross_line(gross: Money, rate: VatRate) -> Money {
+    net_of_gross(gross, rate).0
+}
+
 /// Sets the nets of gross-priced lines of one rate so that they add up to `taxable`.
 ///
 /// A cancelled item's line and the negation shown under it (presentation "cancellation

@@ -346,6 +346,33 @@ fn an_invoice_left_in_editing_holds_the_payout_until_its_new_version() {
 }
 
 #[test]
+fn a_fee_quote_on_gross_prices_states_the_net_and_the_vat_it_contains() {
+    let mut world = World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    );
+    let half = FeeChoice::Individual {
+        amount: eur(dec!(59.50)),
+        reason: "late".into(),
+    };
+    let decision = world
+        .run(staff(), |o, c| cancel_invoice(o, &half, c))
+        .unwrap();
+    let quote = decision.fee.expect("a fee quote");
+    let [line] = quote.lines.as_slice() else {
+        panic!("one fee line: {:?}", quote.lines)
+    };
+    assert_eq!(line.gross, Some(eur(dec!(59.50))));
+    assert_eq!(
+        line.net,
+        eur(dec!(50.00)),
+        "59.50 contains 9.50 VAT at 19 %"
+    );
+    assert_eq!(line.unit_price, dec!(50.00));
+}
+
+#[test]
 fn fees_bear_the_commission_of_the_cancelled_items_as_the_platforms_work_was_done() {
     let mut world = World::register(
         course_order(SalesChannel::Direct),
