@@ -307,14 +307,34 @@ async fn staff_pay_out_credit_once() {
         .await
         .unwrap_err();
     assert!(matches!(reused, AppError::IdempotencyKeyReused));
-    // All the rest; then nothing is left.
-    h.runner
+    // Money leaving the platform needs a key: none, nothing paid.
+    let keyless = h
+        .runner
         .pay_out_credit(&id(CUSTOMER), Currency::EUR, None, &staff(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(keyless, AppError::IdempotencyKeyRequired(_)));
+    // All the rest; then nothing is left.
+    let key = |name: &str| Idempotency::new("staff:s1", name, b"rest");
+    h.runner
+        .pay_out_credit(
+            &id(CUSTOMER),
+            Currency::EUR,
+            None,
+            &staff(),
+            Some(&key("rest")),
+        )
         .await
         .unwrap();
     let empty = h
         .runner
-        .pay_out_credit(&id(CUSTOMER), Currency::EUR, None, &staff(), None)
+        .pay_out_credit(
+            &id(CUSTOMER),
+            Currency::EUR,
+            None,
+            &staff(),
+            Some(&key("empty")),
+        )
         .await
         .unwrap_err();
     assert!(matches!(empty, AppError::Domain(DomainError::NoCredit)));

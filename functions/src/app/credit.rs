@@ -69,6 +69,13 @@ impl<S: OrderStore + DateStore + CreditStore, P: FollowUpPublisher, C: Clock> Ru
         key: Option<&Idempotency>,
     ) -> Result<CreditPaidOut, AppError> {
         actor.require_staff("pay out a customer's credit")?;
+        // Money leaves the platform: without a key a retry could pay out twice.
+        let Some(key) = key else {
+            return Err(AppError::IdempotencyKeyRequired(
+                "paying out credit needs an Idempotency-Key, so that a retry cannot pay out twice",
+            ));
+        };
+        let key = Some(key);
         if let Some(done) = self.paid_out_before(key).await? {
             return Ok(done);
         }

@@ -14,6 +14,9 @@ pub enum AppError {
     /// The order kept changing under us (409).
     #[error("the order changed while this request was processed; try again")]
     Conflict,
+    /// The request moves money and came without an idempotency key (400).
+    #[error("{0}")]
+    IdempotencyKeyRequired(&'static str),
     /// The same idempotency key came with another request body (422).
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,

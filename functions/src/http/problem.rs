@@ -88,6 +88,9 @@ impl From<AppError> for Problem {
                 Problem::new(StatusCode::CONFLICT, "date_exists", error.to_string())
             }
             AppError::InvalidCursor => Problem::bad_request("invalid_cursor", error.to_string()),
+            AppError::IdempotencyKeyRequired(_) => {
+                Problem::bad_request("idempotency_key_required", error.to_string())
+            }
             AppError::OrderExists(_) => {
                 Problem::new(StatusCode::CONFLICT, "order_exists", error.to_string())
             }
