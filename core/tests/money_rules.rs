@@ -152,11 +152,7 @@ fn a_staff_rebooking_after_one_attendees_request_moves_only_that_attendee() {
 
 #[test]
 fn the_rebook_flag_turned_off_after_the_booked_date_holds_the_payout_for_staff() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world
         .run(partner(), |o, c| set_rebook_flag(o, true, c))
         .unwrap();
@@ -187,11 +183,7 @@ fn the_rebook_flag_turned_off_after_the_booked_date_holds_the_payout_for_staff()
 
 #[test]
 fn an_approved_customer_rebooking_request_pauses_the_payout() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world
         .run(customer(), |o, c| request_rebooking(o, "ill", &[], c))
         .unwrap();
@@ -214,11 +206,7 @@ fn an_approved_customer_rebooking_request_pauses_the_payout() {
 
 #[test]
 fn a_payout_held_after_the_date_passed_under_the_flag_resolves_through_an_official_rebooking() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world
         .run(partner(), |o, c| set_rebook_flag(o, true, c))
         .unwrap();
@@ -247,11 +235,7 @@ fn a_payout_held_after_the_date_passed_under_the_flag_resolves_through_an_offici
 
 #[test]
 fn a_partner_can_report_a_course_that_did_not_run_after_its_date_under_the_flag() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world
         .run(partner(), |o, c| set_rebook_flag(o, true, c))
         .unwrap();
@@ -263,11 +247,7 @@ fn a_partner_can_report_a_course_that_did_not_run_after_its_date_under_the_flag(
 
 #[test]
 fn an_approved_rebooking_request_can_be_carried_out_after_the_date_passed() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world
         .run(customer(), |o, c| request_rebooking(o, "ill", &[], c))
         .unwrap();
@@ -301,11 +281,7 @@ fn an_approved_rebooking_request_can_be_carried_out_after_the_date_passed() {
 
 #[test]
 fn a_course_held_without_any_doubt_is_still_never_rebooked() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world.now = at(2025, 3, 10);
     let target = course_dates()[2].clone();
     let refused = world.run(staff(), |o, c| rebook(o, &target, Rebooking::default(), c));
@@ -347,11 +323,7 @@ fn an_invoice_left_in_editing_holds_the_payout_until_its_new_version() {
 
 #[test]
 fn a_fee_quote_on_gross_prices_states_the_net_and_the_vat_it_contains() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     let half = FeeChoice::Individual {
         amount: eur(dec!(59.50)),
         reason: "late".into(),
@@ -374,11 +346,7 @@ fn a_fee_quote_on_gross_prices_states_the_net_and_the_vat_it_contains() {
 
 #[test]
 fn fees_bear_the_commission_of_the_cancelled_items_as_the_platforms_work_was_done() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     let full = FeeChoice::Individual {
         amount: eur(dec!(119)),
         reason: "no show".into(),
@@ -399,11 +367,7 @@ fn fees_bear_the_commission_of_the_cancelled_items_as_the_platforms_work_was_don
 
 #[test]
 fn a_fee_charged_after_the_payout_leaves_the_partner_owing_nothing_back_to_the_customer() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     world.now = at(2025, 4, 1);
     world
         .run(Actor::System, |o, c| {
@@ -553,11 +517,7 @@ fn days_before_the_event_are_calendar_days_where_it_takes_place() {
 
 #[test]
 fn a_customer_calling_a_cancel_route_is_forbidden_with_its_own_code() {
-    let world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let world = course();
     let refused =
         cancel_invoice(&world.order, &FeeChoice::None, &world.ctx(customer())).unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Forbidden);
@@ -566,11 +526,7 @@ fn a_customer_calling_a_cancel_route_is_forbidden_with_its_own_code() {
 
 #[test]
 fn a_further_proposal_is_refused_while_an_offer_is_open_and_offered_dates_stay_choosable() {
-    let mut world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut world = course();
     let three: Vec<EventDate> = course_dates().into_iter().skip(1).take(3).collect();
     world
         .run(partner(), |o, c| propose_alternative_dates(o, &three, c))

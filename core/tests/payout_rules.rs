@@ -7,14 +7,6 @@ use common::*;
 use rust_decimal_macros::dec;
 use storno_core::*;
 
-fn course() -> World {
-    World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    )
-}
-
 fn release(world: &mut World) -> Result<Decision, DomainError> {
     let debit = world.partner_debit;
     world.run(Actor::System, |o, c| {
@@ -330,11 +322,7 @@ fn only_owners_and_staff_see_an_order() {
 
 #[test]
 fn only_the_partner_staff_and_the_system_see_the_partner_side_of_an_order() {
-    let world = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let world = course();
     let order = &world.order;
     assert!(order.partner_figures_visible_to(&partner()));
     assert!(order.partner_figures_visible_to(&staff()));

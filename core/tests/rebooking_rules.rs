@@ -7,14 +7,6 @@ use common::*;
 use rust_decimal_macros::dec;
 use storno_core::*;
 
-fn course() -> World {
-    World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    )
-}
-
 fn dated(date_id: &str) -> EventDate {
     course_dates()
         .into_iter()
@@ -560,11 +552,7 @@ fn a_whole_date_dry_run_totals_the_direct_orders_on_it_and_skips_private_events(
     let mut private = course_order(SalesChannel::PrivateEvent);
     private.id = id("private-order");
     let private = World::register(private, &course_dates(), at(2025, 2, 1));
-    let mut elsewhere = World::register(
-        course_order(SalesChannel::Direct),
-        &course_dates(),
-        at(2025, 2, 1),
-    );
+    let mut elsewhere = course();
     elsewhere
         .run(staff(), |o, c| {
             rebook(o, &dated("course-b"), Rebooking::default(), c)

@@ -268,6 +268,15 @@ pub fn course_order(channel: SalesChannel) -> Sale {
     Sale::new(order, konfetti_issuer())
 }
 
+/// The konfetti-style course order, registered on 1 February 2025 (course-a on 1 March).
+pub fn course() -> World {
+    World::register(
+        course_order(SalesChannel::Direct),
+        &course_dates(),
+        at(2025, 2, 1),
+    )
+}
+
 pub fn course_dates() -> Vec<EventDate> {
     vec![
         date("course-a", "partner-1", at(2025, 3, 1), 1),
