@@ -114,20 +114,13 @@ async fn thirty_two_concurrent_commands_on_one_order_lose_no_update() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixteen_concurrent_document_issuing_commands_of_one_issuer_get_gapless_numbers() {
-    let h = Arc::new(Harness::new().await);
-    h.store.put_date(&conference()).await.unwrap();
-    for i in 0..16 {
-        register(&h, order(&format!("doc-{i}"), "numbers-issuer", 1)).await;
-    }
-    let tasks = (0..16).map(|i| {
-        // Each as another Lambda instance: its own (cold) number cache.
+/// Cancels an option on orders `{prefix}-0` … at once, each through its own runner (as
+/// separate Lambda instances: own, cold number caches); the document numbers taken, sorted.
+async fn cancel_on_separate_runners(h: &Harness, prefix: &str, orders: usize) -> Vec<u32> {
+    let tasks = (0..orders).map(|i| {
         let runner = Arc::new(h.another_runner());
-        tokio::spawn(async move {
-            let order_id: OrderId = id(&format!("doc-{i}"));
-            runner.execute(&order_id, &staff(), None, cancel(0)).await
-        })
+        let order_id: OrderId = id(&format!("{prefix}-{i}"));
+        tokio::spawn(async move { runner.execute(&order_id, &staff(), None, cancel(0)).await })
     });
     let mut numbers: Vec<u32> = Vec::new();
     for result in join_all(tasks).await {
@@ -135,6 +128,17 @@ async fn sixteen_concurrent_document_issuing_commands_of_one_issuer_get_gapless_
         numbers.extend(receipt.documents.iter().map(|d| d.number.seq()));
     }
     numbers.sort_unstable();
+    numbers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_concurrent_document_issuing_commands_of_one_issuer_get_gapless_numbers() {
+    let h = Arc::new(Harness::new().await);
+    h.store.put_date(&conference()).await.unwrap();
+    for i in 0..16 {
+        register(&h, order(&format!("doc-{i}"), "numbers-issuer", 1)).await;
+    }
+    let numbers = cancel_on_separate_runners(&h, "doc", 16).await;
     assert_eq!(
         numbers,
         (17..=32).collect::<Vec<u32>>(),
@@ -155,19 +159,7 @@ async fn processes_that_lose_a_number_take_turns_and_a_dead_turn_holder_is_skipp
     // A process took the first turn and died holding it.
     let dead = h.store.take_turn_ticket(&series).await.unwrap();
     assert_eq!((dead, h.store.turn_serving(&series).await.unwrap()), (1, 1));
-    let tasks = (0..8).map(|i| {
-        let runner = Arc::new(h.another_runner());
-        tokio::spawn(async move {
-            let order_id: OrderId = id(&format!("turn-{i}"));
-            runner.execute(&order_id, &staff(), None, cancel(0)).await
-        })
-    });
-    let mut numbers: Vec<u32> = Vec::new();
-    for result in join_all(tasks).await {
-        let receipt = result.unwrap().expect("every command commits");
-        numbers.extend(receipt.documents.iter().map(|d| d.number.seq()));
-    }
-    numbers.sort_unstable();
+    let numbers = cancel_on_separate_runners(&h, "turn", 8).await;
     assert_eq!(
         numbers,
         (9..=16).collect::<Vec<u32>>(),

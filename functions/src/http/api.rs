@@ -505,8 +505,9 @@ where
 
     async fn register_order(&self, call: &Call<'_>) -> Routed {
         let new: storno_core::NewOrder = json(call.request)?;
+        // Canonical once: the order id's key and the header's key both bind it.
         let payload = super::request::canonical_body(call.request);
-        let key = idempotency(call.request, &call.actor)?;
+        let key = super::request::idempotency_of(call.request, &call.actor, &payload)?;
         let receipt = self
             .runner
             .register(new, &call.actor, &payload, key.as_ref())

@@ -132,6 +132,18 @@ pub fn check_size(request: &Request) -> Result<(), Problem> {
 
 /// The caller's `Idempotency-Key`, scoped to the caller and bound to method, path and body.
 pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotency>, Problem> {
+    if idempotency_key(request)?.is_none() {
+        return Ok(None);
+    }
+    idempotency_of(request, actor, &canonical_body(request))
+}
+
+/// [`idempotency`] for a caller that already holds the request's [`canonical_body`].
+pub fn idempotency_of(
+    request: &Request,
+    actor: &Actor,
+    canonical: &[u8],
+) -> Result<Option<Idempotency>, Problem> {
     let Some(key) = idempotency_key(request)? else {
         return Ok(None);
     };
@@ -140,7 +152,7 @@ pub fn idempotency(request: &Request, actor: &Actor) -> Result<Option<Idempotenc
     payload.push(b' ');
     payload.extend_from_slice(request.uri().path().as_bytes());
     payload.push(b'\n');
-    payload.extend_from_slice(&canonical_body(request));
+    payload.extend_from_slice(canonical);
     Ok(Some(Idempotency::new(caller_key(actor), key, &payload)))
 }
 
