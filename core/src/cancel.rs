@@ -104,7 +104,10 @@ fn cancel(
         {
             option.status = OptionStatus::Cancelled;
         }
-        if booking.active_options().next().is_none() {
+        // Converia: "When canceling individual booking options, the person's booking remains
+        // as a valid booking", even when its last option goes; only a booking or invoice
+        // cancellation cancels the person.
+        if !matches!(scope, Scope::Option(..)) {
             booking.status = BookingStatus::Cancelled;
         }
     }

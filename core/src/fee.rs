@@ -30,6 +30,11 @@ pub enum FeeChoice {
     Individual {
         amount: Money,
         reason: String,
+        /// Whether `amount` includes VAT (what the customer pays) or is net. Without it the
+        /// amount is read like the order's prices (gross for gross-priced issuers, net for
+        /// net-priced ones).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        includes_vat: Option<bool>,
     },
     /// The own cancellation fees of the cancelled options.
     OptionOwnFee,
@@ -75,8 +80,17 @@ pub struct FeePart {
 pub struct FeeQuote {
     pub parts: Vec<FeePart>,
     pub paid_for_cancelled: Money,
+    /// The fee in the order's price entry (net or gross, like its prices).
     pub total: Money,
     pub lines: Vec<DocumentLine>,
+    /// The fee without VAT, the VAT it carries and what the customer pays for it (absent in
+    /// quotes stored by earlier builds).
+    #[serde(default)]
+    pub net: Option<Money>,
+    #[serde(default)]
+    pub vat: Option<Money>,
+    #[serde(default)]
+    pub gross: Option<Money>,
 }
 
 /// The options a cancellation takes away, by booking.
@@ -110,6 +124,9 @@ pub(crate) fn quote(
     let zero = Money::zero(order.currency);
     let paid = cancelled.iter().fold(zero, |sum, c| sum + c.paid(order));
     let mut parts = Vec::new();
+    // An individual fee entered the other way than the order's prices, already split.
+    let mut split_given: Option<Vec<(VatRate, Money)>> = None;
+    let mut individual: Option<Money> = None;
     match choice {
         FeeChoice::None => {}
         FeeChoice::Terms => {
@@ -150,14 +167,36 @@ pub(crate) fn quote(
                 });
             }
         }
-        FeeChoice::Individual { amount, reason } => {
+        FeeChoice::Individual {
+            amount,
+            reason,
+            includes_vat,
+        } => {
             if reason.trim().is_empty() {
                 return Err(DomainError::FeeReasonMissing);
             }
             amount.require_amount_in(order.currency)?;
-            if amount.amount() > paid.amount() {
+            let entered = match includes_vat {
+                Some(true) => PriceEntry::Gross,
+                Some(false) => PriceEntry::Net,
+                None => order.prices,
+            };
+            if entered != order.prices {
+                // Staff typed the fee the other way than the order's prices: split it across
+                // the rates as entered, then state each part in the order's price entry.
+                let entered_split = split_by_rate(fee_vat, cancelled, *amount);
+                let split: Vec<(VatRate, Money)> = entered_split
+                    .into_iter()
+                    .map(|(rate, part)| (rate, convert(part, rate, entered, order.prices)))
+                    .collect();
+                let total = split.iter().fold(zero, |sum, (_, part)| sum + *part);
+                split_given = Some(split);
+                individual = Some(total);
+            }
+            let fee = individual.unwrap_or(*amount);
+            if fee.amount() > paid.amount() {
                 return Err(DomainError::FeeExceedsPaid {
-                    fee: amount.to_string(),
+                    fee: fee.to_string(),
                     paid: paid.to_string(),
                 });
             }
@@ -167,7 +206,7 @@ pub(crate) fn quote(
                     rule: FeeRule::Individual {
                         reason: reason.trim().to_owned(),
                     },
-                    fee: *amount,
+                    fee,
                     fixed: None,
                 });
             }
@@ -193,13 +232,32 @@ pub(crate) fn quote(
         }
     }
     let total = parts.iter().fold(zero, |sum, p| sum + p.fee).min(paid);
-    let lines = fee_lines(fee_vat, order.prices, cancelled, &parts, total);
+    let split = split_given.unwrap_or_else(|| split_by_rate(fee_vat, cancelled, total));
+    let lines = fee_lines(order.prices, cancelled, &parts, split);
+    let amounts = lines.iter().map(|l| (l.vat_rate, l.amount(order.prices)));
+    let payable = crate::vat::payable_of(amounts.clone(), order.prices, order.currency);
+    let vat = crate::vat::vat_of(amounts, order.prices, order.currency)
+        .values()
+        .fold(zero, |sum, v| sum + *v);
     Ok(FeeQuote {
         parts,
         paid_for_cancelled: paid,
         total,
         lines,
+        net: Some(payable - vat),
+        vat: Some(vat),
+        gross: Some(payable),
     })
+}
+
+/// A fee part at `rate` entered as `from`, stated as `to` (net ↔ VAT included).
+fn convert(amount: Money, rate: VatRate, from: PriceEntry, to: PriceEntry) -> Money {
+    match (from, to) {
+        (PriceEntry::Gross, PriceEntry::Net) => amount
+            .times(rust_decimal::Decimal::ONE / (rust_decimal::Decimal::ONE + rate.fraction())),
+        (PriceEntry::Net, PriceEntry::Gross) => amount + rate.vat_on(amount),
+        _ => amount,
+    }
 }
 
 /// The fee line's description, in the language of the documents (German): the rule and who
@@ -216,8 +274,18 @@ fn describe(parts: &[FeePart], cancelled: &[Cancelled<'_>]) -> String {
         Some(FeeRule::OptionOwnFee { .. }) => "Stornogebühr der Option".to_owned(),
         Some(FeeRule::NoFee) | None => "keine Gebühr".to_owned(),
     };
-    let what = match cancelled {
+    // Only the attendees whose cancellation is charged: a fee for b1 does not name b2.
+    let charged: Vec<&Cancelled<'_>> = cancelled
+        .iter()
+        .filter(|c| {
+            parts
+                .iter()
+                .any(|p| p.booking == c.booking.id && !p.fee.is_zero())
+        })
+        .collect();
+    let what = match charged.as_slice() {
         [one] => one.describe(),
+        [] => attendees(cancelled.iter().map(|c| &*c.booking.attendee_name)),
         many => attendees(many.iter().map(|c| &*c.booking.attendee_name)),
     };
     format!("Stornogebühr ({rule}) für {what}")
@@ -234,18 +302,19 @@ fn attendees<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
     }
 }
 
-/// The fee as document lines, one per VAT rate, in the order's price entry.
-fn fee_lines(
+/// How a fee splits across VAT rates, per the issuer's [`FeeVatMode`]. The fee is consideration
+/// for the cancelled supply and takes its rate; when the cancelled items carry several rates it
+/// is split in proportion to what was paid at each (EuGH C-295/17): every rate's part of the
+/// fee is the same share of what that rate's items cost. In the order's price entry: a net fee
+/// by the nets, a gross fee by the grosses — the same shares, since each rate's gross is its
+/// net times one factor. (Splitting a net fee by gross weights would shift it toward the higher
+/// rate: a fee of everything paid would then cost more than was paid.) So a fee never carries
+/// more VAT than what it replaces.
+fn split_by_rate(
     mode: FeeVatMode,
-    prices: PriceEntry,
     cancelled: &[Cancelled<'_>],
-    parts: &[FeePart],
     total: Money,
-) -> Vec<DocumentLine> {
-    if total.is_zero() {
-        return Vec::new();
-    }
-    let description: Text = describe(parts, cancelled).into();
+) -> Vec<(VatRate, Money)> {
     let mut paid_by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
     let mut largest: Option<(&BookingOption, Money)> = None;
     for option in cancelled.iter().flat_map(|c| c.options.iter()) {
@@ -261,16 +330,23 @@ fn fee_lines(
             largest = Some((option, amount));
         }
     }
-    // The fee is consideration for the cancelled supply and takes its rate; when the
-    // cancelled items carry several rates it is split in proportion to them (EuGH C-295/17),
-    // so a fee never carries more VAT than what it replaces.
-    let split: Vec<(VatRate, Money)> = match mode {
+    match mode {
         FeeVatMode::None => vec![(VatRate::ZERO, total)],
         FeeVatMode::ItemRate if paid_by_rate.len() <= 1 => {
             vec![(largest.map_or(VatRate::ZERO, |(o, _)| o.vat_rate), total)]
         }
         FeeVatMode::ItemRate | FeeVatMode::Proportional => proportional_split(total, &paid_by_rate),
-    };
+    }
+}
+
+/// The fee as document lines, one per VAT rate of its split, in the order's price entry.
+fn fee_lines(
+    prices: PriceEntry,
+    cancelled: &[Cancelled<'_>],
+    parts: &[FeePart],
+    split: Vec<(VatRate, Money)>,
+) -> Vec<DocumentLine> {
+    let description: Text = describe(parts, cancelled).into();
     let booking = match cancelled {
         [one] => Some(one.booking.id.clone()),
         _ => None,
@@ -303,13 +379,13 @@ fn fee_lines(
         .collect()
 }
 
-/// Splits `total` across rates in proportion to the gross paid at each rate; what rounding
+/// Splits `total` across rates in proportion to what was paid at each rate; what rounding
 /// leaves over goes to the highest rate.
 pub(crate) fn proportional_split(
     total: Money,
-    gross_by_rate: &BTreeMap<VatRate, Money>,
+    paid_by_rate: &BTreeMap<VatRate, Money>,
 ) -> Vec<(VatRate, Money)> {
-    let paid: Vec<(VatRate, Money)> = gross_by_rate
+    let paid: Vec<(VatRate, Money)> = paid_by_rate
         .iter()
         .filter(|(_, gross)| gross.is_positive())
         .map(|(rate, gross)| (*rate, *gross))

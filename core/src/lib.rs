@@ -55,7 +55,7 @@ pub use error::{DomainError, ErrorKind};
 pub use fee::{FeeChoice, FeeQuote, FeeRule};
 pub use followup::{Effect, FollowUp, Message};
 pub use ids::*;
-pub use invoice::InvoiceStatus;
+pub use invoice::{CANCELED_NOTE, InvoiceStatus};
 pub use issuer::{Issuer, NewIssuer, PriceEntry, Seller, TimeZone, VatExemption};
 pub use ledger::{Account, Posting};
 pub use money::{Currency, Money};

@@ -64,8 +64,9 @@ pub enum FeeVatMode {
     /// across them in proportion to what was paid at each (EuGH C-295/17), remainders to the
     /// highest rate.
     ItemRate,
-    /// Split across the cancelled items' rates in proportion to their gross; remainders go to
-    /// the highest rate.
+    /// Split across the cancelled items' rates in proportion to what was paid at each
+    /// (the same share of every rate's price), also for a single rate; remainders go to the
+    /// highest rate.
     Proportional,
 }
 

@@ -4,11 +4,15 @@
 //! - Documents **priced net**: each line's net is what was entered; per rate the taxable
 //!   amount is the sum of the line nets, VAT is added on it.
 //! - Documents **priced gross**: each line charges a gross amount (what the shop charged).
-//!   Per rate the taxable amount is the net whose net + VAT comes closest to the gross charged
-//!   at that rate (exactly, whenever such a net exists); it is spread over the lines so that
-//!   their nets add up to it. Where net + VAT of a rate cannot equal the gross charged, the
-//!   difference is the document's rounding amount (EN 16931 BT-114): what the customer pays is
-//!   always exactly what was charged, never more, never less.
+//!   Per rate the taxable amount is the gross charged at that rate divided by (1 + rate),
+//!   rounded to the minor unit, and the VAT is **the VAT the gross contains**: gross − net.
+//!   That is what the seller owes (§ 14c UStG: stated VAT is owed) and what the customer's
+//!   input-tax deduction relies on; 13.00 at 19 % states 10.92 + 2.08, never 2.07 plus a
+//!   rounding amount. It stays within EN 16931 BR-CO-17's tolerance (the rule allows one
+//!   currency unit; the two ways differ by at most one cent per rate). The taxable amount is
+//!   spread over the lines so that their nets add up to it. What the customer pays is exactly
+//!   what was charged; the rounding amount (BT-114) stays zero on documents issued now (it is
+//!   kept for documents stored by earlier builds).
 
 use std::collections::BTreeMap;
 
@@ -89,25 +93,11 @@ fn zero(currency: Currency) -> Money {
     Money::zero(currency)
 }
 
-/// The net of a gross amount at `rate` whose net + VAT equals it, or comes closest (ties to
-/// the lower net), and the VAT on that net.
+/// The net a gross amount at `rate` contains (gross ÷ (1 + rate), rounded half away from zero
+/// to the minor unit) and the VAT it contains (gross − net).
 fn net_of_gross(gross: Money, rate: VatRate) -> (Money, Money) {
-    let currency = gross.currency();
-    let cent = Money::rounded(
-        Decimal::ONE / Decimal::from(10u32.pow(currency.minor_units())),
-        currency,
-    );
-    let guess = gross.times(Decimal::ONE / (Decimal::ONE + rate.fraction()));
-    let mut best: Option<(Decimal, Money, Money)> = None;
-    for candidate in [guess - cent, guess, guess + cent] {
-        let vat = rate.vat_on(candidate);
-        let miss = (gross - candidate - vat).amount().abs();
-        if best.as_ref().is_none_or(|(m, _, _)| miss < *m) {
-            best = Some((miss, candidate, vat));
-        }
-    }
-    let (_, net, vat) = best.expect("three candidates");
-    (net, vat)
+    let net = gross.times(Decimal::ONE / (Decimal::ONE + rate.fraction()));
+    (net, gross - net)
 }
 
 /// The net of one gross-priced line standing alone, as a fee quote shows it. On a document the
@@ -190,7 +180,8 @@ pub fn totals(
         rates.entry(line.vat_rate).or_default().push(index);
     }
     let mut breakdown = Vec::with_capacity(rates.len());
-    let mut rounding = zero(currency);
+    // Gross prices state the VAT they contain, so nothing is left to round (see above).
+    let rounding = zero(currency);
     for (rate, indexes) in &rates {
         let (taxable, vat) = match prices {
             PriceEntry::Net => {
@@ -202,7 +193,6 @@ pub fn totals(
                     sum + lines[i].gross.unwrap_or_else(|| zero(currency))
                 });
                 let (taxable, vat) = net_of_gross(charged, *rate);
-                rounding = rounding + (charged - taxable - vat);
                 let mut of_rate: Vec<&mut DocumentLine> =
                     lines.iter_mut().filter(|l| l.vat_rate == *rate).collect();
                 spread(&mut of_rate, taxable, *rate);
@@ -282,8 +272,7 @@ pub fn payable_of(
 }
 
 /// The VAT per rate of amounts at their rates: on net amounts the rate's VAT of their sum; in
-/// gross amounts the VAT of the net whose net + VAT comes closest (a rounding amount stays
-/// outside).
+/// gross amounts the VAT they contain.
 pub fn vat_of(
     amounts: impl IntoIterator<Item = (VatRate, Money)>,
     prices: PriceEntry,
@@ -348,27 +337,23 @@ mod tests {
     }
 
     #[test]
-    fn gross_prices_are_charged_exactly_with_the_rest_as_rounding_amount() {
-        for (gross, quantity) in [
-            (dec!(98.00), 2),
-            (dec!(13.00), 1),
-            (dec!(39.99), 1),
-            (dec!(99.99), 1),
+    fn gross_prices_are_charged_exactly_and_state_the_vat_they_contain() {
+        for (gross, quantity, net, vat) in [
+            (dec!(98.00), 2, dec!(82.35), dec!(15.65)),
+            (dec!(13.00), 1, dec!(10.92), dec!(2.08)),
+            (dec!(39.99), 1, dec!(33.61), dec!(6.38)),
+            (dec!(99.99), 1, dec!(84.03), dec!(15.96)),
         ] {
             let mut lines = vec![gross_line(gross, dec!(19), quantity)];
             let totals = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
             assert_eq!(totals.payable, eur(gross), "{gross}");
-            assert_eq!(
-                totals.vat,
-                VatRate::new(dec!(19)).unwrap().vat_on(totals.net)
-            );
+            assert_eq!((totals.net, totals.vat), (eur(net), eur(vat)), "{gross}");
+            assert_eq!(totals.rounding, eur(dec!(0)), "{gross}");
             assert_eq!(lines[0].net, totals.net);
-            assert!(totals.rounding.amount().abs() <= dec!(0.01));
+            // Within BR-CO-17's tolerance: a cent from round(net × rate) at most.
+            let computed = VatRate::new(dec!(19)).unwrap().vat_on(totals.net);
+            assert!((totals.vat - computed).amount().abs() <= dec!(0.01));
         }
-        // 13.00 gross at 19 %: no net gives it (10.92 → 12.99, 10.93 → 13.01).
-        let mut lines = vec![gross_line(dec!(13.00), dec!(19), 1)];
-        let thirteen = totals(&mut lines, PriceEntry::Gross, Currency::EUR, None);
-        assert_eq!(thirteen.rounding.amount().abs(), dec!(0.01));
     }
 
     #[test]

@@ -161,9 +161,20 @@ fn a_cancelled_option_disappears_from_the_updated_invoice_when_the_issuer_omits_
 }
 
 #[test]
-fn cancelling_the_last_option_of_a_booking_cancels_the_booking() {
+fn cancelling_the_last_option_of_a_booking_leaves_the_booking_valid() {
+    // Converia: "When canceling individual booking options, the person's booking remains as
+    // a valid booking."
     let mut world = world();
     no_fee_option(&mut world, "ben", "ben-pass");
+    let ben = world.order.booking(&id("ben")).unwrap();
+    assert_eq!(ben.status, BookingStatus::Valid);
+    assert_eq!(ben.active_options().count(), 0);
+    // The person can still be cancelled as a booking, which charges nothing more.
+    world
+        .run(staff(), |o, c| {
+            cancel_booking(o, &id("ben"), &FeeChoice::None, c)
+        })
+        .unwrap();
     assert_eq!(
         world.order.booking(&id("ben")).unwrap().status,
         BookingStatus::Cancelled
@@ -445,6 +456,7 @@ fn an_individual_fee_needs_a_reason_and_may_not_exceed_what_was_paid() {
     let fee = |amount, reason: &str| FeeChoice::Individual {
         amount: eur(amount),
         reason: reason.into(),
+        includes_vat: None,
     };
     let refused = cancel_booking(&world.order, &id("ben"), &fee(dec!(10), "  "), &ctx);
     assert_eq!(refused.unwrap_err(), DomainError::FeeReasonMissing);
@@ -534,6 +546,7 @@ fn fee_vat_follows_the_issuers_setting() {
     let fee = FeeChoice::Individual {
         amount: eur(dec!(100)),
         reason: "late".into(),
+        includes_vat: None,
     };
     let lines_for = |mode| {
         let mut new = new.clone();
@@ -550,16 +563,120 @@ fn fee_vat_follows_the_issuers_setting() {
     };
     // The issuer prices net: the fee of 100.00 is net, its VAT comes on top per rate.
     assert_eq!(lines_for(FeeVatMode::None), [(dec!(0), dec!(100.00))]);
-    // The cancelled items carry two rates: the fee takes both, in proportion (EuGH C-295/17).
+    // The cancelled items carry two rates: the fee takes both, the same share of each rate's
+    // price (EuGH C-295/17): 100 / 500 and 400 / 500 of 100.00 net — which is also 21.40 of
+    // 107.00 and 95.20 of 476.00 gross, the same 20 % of each.
     assert_eq!(
         lines_for(FeeVatMode::ItemRate),
         [(dec!(7), dec!(20.00)), (dec!(19), dec!(80.00))]
     );
-    // 100 / 500 and 400 / 500 of 100.00: 20.00 at 7 %, 80.00 at 19 %.
     assert_eq!(
         lines_for(FeeVatMode::Proportional),
         [(dec!(7), dec!(20.00)), (dec!(19), dec!(80.00))]
     );
+}
+
+#[test]
+fn a_fee_of_everything_paid_on_two_rates_costs_exactly_what_was_paid() {
+    // Weighting a net fee by the items' gross would put 81.65 % of it at 19 % and make a fee
+    // of the whole 500.00 net cost 585.xx instead of the 583.00 paid.
+    let mut new = converia_order(issuer(
+        CancelledOptionPresentation::Omit,
+        FeeVatMode::ItemRate,
+    ));
+    new.bookings[1]
+        .options
+        .push(option("ben-book", "Proceedings", dec!(100), dec!(7)));
+    new.captured = eur(dec!(1071) + dec!(107));
+    let world = World::register(new, &[conference()], at(2025, 4, 1));
+    let everything = FeeChoice::Individual {
+        amount: eur(dec!(500)),
+        reason: "no show".into(),
+        includes_vat: None,
+    };
+    let quote = cancel_booking(&world.order, &id("ben"), &everything, &world.ctx(staff()))
+        .unwrap()
+        .fee
+        .unwrap();
+    assert_eq!(quote.gross, Some(eur(dec!(583.00))));
+}
+
+#[test]
+fn an_individual_fee_says_whether_it_includes_vat_and_the_quote_states_net_vat_and_gross() {
+    // A net-priced issuer; ben's pass costs 400.00 net at 19 %.
+    let world = World::register(
+        converia_order(issuer(
+            CancelledOptionPresentation::Omit,
+            FeeVatMode::ItemRate,
+        )),
+        &[conference()],
+        at(2025, 4, 1),
+    );
+    let quote = |includes_vat| {
+        let fee = FeeChoice::Individual {
+            amount: eur(dec!(50.00)),
+            reason: "late".into(),
+            includes_vat,
+        };
+        cancel_booking(&world.order, &id("ben"), &fee, &world.ctx(staff()))
+            .unwrap()
+            .fee
+            .unwrap()
+    };
+    // As the customer pays it: 42.02 net + 7.98 VAT = 50.00.
+    let gross = quote(Some(true));
+    assert_eq!(gross.total, eur(dec!(42.02)));
+    assert_eq!(
+        (gross.net, gross.vat, gross.gross),
+        (
+            Some(eur(dec!(42.02))),
+            Some(eur(dec!(7.98))),
+            Some(eur(dec!(50.00)))
+        )
+    );
+    // Net, like the issuer's prices (also without saying): 50.00 + 9.50 = 59.50.
+    for includes_vat in [Some(false), None] {
+        let net = quote(includes_vat);
+        assert_eq!(net.total, eur(dec!(50.00)));
+        assert_eq!(
+            (net.net, net.vat, net.gross),
+            (
+                Some(eur(dec!(50.00))),
+                Some(eur(dec!(9.50))),
+                Some(eur(dec!(59.50)))
+            )
+        );
+    }
+}
+
+#[test]
+fn a_fee_names_only_the_attendees_it_charges() {
+    let mut world = world();
+    // Terms on the order's dates; only some bookings may fall under a tier that charges. With
+    // an individual fee, the fee is charged on the first cancelled booking only.
+    world.now = at(2025, 4, 1);
+    let decision = world
+        .run(staff(), |o, c| {
+            cancel_invoice(
+                o,
+                &FeeChoice::Individual {
+                    amount: eur(dec!(10)),
+                    reason: "agreed".into(),
+                    includes_vat: None,
+                },
+                c,
+            )
+        })
+        .unwrap();
+    let line = &decision.fee.unwrap().lines[0];
+    let charged = &world.order.bookings[0].attendee_name;
+    let other = &world.order.bookings[1].attendee_name;
+    assert!(
+        line.description.contains(&**charged),
+        "{}",
+        line.description
+    );
+    assert!(!line.description.contains(&**other), "{}", line.description);
 }
 
 #[test]

@@ -115,6 +115,7 @@ fn the_converia_story_gives_exact_documents_and_money_at_every_step() {
                 &FeeChoice::Individual {
                     amount: eur(dec!(50)),
                     reason: "late change of plans".into(),
+                    includes_vat: None,
                 },
                 c,
             )

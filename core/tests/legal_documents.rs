@@ -169,12 +169,15 @@ fn gross_prices_register_exactly_what_the_shop_charged() {
         let invoice = &decision.documents[0];
         assert_eq!(invoice.payable, eur(total));
         let summary = &invoice.vat_breakdown[0];
-        assert_eq!(
-            summary.vat,
-            summary.rate.vat_on(summary.taxable),
+        // The VAT the price contains, within BR-CO-17's tolerance of round(net × rate).
+        assert_eq!(summary.vat, eur(total) - summary.taxable, "VAT contained");
+        let computed = summary.rate.vat_on(summary.taxable);
+        assert!(
+            (summary.vat - computed).amount().abs() <= dec!(0.01),
             "BR-CO-17"
         );
-        assert_eq!(invoice.gross + invoice.rounding, eur(total));
+        assert_eq!(invoice.rounding, eur(dec!(0)));
+        assert_eq!(invoice.gross, eur(total));
     }
 }
 
@@ -228,15 +231,20 @@ fn a_worked_gross_invoice_at_7_and_19_percent_states_each_rate_and_refunds_exact
 }
 
 #[test]
-fn a_gross_price_no_net_can_reach_shows_the_difference_as_rounding_amount() {
+fn a_gross_price_states_the_vat_it_contains_with_no_rounding_amount() {
     let sale = gross_sale(
         vec![gross_option("seat", "Course", dec!(13.00), dec!(19), 1)],
         dec!(13.00),
     );
     let invoice = register(sale).unwrap().documents[0].clone();
-    // 10.92 + 2.07 = 12.99 and 10.93 + 2.08 = 13.01: no net gives 13.00.
-    assert_eq!(invoice.rounding.amount().abs(), dec!(0.01));
-    assert_eq!(invoice.gross + invoice.rounding, eur(dec!(13.00)));
+    // 13.00 contains 10.92 net and 2.08 VAT (§ 14c UStG: the VAT stated is owed), not
+    // 2.07 (round(10.92 × 19 %)) plus a rounding amount of 0.01.
+    assert_eq!(
+        (invoice.net, invoice.vat),
+        (eur(dec!(10.92)), eur(dec!(2.08)))
+    );
+    assert_eq!(invoice.rounding, eur(dec!(0)));
+    assert_eq!(invoice.payable, eur(dec!(13.00)));
 }
 
 #[test]

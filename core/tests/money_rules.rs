@@ -327,6 +327,7 @@ fn a_fee_quote_on_gross_prices_states_the_net_and_the_vat_it_contains() {
     let half = FeeChoice::Individual {
         amount: eur(dec!(59.50)),
         reason: "late".into(),
+        includes_vat: None,
     };
     let decision = world
         .run(staff(), |o, c| cancel_invoice(o, &half, c))
@@ -350,6 +351,7 @@ fn fees_bear_the_commission_of_the_cancelled_items_as_the_platforms_work_was_don
     let full = FeeChoice::Individual {
         amount: eur(dec!(119)),
         reason: "no show".into(),
+        includes_vat: None,
     };
     world
         .run(staff(), |o, c| cancel_invoice(o, &full, c))
@@ -377,6 +379,7 @@ fn a_fee_charged_after_the_payout_leaves_the_partner_owing_nothing_back_to_the_c
     let full = FeeChoice::Individual {
         amount: eur(dec!(119)),
         reason: "no show".into(),
+        includes_vat: None,
     };
     let decision = world
         .run(staff(), |o, c| cancel_invoice(o, &full, c))
@@ -399,6 +402,7 @@ fn private_event_orders_are_not_charged_the_public_dates_terms() {
     let individual = FeeChoice::Individual {
         amount: eur(dec!(10)),
         reason: "agreed".into(),
+        includes_vat: None,
     };
     assert!(cancel_invoice(&world.order, &individual, &world.ctx(staff())).is_ok());
 }

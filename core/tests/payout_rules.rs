@@ -118,6 +118,7 @@ fn fees_of_a_cancelled_order_are_paid_out_to_the_partner_less_the_platforms_comm
     let fee = FeeChoice::Individual {
         amount: eur(dec!(59.50)),
         reason: "late".into(),
+        includes_vat: None,
     };
     world
         .run(staff(), |o, c| cancel_invoice(o, &fee, c))

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use storno_core::Document;
 
-use crate::einvoice::{BUSINESS_PROCESS, EInvoice, SPECIFICATION, UNIT, plain};
+use crate::einvoice::{BUSINESS_PROCESS, EInvoice, Profile, UNIT, plain};
 use crate::xml::Xml;
 
 const NAMESPACES: [(&str, &str); 4] = [
@@ -38,8 +38,14 @@ fn date(x: &mut Xml, wrapper: &str, value: NaiveDate) {
     x.close(wrapper);
 }
 
-/// The document as CII XML. The same document always gives the same bytes.
+/// The document as CII XML declaring XRechnung 3.0, as it is served on its own. The same
+/// document always gives the same bytes.
 pub fn cii(document: &Document) -> Vec<u8> {
+    cii_as(document, Profile::XRechnung)
+}
+
+/// The document as CII XML declaring `profile` (BT-24).
+pub fn cii_as(document: &Document, profile: Profile) -> Vec<u8> {
     let e = EInvoice::of(document);
     let mut x = Xml::new();
     x.open_with("rsm:CrossIndustryInvoice", &NAMESPACES);
@@ -53,7 +59,7 @@ pub fn cii(document: &Document) -> Vec<u8> {
     x.wrapped(
         "ram:GuidelineSpecifiedDocumentContextParameter",
         "ram:ID",
-        SPECIFICATION,
+        profile.specification(),
     );
     x.close("rsm:ExchangedDocumentContext");
 

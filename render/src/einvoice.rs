@@ -24,6 +24,28 @@ pub const BUSINESS_PROCESS: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 /// BT-24: XRechnung 3.0 (BR-DE-21).
 pub const SPECIFICATION: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0";
+/// BT-24 of the XML a Factur-X / ZUGFeRD PDF embeds: the EN 16931 profile the PDF declares in
+/// its XMP (`fx:ConformanceLevel`); Factur-X readers refuse any other id (FX-SCH-A-000556).
+pub const FACTUR_X_EN16931: &str = "urn:cen.eu:en16931:2017";
+
+/// Which specification an e-invoice declares it follows (BT-24). The content is the same:
+/// every document satisfies EN 16931 and XRechnung; only the declaration differs by form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The CII and UBL served on their own: XRechnung 3.0.
+    XRechnung,
+    /// The CII inside the PDF: Factur-X / ZUGFeRD profile EN 16931.
+    FacturXEn16931,
+}
+
+impl Profile {
+    pub fn specification(self) -> &'static str {
+        match self {
+            Profile::XRechnung => SPECIFICATION,
+            Profile::FacturXEn16931 => FACTUR_X_EN16931,
+        }
+    }
+}
 /// UN/ECE Recommendation 20 "one": every booked option is counted in pieces.
 pub const UNIT: &str = "C62";
 
@@ -274,7 +296,7 @@ fn notes(document: &Document) -> Vec<String> {
     notes
 }
 
-/// Whom a line is for: the attendee, noted "canceled" once their booking is cancelled.
+/// Whom a line is for: the attendee, noted "storniert" once their booking is cancelled.
 fn line_note(document: &Document, line: &DocumentLine) -> Option<String> {
     let booking = line.booking.as_ref()?;
     let attendee = document.attendees.iter().find(|a| &a.booking == booking)?;
@@ -283,7 +305,9 @@ fn line_note(document: &Document, line: &DocumentLine) -> Option<String> {
         LineKind::Fee => "Stornogebühr für",
         LineKind::Item => "Teilnehmer:in",
     };
-    Some(match &attendee.note {
+    Some(match attendee.note.as_deref() {
+        // Stored as the core's language-neutral note; the document is German.
+        Some(storno_core::CANCELED_NOTE) => format!("{what} {} (storniert)", attendee.name),
         Some(note) => format!("{what} {} ({note})", attendee.name),
         None => format!("{what} {}", attendee.name),
     })

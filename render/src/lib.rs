@@ -17,8 +17,9 @@ mod ubl;
 mod wording;
 mod xml;
 
-pub use cii::cii;
-pub use pdf::{FACTUR_X_XML, XmpPatchError, pdf};
+pub use cii::{cii, cii_as};
+pub use einvoice::Profile;
+pub use pdf::{FACTUR_X_XML, PlacedText, XmpPatchError, pdf, pdf_layout, set_cjk_font_loader};
 pub use ubl::ubl;
 
 use storno_core::Document;

@@ -83,14 +83,15 @@ pub fn title(document: &Document) -> String {
 /// Orders are paid at checkout. A cancellation document frees what was paid for the invoice it
 /// cancels: that amount is first set against what replaces it (the next version, a fee
 /// invoice), and only what is left goes back (to the original payment or as credit). So a
-/// credit note never claims to refund more than is refunded, and a later version is paid by
-/// that offset, not a second time by the original payment.
+/// cancellation never claims to refund more than is refunded, and a later version is paid by
+/// that offset, not a second time by the original payment. It never says "Gutschrift": in
+/// German VAT law that is a self-billed invoice (§ 14 Abs. 2 S. 2 UStG), not a cancellation.
 pub fn settlement(kind: &DocumentKind) -> String {
     match kind {
         DocumentKind::Cancellation { cancels } => format!(
-            "Gutschrift zur Rechnung {} vom {}: Der Betrag wird mit einer etwaigen ersetzenden Rechnung und \
-             Stornogebühren verrechnet; was danach verbleibt, wird auf das ursprüngliche \
-             Zahlungsmittel erstattet oder als Guthaben gutgeschrieben.",
+            "Storno der Rechnung {} vom {}: Der Betrag zu Ihren Gunsten wird mit einer etwaigen \
+             ersetzenden Rechnung und Stornogebühren verrechnet; was danach verbleibt, wird auf \
+             das ursprüngliche Zahlungsmittel erstattet oder Ihrem Guthabenkonto gutgeschrieben.",
             cancels.number,
             date(cancels.issue_date)
         ),

@@ -8,7 +8,11 @@ mod corpus;
 use std::path::PathBuf;
 
 use storno_core::{Document, DocumentKind};
-use storno_render::{Format, cii, pdf, ubl};
+use storno_render::{Format, Profile, cii, cii_as, pdf, ubl};
+
+const XRECHNUNG_SPEC: &str =
+    "<ram:ID>urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0</ram:ID>";
+const FACTUR_X_SPEC: &str = "<ram:ID>urn:cen.eu:en16931:2017</ram:ID>";
 
 fn out_dir(story: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -128,6 +132,16 @@ fn every_document_of_the_stories_renders_as_cii_ubl_and_pdf_the_same_every_time(
             std::fs::write(dir.join(Format::Cii.file_name(document)), &cii_xml).unwrap();
             std::fs::write(dir.join(Format::Ubl.file_name(document)), &ubl_xml).unwrap();
             std::fs::write(dir.join(Format::Pdf.file_name(document)), &pdf_bytes).unwrap();
+            // What the PDF embeds: the same CII declaring the Factur-X EN 16931 profile (the
+            // test command compares it with the PDF's attachment byte for byte).
+            let facturx = cii_as(document, Profile::FacturXEn16931);
+            assert_eq!(
+                text(&facturx).replace(FACTUR_X_SPEC, XRECHNUNG_SPEC),
+                text(&cii_xml),
+                "only BT-24 differs"
+            );
+            let id = document.number.id();
+            std::fs::write(dir.join(format!("{id}-facturx.xml")), &facturx).unwrap();
             count += 1;
         }
     }
