@@ -14,7 +14,17 @@ const XRECHNUNG_SPEC: &str =
     "<ram:ID>urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0</ram:ID>";
 const FACTUR_X_SPEC: &str = "<ram:ID>urn:cen.eu:en16931:2017</ram:ID>";
 
+/// Storno's programs read the CJK font from a file; the tests read the repository's copy.
+fn cjk_font() -> Option<Vec<u8>> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/fonts/cjk/NotoSansCJK-Regular.otf"
+    ))
+    .ok()
+}
+
 fn out_dir(story: &str) -> PathBuf {
+    storno_render::set_cjk_font_loader(cjk_font);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target/einvoice")
         .join(story);

@@ -10,7 +10,8 @@ use krilla::surface::Surface;
 
 use super::fonts::{Fonts, Weight};
 
-/// A text as placed on a page: its box in points from the page's top left.
+/// A text as placed on a page (as shown: `?` for a character no font has), with its box in
+/// points from the page's top left.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedText {
     pub page: usize,
@@ -101,6 +102,8 @@ impl Canvas<'_, '_> {
         }
         let runs = self.fonts.runs(style.weight, text);
         let width = runs.iter().map(|r| r.width).sum::<f32>() * style.size;
+        // What is shown, `?` where no font had a character: a check sees what a reader sees.
+        let shown: String = runs.iter().map(|r| r.shown.as_str()).collect();
         let left = match align {
             Align::Left => x,
             Align::Right => x - width,
@@ -111,7 +114,7 @@ impl Canvas<'_, '_> {
             top: y - ASCENT * style.size,
             right: left + width,
             bottom: y + DESCENT * style.size,
-            text: text.to_owned(),
+            text: shown,
         });
         if let Some(surface) = self.surface.as_mut() {
             surface.set_fill(Some(ink(style.grey)));

@@ -102,6 +102,19 @@ pub fn issuer(
     presentation: &str,
     exempt: bool,
 ) -> Issuer {
+    let entry = issuer_entry(issuer_id, prefix, prices, presentation, exempt);
+    let new: NewIssuer = serde_json::from_value(entry).unwrap();
+    Issuer::new(id(issuer_id), new, &Actor::System).unwrap()
+}
+
+/// The registry entry of [`issuer`], as JSON.
+pub fn issuer_entry(
+    issuer_id: &str,
+    prefix: &str,
+    prices: &str,
+    presentation: &str,
+    exempt: bool,
+) -> serde_json::Value {
     let mut entry = json!({
         "legal_name": format!("{issuer_id} GmbH"),
         "address": {"street": "Friedrichstraße 123", "postal_code": "10117", "city": "Berlin", "country": "DE"},
@@ -121,8 +134,7 @@ pub fn issuer(
         entry["vat_exemption"] =
             json!({"note": "Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG"});
     }
-    let new: NewIssuer = serde_json::from_value(entry).unwrap();
-    Issuer::new(id(issuer_id), new, &Actor::System).unwrap()
+    entry
 }
 
 fn recipient(buyer_reference: Option<&str>) -> serde_json::Value {
@@ -403,9 +415,147 @@ pub fn reverse_charge() -> Story {
     story
 }
 
+/// `text` repeated to `length` bytes (words of varying length, as real names have; intake
+/// counts some limits in bytes).
+pub fn long(text: &str, length: usize) -> String {
+    let mut out = String::new();
+    for ch in text.chars().cycle() {
+        if out.len() + ch.len_utf8() > length {
+            break;
+        }
+        out.push(ch);
+    }
+    out.trim().to_owned()
+}
+
+/// Everything as long and as large as the registry and intake accept: a seller, street,
+/// company and name at their limits, 40 attendees with 200-character names, options with
+/// 200-character names, 9-digit amounts, a booking of 20 options (the most intake accepts)
+/// and a second one whose options are all cancelled, each with a cancellation line.
+pub fn adversarial() -> Story {
+    let mut entry = issuer_entry("long-demo", "LNG", "net", "cancellation_line", false);
+    let name = long(
+        "Internationale Gesellschaft für außergewöhnlich lange Firmennamen und Konferenzorganisation ",
+        120,
+    );
+    entry["legal_name"] = json!(name);
+    entry["address"]["street"] = json!(long("Bürgermeister-Smidt-Straße ", 120));
+    entry["address"]["additional"] = json!(long("Hinterhaus, Aufgang C ", 120));
+    entry["contact"]["email"] = json!(format!("{}@example.org", "rechnungsstelle".repeat(6)));
+    let new_issuer: NewIssuer = serde_json::from_value(entry).unwrap();
+    let issuer = Issuer::new(id("long-demo"), new_issuer, &Actor::System).unwrap();
+    let congress = date("congress", at(2025, 9, 20), 3, "EUR");
+    let options: Vec<(String, String, &str, &str)> = (0..20)
+        .map(|i| {
+            (
+                format!("o{i}"),
+                long(&format!("Option {i}: Ganztägiger Vertiefungsworkshop mit Verpflegung und Unterlagen "), 200),
+                if i == 0 { "123456789.00" } else { "99.99" },
+                if i % 2 == 0 { "19" } else { "7" },
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str, &str, &str)> = options
+        .iter()
+        .map(|(o, n, p, r)| (o.as_str(), n.as_str(), *p, *r))
+        .collect();
+    let mut new = order(
+        "long-group",
+        &issuer,
+        "congress",
+        2,
+        &borrowed,
+        "EUR",
+        dec!(0),
+        Some(&long("Leitweg-ID 04011000-1234512345-06 ", 80)),
+    );
+    let mut value = serde_json::to_value(&new).unwrap();
+    value["recipient"]["name"] = json!(long(
+        "Maximiliane Alexandra Friederike von und zu Hohenzollern-Sigmaringen ",
+        120
+    ));
+    value["recipient"]["company"] = json!(long(
+        "Arbeitsgemeinschaft der Veranstalter internationaler Fachkongresse e. V. ",
+        120
+    ));
+    value["recipient"]["address"]["street"] = json!(long("Kurfürstendamm-Seitenflügel ", 120));
+    let template = value["bookings"][1].clone();
+    let mut bookings = vec![value["bookings"][0].clone()];
+    for i in 1..40 {
+        let mut booking = template.clone();
+        booking["id"] = json!(format!("b{i}"));
+        booking["attendee_name"] = json!(long(
+            &format!("Teilnehmerin {i} Johanna-Katharina Müller-Lüdenscheidt-Wolkenstein "),
+            200
+        ));
+        booking["options"] = json!([booking["options"][1].clone(), booking["options"][2].clone()]);
+        bookings.push(booking);
+    }
+    value["bookings"] = json!(bookings);
+    new = serde_json::from_value(value).unwrap();
+    new.captured = storno_core::vat::payable_of(
+        new.bookings
+            .iter()
+            .flat_map(|b| &b.options)
+            .map(|o| (o.vat_rate, o.unit_price.times(Decimal::from(o.quantity)))),
+        PriceEntry::Net,
+        Currency::EUR,
+    );
+    let mut story = Story::register(new, issuer, std::slice::from_ref(&congress), at(2025, 6, 1));
+    story.staff(|o, c| cancel_option(o, &id("b0"), &id("o3"), &FeeChoice::None, c));
+    story.staff(|o, c| cancel_option(o, &id("b1"), &id("o1"), &FeeChoice::Terms, c));
+    story.staff(|o, c| cancel_option(o, &id("b1"), &id("o2"), &FeeChoice::None, c));
+    story.staff(|o, c| cancel_booking(o, &id("b2"), &FeeChoice::Terms, c));
+    story.staff(update_invoice);
+    story
+}
+
+/// An international conference: attendees named in Greek, Polish, Cyrillic, Japanese, Korean
+/// and Chinese script and with symbols, a recipient in Greece.
+pub fn scripts() -> Story {
+    let issuer = issuer("world-demo", "WLD", "net", "cancellation_line", false);
+    let congress = date("congress", at(2025, 9, 20), 3, "EUR");
+    let options = [("pass", "Kongressticket ≥ 3 Tage, Saal № 2", "300", "19")];
+    let mut new = order(
+        "world-group",
+        &issuer,
+        "congress",
+        6,
+        &options,
+        "EUR",
+        dec!(2142),
+        None,
+    );
+    let mut value = serde_json::to_value(&new).unwrap();
+    for (i, name) in SCRIPT_NAMES.iter().enumerate() {
+        value["bookings"][i]["attendee_name"] = json!(name);
+    }
+    value["recipient"]["name"] = json!("Ελένη Παπαδοπούλου");
+    value["recipient"]["company"] = json!("Ελληνική Εταιρεία Συνεδρίων Α.Ε.");
+    value["recipient"]["address"] = json!({"street": "Οδός Ερμού 12", "postal_code": "10563", "city": "Αθήνα", "country": "GR"});
+    value["recipient"]["vat_id"] = json!("EL123456789");
+    new = serde_json::from_value(value).unwrap();
+    let mut story = Story::register(new, issuer, std::slice::from_ref(&congress), at(2025, 6, 1));
+    story.staff(|o, c| cancel_booking(o, &id("b2"), &FeeChoice::Terms, c));
+    story.staff(update_invoice);
+    story
+}
+
+/// The attendees of [`scripts`], in order.
+pub const SCRIPT_NAMES: [&str; 6] = [
+    "Ελένη Παπαδοπούλου",
+    "Łukasz Żółkiewski",
+    "山田太郎",
+    "Дмитрий Шостакович",
+    "김민준",
+    "王小明 (Wang Xiaoming)",
+];
+
 /// Every story, by name.
 pub fn stories() -> Vec<(&'static str, Story)> {
     vec![
+        ("adversarial", adversarial()),
+        ("scripts", scripts()),
         ("converia", converia()),
         ("konfetti", konfetti()),
         ("mixed-rates", mixed_rates()),
