@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod events;
+pub mod fonts;
 pub mod http;
 pub mod logging;
 pub mod queue;

@@ -126,6 +126,9 @@ pub async fn serve_http_rendering(
     renderer: Option<crate::http::Renderer>,
 ) -> Result<(), lambda_http::Error> {
     crate::logging::init();
+    if renderer.is_some() {
+        crate::fonts::register_cjk_font();
+    }
     let mut api = Services::from_env().await?.api();
     api.set_renderer(renderer);
     let api = &api;

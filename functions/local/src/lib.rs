@@ -300,6 +300,7 @@ impl Local {
         }
         let recorder = Recorder::default();
         let provider = LocalProvider::new(client, table_name, recorder.clone());
+        storno_functions::fonts::register_cjk_font();
         Ok(Arc::new(Local {
             api: Api::new(
                 Arc::clone(&runner),
