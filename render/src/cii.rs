@@ -77,7 +77,7 @@ pub fn cii_as(document: &Document, profile: Profile) -> Vec<u8> {
     x.open("rsm:SupplyChainTradeTransaction");
     lines(&mut x, &e);
     agreement(&mut x, &e);
-    match e.delivery_date {
+    match e.actual_delivery {
         Some(delivered) => {
             x.open("ram:ApplicableHeaderTradeDelivery");
             x.open("ram:ActualDeliverySupplyChainEvent");

@@ -68,6 +68,10 @@ pub struct EInvoice<'a> {
     pub terms: String,
     /// BT-72, when a line has no service period of its own (fees: the day they were charged).
     pub delivery_date: Option<NaiveDate>,
+    /// BT-72 as the XML states it: the date above, else the day the service is completed
+    /// (the latest line period's end), so the header's delivery is never an empty element
+    /// (PEPPOL-EN16931-R008).
+    pub actual_delivery: Option<NaiveDate>,
 }
 
 pub struct Line {
@@ -230,6 +234,13 @@ impl<'a> EInvoice<'a> {
             payment,
             terms,
             delivery_date,
+            actual_delivery: delivery_date.or_else(|| {
+                document
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.service_period.map(|p| p.end))
+                    .max()
+            }),
         }
     }
 

@@ -66,7 +66,7 @@ pub fn ubl(document: &Document) -> Vec<u8> {
         x.close("cac:BillingReference");
     }
     parties(&mut x, &e);
-    if let Some(delivered) = e.delivery_date {
+    if let Some(delivered) = e.actual_delivery {
         x.wrapped(
             "cac:Delivery",
             "cbc:ActualDeliveryDate",
