@@ -138,3 +138,55 @@ fn names_in_every_script_print_as_themselves() {
         );
     }
 }
+
+/// Every text of every document of a story, as shown.
+fn texts(story: &corpus::Story) -> Vec<(String, String)> {
+    story
+        .documents
+        .iter()
+        .map(|document| {
+            let placed = layout(document);
+            let all = placed.iter().map(|p| p.text.as_str()).collect::<Vec<_>>();
+            (document.number.to_string(), all.join("\n"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_seller_without_vat_gets_no_vat_column_and_its_note_once() {
+    for (number, text) in texts(&corpus::exempt()) {
+        let note = "Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG";
+        let squeezed: String = text.split_whitespace().collect();
+        let note: String = note.split_whitespace().collect();
+        assert_eq!(
+            squeezed.matches(&note).count(),
+            1,
+            "{number}: the § 19 note once"
+        );
+        assert!(!text.lines().any(|l| l == "USt"), "{number}: no VAT column");
+        assert!(!text.contains("0 %"), "{number}: no 0 % rate");
+    }
+}
+
+#[test]
+fn german_documents_say_storniert_and_never_gutschrift() {
+    for (number, text) in texts(&corpus::converia()) {
+        assert!(
+            !text.contains("Gutschrift"),
+            "{number}: a self-billed invoice's word"
+        );
+        assert!(
+            !text.contains("canceled"),
+            "{number}: English in a German document"
+        );
+        if number == "CDC25/001/3" {
+            assert!(
+                text.contains("(storniert)"),
+                "{number}: the cancelled person"
+            );
+        }
+        if number == "CDC25/002" {
+            assert!(text.contains("Betrag zu Ihren Gunsten"), "{number}");
+        }
+    }
+}

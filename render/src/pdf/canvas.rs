@@ -155,6 +155,23 @@ impl Canvas<'_, '_> {
         y
     }
 
+    /// Texts one under another, each wrapped like a paragraph; returns the baseline after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paragraphs(
+        &mut self,
+        style: Style,
+        x: f32,
+        y: f32,
+        width: f32,
+        leading: f32,
+        align: Align,
+        texts: impl IntoIterator<Item = String>,
+    ) -> f32 {
+        texts.into_iter().fold(y, |y, text| {
+            self.paragraph(style, x, y, width, leading, align, &text)
+        })
+    }
+
     /// One line shortened with `…` to `width`.
     pub fn fitted(&mut self, style: Style, x: f32, y: f32, width: f32, align: Align, text: &str) {
         let shown = self.fonts.fit(style.weight, text, style.size, width);

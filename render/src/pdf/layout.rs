@@ -50,7 +50,7 @@ pub(super) fn letterhead(
     let recipient = &document.header.recipient;
     let column = RIGHT - FACTS;
     // The seller, top right.
-    let mut y = canvas.paragraph(
+    let y = canvas.paragraph(
         Style::bold(11.0),
         RIGHT,
         58.0,
@@ -60,27 +60,22 @@ pub(super) fn letterhead(
         &seller.legal_name,
     );
     let address = &seller.address;
-    for line in [
+    let seller_lines = [
         Some(address.street.to_string()),
         address.additional.as_deref().map(str::to_owned),
         Some(format!("{} {}", address.postal_code, address.city)),
         Some(format!("Tel. {}", seller.contact.phone)),
         Some(seller.contact.email.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        y = canvas.paragraph(
-            Style::grey(8.0),
-            RIGHT,
-            y,
-            column,
-            10.0,
-            Align::Right,
-            &line,
-        );
-    }
-    let seller_bottom = y;
+    ];
+    let seller_bottom = canvas.paragraphs(
+        Style::grey(8.0),
+        RIGHT,
+        y,
+        column,
+        10.0,
+        Align::Right,
+        seller_lines.into_iter().flatten(),
+    );
     // The sender line and the recipient, in the window of a DIN 5008 envelope.
     canvas.fitted(
         Style::grey(6.5),
@@ -93,30 +88,24 @@ pub(super) fn letterhead(
             seller.legal_name, address.street, address.postal_code, address.city
         ),
     );
-    let mut y = 146.0;
     let to = &recipient.address;
-    for line in [
+    let recipient_lines = [
         recipient.company.as_deref().map(str::to_owned),
         Some(recipient.name.to_string()),
         Some(to.street.to_string()),
         to.additional.as_deref().map(str::to_owned),
         Some(format!("{} {}", to.postal_code, to.city)),
         (to.country.as_str() != "DE").then(|| to.country.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        y = canvas.paragraph(
-            Style::regular(10.0),
-            LEFT,
-            y,
-            ADDRESS_WIDTH,
-            12.5,
-            Align::Left,
-            &line,
-        );
-    }
-    let recipient_bottom = y;
+    ];
+    let recipient_bottom = canvas.paragraphs(
+        Style::regular(10.0),
+        LEFT,
+        146.0,
+        ADDRESS_WIDTH,
+        12.5,
+        Align::Left,
+        recipient_lines.into_iter().flatten(),
+    );
     let facts_bottom = facts(canvas, document, e, seller_bottom.max(146.0 - 12.0) + 12.0);
     // Title and notes, below whichever block ends lower.
     let title_at = 268.0_f32
