@@ -20,7 +20,7 @@ pub mod document;
 pub mod error;
 pub mod fee;
 pub mod followup;
-mod german;
+pub mod german;
 pub mod ids;
 pub mod invoice;
 pub mod issuer;

@@ -272,7 +272,7 @@ pub fn plain(value: Decimal) -> String {
 
 /// The header notes: what the document is, and what it refers to.
 fn notes(document: &Document) -> Vec<String> {
-    let date = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+    let date = crate::wording::date;
     let order = &document.header.order;
     let mut notes = vec![match &document.kind {
         DocumentKind::Invoice { version: 1, .. } => format!("Rechnung zu Bestellung {order}."),

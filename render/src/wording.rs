@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use storno_core::german;
 use storno_core::{Document, DocumentKind, Money};
 
-pub fn date(value: NaiveDate) -> String {
-    value.format("%d.%m.%Y").to_string()
-}
+/// One formatter for the core's texts and the renderer's: `storno_core::german`.
+pub use german::{date, number, rate};
 
 pub fn period(start: NaiveDate, end: NaiveDate) -> String {
     if start == end {
@@ -17,53 +17,14 @@ pub fn period(start: NaiveDate, end: NaiveDate) -> String {
     }
 }
 
-/// `1.234,56` with the currency's decimals and German separators.
-pub fn number(value: Decimal, decimals: u32) -> String {
-    let mut value = value.round_dp(decimals);
-    value.rescale(decimals);
-    if value.is_zero() {
-        value.set_sign_positive(true);
-    }
-    let text = value.abs().to_string();
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    let sign = if value.is_sign_negative() { "-" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{fraction}")
-    }
-}
-
 pub fn money(value: Money) -> String {
-    let currency = value.currency();
-    let symbol = match currency.code() {
-        "EUR" => "€",
-        other => other,
-    };
-    format!(
-        "{} {symbol}",
-        number(value.amount(), currency.minor_units())
-    )
+    german::money(&value)
 }
 
 /// A unit price: at least the currency's decimals, more when the price has them.
 pub fn unit_price(value: Decimal, decimals: u32) -> String {
     let decimals = value.normalize().scale().max(decimals);
     number(value, decimals)
-}
-
-pub fn rate(percent: Decimal) -> String {
-    format!(
-        "{} %",
-        number(percent.normalize(), percent.normalize().scale())
-    )
 }
 
 /// The document's title: what it is, and its number.
@@ -122,13 +83,8 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
-    fn amounts_are_written_the_german_way() {
-        assert_eq!(number(dec!(1234.5), 2), "1.234,50");
-        assert_eq!(number(dec!(-1071), 2), "-1.071,00");
-        assert_eq!(number(dec!(999999.999), 2), "1.000.000,00");
-        assert_eq!(number(dec!(-0.001), 2), "0,00");
+    fn unit_prices_keep_their_decimals() {
         assert_eq!(unit_price(dec!(37.2897), 2), "37,2897");
-        assert_eq!(rate(dec!(19)), "19 %");
-        assert_eq!(rate(dec!(7.5)), "7,5 %");
+        assert_eq!(unit_price(dec!(37.2), 2), "37,20");
     }
 }
