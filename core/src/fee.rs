@@ -253,8 +253,7 @@ pub(crate) fn quote(
 /// A fee part at `rate` entered as `from`, stated as `to` (net ↔ VAT included).
 fn convert(amount: Money, rate: VatRate, from: PriceEntry, to: PriceEntry) -> Money {
     match (from, to) {
-        (PriceEntry::Gross, PriceEntry::Net) => amount
-            .times(rust_decimal::Decimal::ONE / (rust_decimal::Decimal::ONE + rate.fraction())),
+        (PriceEntry::Gross, PriceEntry::Net) => crate::vat::net_of_gross_line(amount, rate),
         (PriceEntry::Net, PriceEntry::Gross) => amount + rate.vat_on(amount),
         _ => amount,
     }
