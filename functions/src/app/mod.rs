@@ -1,13 +1,17 @@
 //! The application layer: use cases over the ports. Each command is one read, one core
 //! decision and one transaction; business rules stay in `storno-core`.
 
+mod command_loop;
 mod credit;
 mod dates;
 mod dispatch;
 mod error;
 mod idempotency;
+mod intake;
 mod issuers;
 mod jobs;
+mod numbers;
+mod on_order;
 mod once;
 mod partners;
 mod payouts;
@@ -20,7 +24,6 @@ mod relay;
 mod retry;
 mod runner;
 mod storage;
-mod turns;
 mod worker;
 
 pub use credit::{CreditPaidOut, ExpiryRun};

@@ -1,9 +1,13 @@
 //! The payout-release use case (the scheduler): pages the sparse due-payout index and releases
 //! each due payout in its own transaction, bounded per run.
 
-use storno_core::{OrderId, PayoutStatement};
+use storno_core::{Actor, Decision, DomainError, Money, OrderId, PayoutStatement};
 
-use super::{AppError, Clock, DateStore, Envelope, FollowUpPublisher, OrderStore, Queue, Runner};
+use super::command_loop::{Attempt, Command, Ended, Keys, Plan};
+use super::{
+    AppError, Clock, DateStore, Envelope, FollowUpPublisher, LoadedOrder, OrderStore, Queue,
+    Receipt, Runner,
+};
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -28,6 +32,53 @@ pub struct PayoutPreview {
 const PAGE: usize = 100;
 
 impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+    /// Releases one order's payout (the scheduler): reads the order and the partner's open
+    /// debit, and commits only if neither changed.
+    pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
+        let release = Release {
+            runner: self,
+            order,
+        };
+        match self.run_command(&Keys::of(None), release).await? {
+            Ended::Committed(receipt) => Ok(*receipt),
+            Ended::Refused(refusal) => Err(refusal.into()),
+            // Without a key no other request can have taken it.
+            Ended::KeyTaken => Err(AppError::Conflict),
+        }
+    }
+
+    /// What releasing `order`'s payout decides now, read consistently: the order, the partner's
+    /// open debit it was decided with, and the decision. Writes nothing (a dry run stops here).
+    pub async fn decide_release(
+        &self,
+        order: &OrderId,
+    ) -> Result<(LoadedOrder, Money, Decision), AppError> {
+        let store = self.store();
+        let loaded = store
+            .load_order(order, true)
+            .await?
+            .ok_or(DomainError::NotFound("order"))?;
+        let partner_id = &loaded.order.partner;
+        let debit = store
+            .partner_debit(partner_id, loaded.order.currency)
+            .await?;
+        let partner = store
+            .load_partner(partner_id)
+            .await?
+            .ok_or_else(|| DomainError::PartnerBillingMissing(partner_id.to_string()))?;
+        // The platform invoices the commission: its issuer and number series.
+        let platform = &self.policy().platform_issuer;
+        let issuer = self.issuer(platform).await.map_err(|error| match error {
+            AppError::Domain(DomainError::UnknownIssuer(_)) => {
+                DomainError::PlatformIssuerMissing(platform.to_string()).into()
+            }
+            other => other,
+        })?;
+        let ctx = self.context_with(issuer, &Actor::System).await?;
+        let decision = storno_core::release_payout(&loaded.order, debit, &partner, &ctx)?;
+        Ok((loaded, debit, decision))
+    }
+
     /// Releases up to `max` due payouts.
     pub async fn release_due_payouts(&self, max: usize) -> Result<PayoutRun, AppError> {
         let now = self.clock().now();
@@ -126,5 +177,24 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
             }
         }
         Ok(run)
+    }
+}
+
+/// One payout release, decided on consistent reads.
+struct Release<'a, S, P, C> {
+    runner: &'a Runner<S, P, C>,
+    order: &'a OrderId,
+}
+
+impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Command for Release<'_, S, P, C> {
+    async fn attempt(&mut self, _consistent: bool) -> Result<Attempt, AppError> {
+        let (loaded, debit, decision) = self.runner.decide_release(self.order).await?;
+        Ok(Attempt::Write(Box::new(Plan {
+            decision,
+            expected_version: Some(loaded.order.revision),
+            previous_parts: loaded.parts,
+            partner_debit_read: Some(debit),
+            active_dates: Vec::new(),
+        })))
     }
 }

@@ -337,7 +337,7 @@ where
 
     async fn command<F>(&self, call: &Call<'_>, decide: F) -> Routed
     where
-        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError> + Sync,
     {
         let order = call.order()?;
         let (expected, key) = preconditions(call)?;
@@ -353,7 +353,7 @@ where
 
     async fn command_or_dry_run<F>(&self, call: &Call<'_>, dry_run: bool, decide: F) -> Routed
     where
-        F: Fn(&Order, &Context) -> Result<Decision, DomainError>,
+        F: Fn(&Order, &Context) -> Result<Decision, DomainError> + Sync,
     {
         if !dry_run {
             return self.command(call, decide).await;
