@@ -35,7 +35,9 @@ pub use once::{RESERVATION_LEASE_SECONDS, Stored};
 pub use partners::PartnerAccount;
 pub use payouts::{PayoutPreview, PayoutRun};
 pub use ports::{Clock, FixedClock, FollowUpPublisher, RecordingPublisher, SystemClock};
-pub use queue::{Backlog, DateOrder, Delivery, Envelope, Queue, QueueError, Work};
+pub use queue::{
+    Backlog, DateOrder, Delivery, ENVELOPE_VERSION, Envelope, Queue, QueueError, Work,
+};
 pub use receipt::Receipt;
 pub use reconcile::reconcile;
 pub use reconcile::{MissingEffect, Reconciliation, Unfinished};

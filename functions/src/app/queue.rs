@@ -10,12 +10,19 @@ use serde::{Deserialize, Serialize};
 use storno_core::{DateAction, DateId, Effect, FollowUp, OrderId, StaffId};
 use thiserror::Error;
 
+/// The envelope format this build writes. Readers accept every earlier one (the first had no
+/// `version`) and ignore fields they do not know: during a deploy, workers of the old build
+/// read messages of the new one, and SQS keeps messages for up to 14 days (plus redrives).
+pub const ENVELOPE_VERSION: u32 = 2;
+
 /// One unit of follow-up work as it travels: its deterministic key (what makes handling it
 /// idempotent), the kind, how often it was handed on, and the work itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
 pub struct Envelope {
+    /// The format it was written in (1 when absent: written before envelopes were versioned).
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub key: String,
     pub kind: String,
     pub attempt: u32,
@@ -47,9 +54,14 @@ pub struct DateOrder {
     pub staff: StaffId,
 }
 
+fn first_version() -> u32 {
+    1
+}
+
 impl Envelope {
     pub fn of(followup: &FollowUp) -> Self {
         Envelope {
+            version: ENVELOPE_VERSION,
             key: followup.key.clone(),
             kind: followup.effect.kind().to_owned(),
             attempt: 1,
@@ -62,6 +74,7 @@ impl Envelope {
 
     pub fn date_order(item: DateOrder) -> Self {
         Envelope {
+            version: ENVELOPE_VERSION,
             key: format!("date-job:{}:{}", item.job, item.order),
             kind: item.action.name().to_owned(),
             attempt: 1,
@@ -72,6 +85,7 @@ impl Envelope {
     /// A payout run's continuation; `key` names the run it continues.
     pub fn release_payouts(key: String) -> Self {
         Envelope {
+            version: ENVELOPE_VERSION,
             key,
             kind: "release-payouts".to_owned(),
             attempt: 1,
