@@ -124,11 +124,6 @@ impl OrderId {
     pub fn credit_stream(customer: &CustomerId, currency: crate::money::Currency) -> OrderId {
         OrderId(format!("{CREDIT_STREAM}{customer}.{currency}").into())
     }
-
-    /// Whether this names a credit account stream rather than an order.
-    pub fn is_credit_stream(&self) -> bool {
-        self.0.starts_with(CREDIT_STREAM)
-    }
 }
 
 #[cfg(test)]

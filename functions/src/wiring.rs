@@ -187,7 +187,7 @@ impl Services {
             Runner::new(
                 store.clone(),
                 Relay::new(store.clone(), queue.clone()),
-                SystemClock::default(),
+                SystemClock,
             )
             .with_policy(settings.policy.clone()),
         );

@@ -403,7 +403,7 @@ impl Local {
             .sweeper
             .reconcile(
                 &self.store,
-                chrono::Utc::now(),
+                self.clock.now(),
                 self.config.reconcile_after,
                 SWEEP_LIMIT,
                 resend,
@@ -429,9 +429,14 @@ impl Local {
 
     /// Where the follow-ups stand now.
     pub async fn followup_report(&self) -> Result<FollowUpReport, String> {
-        let now = chrono::Utc::now();
-        let queue = self.queue.backlog(now).await.map_err(|e| e.to_string())?;
-        let far = now + chrono::Duration::days(3650);
+        // The queue stamps its messages with the real time; command records carry the
+        // (possibly shifted) clock of the commands.
+        let queue = self
+            .queue
+            .backlog(chrono::Utc::now())
+            .await
+            .map_err(|e| e.to_string())?;
+        let far = self.clock.now() + chrono::Duration::days(3650);
         let not_handed_on = self
             .store
             .pending(far, SWEEP_LIMIT)
@@ -495,7 +500,8 @@ impl Local {
         tasks.push(tokio::spawn(async move {
             let period = local.config.sweep_every;
             while pause(&mut stopping_sweeps, period).await {
-                let now = chrono::Utc::now();
+                // The clock commands stamp their records with (shifted or not).
+                let now = local.clock.now();
                 match local.sweeper.sweep(now, period, SWEEP_LIMIT).await {
                     Ok(0) => {}
                     Ok(handed_on) => tracing::info!(handed_on, "outbox swept"),

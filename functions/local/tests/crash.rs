@@ -253,10 +253,31 @@ async fn payments(client: &aws_sdk_dynamodb::Client) -> BTreeMap<String, (Decima
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn follow_ups_of_answered_commands_survive_kill_and_sigterm_exactly_once() {
-    let data = data_file("crash");
+    crash_suite("crash", 0).await;
+}
+
+/// The same with the clock shifted (`--clock-offset-days`): command records are stamped with
+/// the shifted clock, so the sweeper and the reconciliation must compare with that clock too
+/// (they once compared with the real one, and follow-ups cut off by a crash were never sent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn follow_ups_survive_crashes_with_the_clock_shifted() {
+    crash_suite("crash-shifted", 45).await;
+}
+
+/// The server's flags: [`FAST`] and the clock shifted by `days`.
+fn flags(days: i64) -> Vec<String> {
+    let mut args: Vec<String> = FAST.iter().map(|a| (*a).to_owned()).collect();
+    args.extend(["--clock-offset-days".to_owned(), days.to_string()]);
+    args
+}
+
+async fn crash_suite(name: &str, offset_days: i64) {
+    let data = data_file(name);
     let port = free_port();
     let tokens = tokens();
-    let mut server = Server::start(&data, port, &FAST).await;
+    let now_flags = flags(offset_days);
+    let now_args: Vec<&str> = now_flags.iter().map(String::as_str).collect();
+    let mut server = Server::start(&data, port, &now_args).await;
     create_date(server.addr, &tokens.system).await;
     let load = Arc::new(Load {
         addr: Mutex::new(server.addr),
@@ -286,7 +307,7 @@ async fn follow_ups_of_answered_commands_survive_kill_and_sigterm_exactly_once()
         } else if server.terminate(Duration::from_secs(30)) {
             graceful += 1;
         }
-        server = Server::start(&data, port, &FAST).await;
+        server = Server::start(&data, port, &now_args).await;
     }
     load.stop.store(true, Ordering::Relaxed);
     for client in clients {
@@ -295,9 +316,8 @@ async fn follow_ups_of_answered_commands_survive_kill_and_sigterm_exactly_once()
 
     // Payouts: the course has run (clock moved on); transfers go through a kill too.
     server.kill();
-    let later = ["--clock-offset-days", "30"];
-    let mut args: Vec<&str> = FAST.to_vec();
-    args.extend(later);
+    let later = flags(offset_days + 30);
+    let args: Vec<&str> = later.iter().map(String::as_str).collect();
     server = Server::start(&data, port, &args).await;
     *load.addr.lock().await = server.addr;
     let system = load.tokens.system.clone();

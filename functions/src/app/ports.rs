@@ -12,15 +12,13 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
-/// The system clock, optionally shifted (the local server's demo offset).
-#[derive(Debug, Clone, Default)]
-pub struct SystemClock {
-    pub offset: chrono::Duration,
-}
+/// The system clock (Lambda). The local server has its own, shiftable one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset
+        Utc::now()
     }
 }
 

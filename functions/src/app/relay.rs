@@ -19,10 +19,6 @@ impl<O: Outbox, Q: Queue> Relay<O, Q> {
         Relay { outbox, queue }
     }
 
-    pub fn queue(&self) -> &Q {
-        &self.queue
-    }
-
     pub fn outbox(&self) -> &O {
         &self.outbox
     }

@@ -667,7 +667,7 @@ where
                     self.runner.store(),
                     &self.queue,
                     self.runner.store(),
-                    chrono::Utc::now(),
+                    self.runner.clock().now(),
                     grace,
                     RECONCILIATION_LIMIT,
                     body.resend,

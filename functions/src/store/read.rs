@@ -251,21 +251,6 @@ impl DynamoStore {
             .item("body", AttributeValue::B(codec::encode_date(date)?.into())))
     }
 
-    /// The customer's account credit in a currency.
-    pub async fn customer_credit(
-        &self,
-        customer: &storno_core::CustomerId,
-        currency: Currency,
-    ) -> Result<Money, StoreError> {
-        self.amount(
-            &customer_pk(customer),
-            &credit_sk(currency),
-            "credit",
-            currency,
-        )
-        .await
-    }
-
     /// A money attribute of a balance item; zero if the item was never written.
     async fn amount(
         &self,
