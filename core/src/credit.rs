@@ -12,9 +12,9 @@ use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::followup::{Effect, FollowUp, Message};
 use crate::ids::{CustomerId, OrderId};
-use crate::issuer::TimeZone;
 use crate::ledger::{Account, Posting, PostingBuilder};
 use crate::money::{Currency, Money};
+use crate::time_zone::TimeZone;
 
 /// How long granted credit is valid by default: until the end of the third year after the
 /// grant (the German regular limitation period, §§ 195, 199 BGB).
@@ -316,6 +316,15 @@ pub fn credit_part(
 /// The year of an instant in Berlin (the credit's calendar).
 pub fn year_of(at: DateTime<Utc>) -> i32 {
     TimeZone::BERLIN.year_of(at)
+}
+
+impl OrderId {
+    /// The stream of a customer's credit account in one currency: its command records
+    /// (postings, follow-ups) live where an order's would, so the outbox, the worker and the
+    /// reconciliation treat them alike.
+    pub fn credit_stream(customer: &CustomerId, currency: Currency) -> OrderId {
+        OrderId::credit_stream_named(&format!("{customer}.{currency}"))
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::ids::{BookingId, DateId, OrderId, PartnerId, Text};
-use crate::issuer::TimeZone;
 use crate::money::Money;
 use crate::order::{BookedDate, Order};
 use crate::terms::CancellationTerms;
+use crate::time_zone::TimeZone;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

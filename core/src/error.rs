@@ -127,12 +127,12 @@ pub enum DomainError {
     #[error("issuer {0} is not in the issuer registry")]
     UnknownIssuer(String),
     #[error(
-        "option {option} states its price the other way than the issuer enters prices ({})",
-        match issuer { crate::issuer::PriceEntry::Net => "net", crate::issuer::PriceEntry::Gross => "gross" }
+        "option {option} states its price the other way than the issuer enters prices ({issuer})"
     )]
     PriceEntryMismatch {
         option: String,
-        issuer: crate::issuer::PriceEntry,
+        /// How the issuer enters prices: "net" or "gross".
+        issuer: &'static str,
     },
     #[error("option {0} carries VAT, but the issuer is exempt from VAT")]
     VatOnExemptIssuer(String),

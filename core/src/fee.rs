@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::document::{DocumentLine, LineKind};
 use crate::error::DomainError;
 use crate::ids::{BookingId, OptionId, Text};
+use crate::issuer::FeeVatMode;
 use crate::issuer::PriceEntry;
 use crate::money::Money;
-use crate::order::{AttendeeBooking, BookingOption, FeeVatMode, Order, SalesChannel};
+use crate::order::{AttendeeBooking, BookingOption, Order, SalesChannel};
 use crate::rate::VatRate;
 
 /// The fee staff choose for a cancellation.

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CustomerId, DateId, OrderId, PartnerId, RequestId};
 use crate::money::Money;
 use crate::numbering::DocumentNumber;
-use crate::order::Order;
 
 /// What a message says happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,10 +119,6 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    pub(crate) fn keyed(order: &Order, effects: Vec<Effect>) -> Vec<FollowUp> {
-        Self::keyed_on(&order.id, order.revision, effects)
-    }
-
     /// The follow-ups of revision `revision` of `stream` (an order or an account stream).
     pub(crate) fn keyed_on(
         stream: &OrderId,
@@ -139,26 +134,5 @@ impl FollowUp {
                 effect,
             })
             .collect()
-    }
-}
-
-impl Order {
-    pub(crate) fn tell_customer(
-        &self,
-        message: Message,
-        document: Option<DocumentNumber>,
-    ) -> Effect {
-        Effect::NotifyCustomer {
-            customer: self.customer.clone(),
-            message,
-            document,
-        }
-    }
-
-    pub(crate) fn tell_partner(&self, message: Message) -> Effect {
-        Effect::NotifyPartner {
-            partner: self.partner.clone(),
-            message,
-        }
     }
 }

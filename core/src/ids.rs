@@ -118,11 +118,9 @@ id_type!(/// A customer's rebooking request within an order.
     RequestId, "rebooking request");
 
 impl OrderId {
-    /// The stream of a customer's credit account in one currency: its command records
-    /// (postings, follow-ups) live where an order's would, so the outbox, the worker and the
-    /// reconciliation treat them alike.
-    pub fn credit_stream(customer: &CustomerId, currency: crate::money::Currency) -> OrderId {
-        OrderId(format!("{CREDIT_STREAM}{customer}.{currency}").into())
+    /// The stream `_credit.<account>` (built by `OrderId::credit_stream` in the credit module).
+    pub(crate) fn credit_stream_named(account: &str) -> OrderId {
+        OrderId(format!("{CREDIT_STREAM}{account}").into())
     }
 }
 

@@ -14,9 +14,10 @@ use crate::document::{
     AttendeeEntry, Document, DocumentHeader, DocumentKind, DocumentLine, LineKind,
 };
 use crate::error::DomainError;
+use crate::issuer::CancelledOptionPresentation;
 use crate::issuer::{Issuer, PriceEntry};
 use crate::numbering::NumberAllocator;
-use crate::order::{AttendeeBooking, CancelledOptionPresentation, Order};
+use crate::order::{AttendeeBooking, Order};
 
 /// The note placed after a cancelled attendee's name.
 pub const CANCELED_NOTE: &str = "canceled";

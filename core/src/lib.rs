@@ -25,6 +25,7 @@ pub mod ids;
 pub mod invoice;
 pub mod issuer;
 pub mod ledger;
+pub mod line;
 pub mod money;
 pub mod numbering;
 pub mod order;
@@ -36,6 +37,7 @@ pub mod rate;
 pub mod rebooking;
 pub mod register;
 pub mod terms;
+pub mod time_zone;
 pub mod vat;
 
 pub use actor::Actor;
@@ -56,13 +58,14 @@ pub use fee::{FeeChoice, FeeQuote, FeeRule};
 pub use followup::{Effect, FollowUp, Message};
 pub use ids::*;
 pub use invoice::{CANCELED_NOTE, InvoiceStatus};
-pub use issuer::{Issuer, NewIssuer, PriceEntry, Seller, TimeZone, VatExemption};
+pub use issuer::{
+    CancelledOptionPresentation, FeeVatMode, Issuer, NewIssuer, PriceEntry, Seller, VatExemption,
+};
 pub use ledger::{Account, Posting};
 pub use money::{Currency, Money};
 pub use numbering::{DocumentNumber, NumberFormat, SeriesKey};
 pub use order::{
-    AttendeeBooking, BookedDate, BookingOption, BookingStatus, CancelledOptionPresentation,
-    FeeVatMode, OptionStatus, Order, SalesChannel,
+    AttendeeBooking, BookedDate, BookingOption, BookingStatus, OptionStatus, Order, SalesChannel,
 };
 pub use partner::{DebitEntry, NewPartner, OpenPayable, Partner, PayoutStatement};
 pub use partner_cancellation::{Resolution, report_cannot_run, resolve_partner_cancellation};
@@ -81,4 +84,5 @@ pub use rebooking::{
 };
 pub use register::{NewBooking, NewOption, NewOrder, register_order, require_order_registrar};
 pub use terms::{CancellationTerms, FeeTier};
+pub use time_zone::TimeZone;
 pub use vat::{VatCategory, VatSummary};

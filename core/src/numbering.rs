@@ -9,12 +9,10 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 use crate::ids::IssuerId;
-use crate::issuer::Issuer;
 
 /// How an issuer numbers its documents: `CDC24/001` with a yearly series, `CDC/001` without;
 /// `digits` is the sequence's minimum width.
@@ -105,16 +103,6 @@ pub struct SeriesKey {
     pub issuer: IssuerId,
     pub prefix: String,
     pub year: Option<i32>,
-}
-
-impl SeriesKey {
-    pub fn for_issue(issuer: &Issuer, now: DateTime<Utc>) -> Self {
-        SeriesKey {
-            issuer: issuer.id.clone(),
-            prefix: issuer.numbers.prefix.clone(),
-            year: issuer.numbers.yearly.then(|| issuer.time_zone.year_of(now)),
-        }
-    }
 }
 
 /// A document number. Invoice versions share their base (`CDC24/001`, `CDC24/001/2`, …);

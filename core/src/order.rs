@@ -9,16 +9,19 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::document::{DocumentLine, DocumentRef, LineKind, ServicePeriod};
 use crate::error::DomainError;
+use crate::followup::{Effect, FollowUp, Message};
 use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId, Text};
 use crate::invoice::Invoice;
-use crate::issuer::{PriceEntry, TimeZone};
+use crate::issuer::PriceEntry;
 use crate::money::{Currency, Money};
+use crate::numbering::DocumentNumber;
 use crate::partner_cancellation::PartnerCancellation;
 use crate::party::Recipient;
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
 use crate::rebooking::{AlternativeDates, RebookingRequest};
 use crate::terms::CancellationTerms;
+use crate::time_zone::TimeZone;
 
 /// An order's gross items and fees at one moment.
 #[derive(Debug, Clone, Copy)]
@@ -40,34 +43,6 @@ impl Totals {
 pub enum SalesChannel {
     Direct,
     PrivateEvent,
-}
-
-/// How a cancelled option appears on the updated invoice (a per-issuer setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CancelledOptionPresentation {
-    /// The option stays, with a negating cancellation line under it.
-    CancellationLine,
-    /// The option disappears from the updated invoice.
-    Omit,
-}
-
-/// Which VAT a cancellation fee carries (a per-issuer setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FeeVatMode {
-    /// The fee is not taxed: a 0 % line (category E) noted as compensation for damages.
-    None,
-    /// The rate of the cancelled item; when the cancelled items carry several rates, split
-    /// across them in proportion to what was paid at each (EuGH C-295/17), remainders to the
-    /// highest rate.
-    ItemRate,
-    /// Split across the cancelled items' rates in proportion to what was paid at each
-    /// (the same share of every rate's price), also for a single rate; remainders go to the
-    /// highest rate.
-    Proportional,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,5 +449,33 @@ impl Order {
     /// What the partner is due from this order: its share of the items plus the fees.
     pub fn partner_due(&self) -> Money {
         self.owed() - self.commission()
+    }
+}
+
+/// An order's follow-ups are keyed by its id and revision.
+impl FollowUp {
+    pub(crate) fn keyed(order: &Order, effects: Vec<Effect>) -> Vec<FollowUp> {
+        Self::keyed_on(&order.id, order.revision, effects)
+    }
+}
+
+impl Order {
+    pub(crate) fn tell_customer(
+        &self,
+        message: Message,
+        document: Option<DocumentNumber>,
+    ) -> Effect {
+        Effect::NotifyCustomer {
+            customer: self.customer.clone(),
+            message,
+            document,
+        }
+    }
+
+    pub(crate) fn tell_partner(&self, message: Message) -> Effect {
+        Effect::NotifyPartner {
+            partner: self.partner.clone(),
+            message,
+        }
     }
 }

@@ -177,7 +177,7 @@ pub fn register_order(
             {
                 return Err(DomainError::PriceEntryMismatch {
                     option: option.id.to_string(),
-                    issuer: issuer.prices,
+                    issuer: issuer.prices.name(),
                 });
             }
             if issuer.is_vat_exempt() && !option.vat_rate.percent().is_zero() {

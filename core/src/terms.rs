@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 use crate::german;
-use crate::issuer::TimeZone;
 use crate::money::{Currency, Money};
 use crate::rate::Percentage;
+use crate::time_zone::TimeZone;
 
 /// One tier: applies to a cancellation made at most `up_to_days_before` whole days before the
 /// event starts (and after any tighter tier's window).
@@ -219,12 +219,12 @@ mod tests {
         let at = |days: i64| start - chrono::Duration::days(days);
         assert!(
             terms
-                .tier_at(start, at(61), crate::issuer::TimeZone::BERLIN)
+                .tier_at(start, at(61), crate::time_zone::TimeZone::BERLIN)
                 .is_none()
         );
         assert_eq!(
             terms
-                .tier_at(start, at(60), crate::issuer::TimeZone::BERLIN)
+                .tier_at(start, at(60), crate::time_zone::TimeZone::BERLIN)
                 .unwrap()
                 .tier
                 .up_to_days_before,
@@ -232,7 +232,7 @@ mod tests {
         );
         assert_eq!(
             terms
-                .tier_at(start, at(30), crate::issuer::TimeZone::BERLIN)
+                .tier_at(start, at(30), crate::time_zone::TimeZone::BERLIN)
                 .unwrap()
                 .tier
                 .up_to_days_before,
@@ -240,21 +240,21 @@ mod tests {
         );
         assert_eq!(
             terms
-                .tier_at(start, at(14), crate::issuer::TimeZone::BERLIN)
+                .tier_at(start, at(14), crate::time_zone::TimeZone::BERLIN)
                 .unwrap()
                 .tier
                 .up_to_days_before,
             30
         );
         let late = terms
-            .tier_at(start, at(13), crate::issuer::TimeZone::BERLIN)
+            .tier_at(start, at(13), crate::time_zone::TimeZone::BERLIN)
             .unwrap();
         assert_eq!((late.number, late.days_before), (3, 13));
         let after_start = terms
             .tier_at(
                 start,
                 start + chrono::Duration::hours(2),
-                crate::issuer::TimeZone::BERLIN,
+                crate::time_zone::TimeZone::BERLIN,
             )
             .unwrap();
         assert_eq!(after_start.days_before, 0);
@@ -291,9 +291,12 @@ mod tests {
         // 27 May 10:00 CEST (08:00 UTC) before 10 June 09:00 CEST (07:00 UTC): 14 days.
         let start = Utc.with_ymd_and_hms(2025, 6, 10, 7, 0, 0).unwrap();
         let now = Utc.with_ymd_and_hms(2025, 5, 27, 8, 0, 0).unwrap();
-        assert_eq!(days_before(start, now, crate::issuer::TimeZone::BERLIN), 14);
         assert_eq!(
-            days_before(start, start, crate::issuer::TimeZone::BERLIN),
+            days_before(start, now, crate::time_zone::TimeZone::BERLIN),
+            14
+        );
+        assert_eq!(
+            days_before(start, start, crate::time_zone::TimeZone::BERLIN),
             0
         );
     }

@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::document::{DocumentLine, LineKind};
 use crate::ids::Text;
 use crate::issuer::PriceEntry;
+use crate::line::{DocumentLine, LineKind};
 use crate::money::{Currency, Money};
 use crate::rate::VatRate;
 
