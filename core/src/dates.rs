@@ -29,6 +29,18 @@ pub struct EventDate {
 
 impl EventDate {
     /// A new, active date. It must end after it starts.
+    /// Whose date a new date is: partners create their own; staff and the system name the
+    /// partner.
+    pub fn organiser(actor: &Actor, named: Option<PartnerId>) -> Result<PartnerId, DomainError> {
+        match (named, actor) {
+            (Some(partner), _) => Ok(partner),
+            (None, Actor::Partner(own)) => Ok(own.clone()),
+            (None, _) => Err(DomainError::InvalidInput(
+                "partner is required when staff or the system create a date".into(),
+            )),
+        }
+    }
+
     pub fn new(
         id: DateId,
         partner: PartnerId,

@@ -59,7 +59,13 @@ async fn main() {
 
     let started = Instant::now();
     let job = runner
-        .start_date_job(&date, &DateAction::CancelAll, &staff(), "bench", &*queue)
+        .start_date_job(
+            &date,
+            &DateAction::CancelAll,
+            &staff(),
+            Some("bench"),
+            &*queue,
+        )
         .await
         .unwrap();
     let fan_out = started.elapsed();

@@ -394,13 +394,13 @@ async fn a_cancelled_date_with_fifty_orders_fans_out_once_and_the_ledger_balance
     // Only staff; another role learns nothing.
     let refused = chain
         .runner
-        .start_date_job(&date, &action, &partner(), "k", &*chain.queue)
+        .start_date_job(&date, &action, &partner(), Some("k"), &*chain.queue)
         .await;
     assert!(refused.is_err() && chain.queue.is_empty());
 
     let started = chain
         .runner
-        .start_date_job(&date, &action, &staff(), "cancel-conf", &*chain.queue)
+        .start_date_job(&date, &action, &staff(), Some("cancel-conf"), &*chain.queue)
         .await
         .unwrap();
     assert_eq!((started.total, started.fanned_out), (50, true));
@@ -408,7 +408,7 @@ async fn a_cancelled_date_with_fifty_orders_fans_out_once_and_the_ledger_balance
     // Started twice with one key: the same job, no second fan-out.
     let twice = chain
         .runner
-        .start_date_job(&date, &action, &staff(), "cancel-conf", &*chain.queue)
+        .start_date_job(&date, &action, &staff(), Some("cancel-conf"), &*chain.queue)
         .await
         .unwrap();
     assert_eq!(twice.job, started.job);
@@ -420,7 +420,7 @@ async fn a_cancelled_date_with_fifty_orders_fans_out_once_and_the_ledger_balance
     assert!(
         chain
             .runner
-            .start_date_job(&date, &other, &staff(), "cancel-conf", &*chain.queue)
+            .start_date_job(&date, &other, &staff(), Some("cancel-conf"), &*chain.queue)
             .await
             .is_err()
     );
@@ -520,7 +520,7 @@ async fn rebook_all_moves_every_order_and_a_deactivated_target_refuses_the_rest(
     };
     let job = chain
         .runner
-        .start_date_job(&date, &action, &staff(), "move-conf", &*chain.queue)
+        .start_date_job(&date, &action, &staff(), Some("move-conf"), &*chain.queue)
         .await
         .unwrap();
     // Three orders are handled, then the partner deactivates the target date.

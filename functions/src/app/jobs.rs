@@ -120,15 +120,20 @@ where
         Ok(preview)
     }
 
-    /// Starts (or resumes) a whole-date job and sends one message per order to `queue`.
+    /// Starts (or resumes) a whole-date job and sends one message per order to `queue`. The
+    /// caller's `Idempotency-Key` names the job: the same key never starts it twice, so a
+    /// start without one is refused.
     pub async fn start_date_job(
         &self,
         date: &DateId,
         action: &DateAction,
         actor: &Actor,
-        key: &str,
+        key: Option<&str>,
         queue: &impl Queue,
     ) -> Result<JobProgress, AppError> {
+        let key = key.ok_or(AppError::IdempotencyKeyRequired(
+            "starting a whole-date job needs an Idempotency-Key: the same key never starts it twice",
+        ))?;
         let staff = date_action_staff(actor)?;
         let id = hash_hex(&[
             b"date-job\0",

@@ -152,6 +152,19 @@ fn fifteen_minutes() -> u64 {
     900
 }
 
+impl ReconciliationRun {
+    /// The grace period asked for, within the bound the body states.
+    pub fn grace(&self) -> Result<std::time::Duration, super::problem::Problem> {
+        if self.older_than_seconds > MAX_GRACE_SECONDS {
+            return Err(super::problem::Problem::bad_request(
+                "invalid_body",
+                format!("older_than_seconds is at most {MAX_GRACE_SECONDS} (ten years)"),
+            ));
+        }
+        Ok(std::time::Duration::from_secs(self.older_than_seconds))
+    }
+}
+
 /// Staff pay out a customer's credit: all of it in `currency`, or `amount`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

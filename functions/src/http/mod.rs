@@ -3,6 +3,7 @@
 //! `ETag`/`If-Match`, opaque cursors. The Lambda binaries and `storno-local` serve the same
 //! [`Api`]; every rule is the core's.
 
+mod answers;
 mod api;
 mod bodies;
 mod identity;

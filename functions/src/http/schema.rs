@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use super::{Problem, bodies, views};
+use super::{Problem, answers, bodies, views};
 use crate::app;
 
 fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
@@ -59,6 +59,11 @@ fn responses() -> Map<String, Value> {
     add::<storno_core::Issuer>(g);
     add::<storno_core::Partner>(g);
     add::<storno_core::dates::Attendee>(g);
+    add::<answers::OrderDocuments<'static>>(g);
+    add::<answers::OrderPage>(g);
+    add::<answers::AttendeeList<'static>>(g);
+    add::<answers::PayoutRunDone>(g);
+    add::<answers::PayoutRunPreview>(g);
     generator.take_definitions(true)
 }
 
