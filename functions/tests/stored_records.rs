@@ -6,8 +6,7 @@
 //! orders and documents, which lack the seller and recipient a legal invoice states, are
 //! refused with a clear error, never read with invented parties.
 
-use serde::Deserialize;
-use storno_core::{CreditMovement, FollowUp, Posting};
+use storno_core::CreditMovement;
 use storno_functions::app::{DateJob, Receipt};
 use storno_functions::store::records;
 
@@ -17,13 +16,6 @@ fn sample(version: u32, name: &str) -> Vec<u8> {
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// What this build reads of a command record (the outbox and the ledger).
-#[derive(Deserialize)]
-struct CommandRecord {
-    posting: Option<Posting>,
-    followups: Vec<FollowUp>,
 }
 
 #[test]
@@ -55,8 +47,15 @@ fn every_record_of_version_2_is_read_and_written_back_the_same() {
     assert_eq!(issuer.numbers.prefix(), "CDC");
     let date = records::date_from_json(&sample(2, "event-date")).expect("date v2");
     assert_eq!(date.time_zone.name(), "Europe/Berlin");
-    let command: CommandRecord = serde_json::from_slice(&sample(2, "command-record")).unwrap();
+    // The record type the commit writes and the outbox and ledger read.
+    let command: records::CommandRecord =
+        serde_json::from_slice(&sample(2, "command-record")).unwrap();
     assert!(command.posting.is_some() && !command.followups.is_empty());
+    let again = serde_json::to_vec(&command).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<records::CommandRecord>(&again).unwrap(),
+        command
+    );
     let receipt: Receipt = serde_json::from_slice(&sample(2, "idempotency-response")).unwrap();
     assert_eq!(receipt.order.as_str(), "v2-order");
     let job: DateJob = serde_json::from_slice(&sample(2, "date-job")).unwrap();
@@ -101,7 +100,8 @@ fn records_of_version_1_are_read_where_they_can_be_and_refused_clearly_where_not
         "Europe/Berlin",
         "v1 dates took place in Berlin"
     );
-    let command: CommandRecord = serde_json::from_slice(&sample(1, "command-record")).unwrap();
+    let command: records::CommandRecord =
+        serde_json::from_slice(&sample(1, "command-record")).unwrap();
     assert!(command.posting.is_some());
     let _: DateJob = serde_json::from_slice(&sample(1, "date-job")).unwrap();
 

@@ -11,25 +11,17 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
-use serde::Serialize;
-use storno_core::{Document, FollowUp, NumbersUsed, Posting};
+use storno_core::Document;
 
 use super::error::sdk;
 use super::keys::*;
+use super::records::CommandRecord;
 use super::{CapacityUse, DynamoStore, codec, n, s};
 use crate::app::{Commit, Conflict, StoreError};
 
 /// DynamoDB's limits for one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
-
-/// The command record: what a revision did to money and what must follow.
-#[derive(Serialize)]
-struct CommandRecord<'a> {
-    posting: &'a Option<Posting>,
-    followups: &'a [FollowUp],
-    numbers: &'a Option<NumbersUsed>,
-}
 
 /// What a failed condition on each transaction item means.
 #[derive(Clone, Copy)]
@@ -280,11 +272,7 @@ impl DynamoStore {
             tx.update(update, OnFailure::Counter);
         }
 
-        let record = codec::encode(&CommandRecord {
-            posting: &decision.posting,
-            followups: &decision.followups,
-            numbers: &decision.numbers,
-        })?;
+        let record = codec::encode(&CommandRecord::of(decision))?;
         let mut put = Put::builder()
             .table_name(&self.table)
             .item(PK, s(&pk))

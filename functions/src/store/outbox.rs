@@ -5,19 +5,14 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
 use storno_core::{FollowUp, OrderId};
 
 use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::string;
+use super::records::CommandRecord;
 use super::{DynamoStore, codec, s};
 use crate::app::{Outbox, StoreError};
-
-#[derive(Deserialize)]
-struct RecordFollowUps {
-    followups: Vec<FollowUp>,
-}
 
 fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -130,7 +125,8 @@ impl Outbox for DynamoStore {
         let Some(AttributeValue::B(body)) = item.get("body") else {
             return Err(StoreError::Decoding("command record without body".into()));
         };
-        Ok(codec::decode::<RecordFollowUps>(body.as_ref())?.followups)
+        let record: CommandRecord = codec::decode(body.as_ref())?;
+        Ok(record.followups.into_owned())
     }
 }
 
@@ -177,11 +173,6 @@ impl DynamoStore {
     }
 }
 
-#[derive(Deserialize)]
-struct RecordPosting {
-    posting: Option<storno_core::Posting>,
-}
-
 impl DynamoStore {
     /// The order's ledger: every posting its commands made, oldest first (each command record
     /// holds its posting), so its balance can be explained entry by entry.
@@ -194,7 +185,8 @@ impl DynamoStore {
             let Some(AttributeValue::B(body)) = item.get("body") else {
                 return Err(StoreError::Decoding("command record without body".into()));
             };
-            postings.extend(codec::decode::<RecordPosting>(body.as_ref())?.posting);
+            let record: CommandRecord = codec::decode(body.as_ref())?;
+            postings.extend(record.posting.into_owned());
         }
         Ok(postings)
     }

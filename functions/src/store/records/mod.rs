@@ -11,6 +11,7 @@
 //! `tests/fixtures/records/v{n}/` holds one stored sample per record type and version; a test
 //! reads them all on every build.
 
+mod command;
 mod credit;
 mod document;
 mod order;
@@ -20,6 +21,7 @@ mod partner;
 use serde::Deserialize;
 use storno_core::{Document, EventDate, Issuer, Order};
 
+pub use command::CommandRecord;
 pub use credit::CreditEntryRecord;
 pub use document::DocumentRecord;
 pub use order::OrderRecord;
