@@ -1,12 +1,15 @@
 //! storno-local's edge: the accept loop in front of the router. A connection cap that fits the
 //! file-descriptor limit (the next connection is answered 503 and closed, never left to exhaust
-//! file descriptors), a timeout for a connection's first request head (408), hyper's head
+//! file descriptors), a share of it per client address (one client holding many idle
+//! connections cannot lock the others out), a timeout for a connection's first request head (408), hyper's head
 //! timeout for later requests (it closes the connection; also what ends idle keep-alive
 //! connections), and graceful shutdown: stop accepting, let requests in flight finish, then
 //! return.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -22,6 +25,8 @@ use tokio::sync::Semaphore;
 pub struct EdgeLimits {
     /// Connections served at once; the next is refused with 503.
     pub max_connections: usize,
+    /// Connections one client address may hold at once; its next is refused with 503.
+    pub max_connections_per_client: usize,
     /// How long a connection may stay silent (before its first request, or between requests)
     /// or take to send a request's head.
     pub header_timeout: Duration,
@@ -35,6 +40,7 @@ impl Default for EdgeLimits {
     fn default() -> Self {
         EdgeLimits {
             max_connections: 512,
+            max_connections_per_client: 128,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
@@ -125,6 +131,57 @@ async fn first_head(stream: &TcpStream) -> bool {
     }
 }
 
+/// Connections held per client address.
+#[derive(Default)]
+struct Shares(Mutex<HashMap<IpAddr, usize>>);
+
+/// One connection of a client's share; given back when dropped.
+struct Share {
+    shares: Arc<Shares>,
+    client: IpAddr,
+}
+
+impl Shares {
+    /// A connection for `client`, unless it holds `max` already.
+    fn take(self: &Arc<Self>, client: IpAddr, max: usize) -> Option<Share> {
+        let mut held = self.0.lock().expect("shares lock");
+        let count = held.entry(client).or_default();
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Share {
+            shares: Arc::clone(self),
+            client,
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut held = self.shares.0.lock().expect("shares lock");
+        if let Some(count) = held.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The refusal of a client that holds its share of connections already.
+fn over_share(limits: &EdgeLimits) -> Vec<u8> {
+    raw_problem(
+        "503 Service Unavailable",
+        "too_many_connections_from_client",
+        &format!(
+            "this client already holds {} connections, its share; reuse them or try again shortly",
+            limits.max_connections_per_client
+        ),
+        true,
+    )
+}
+
 /// The refusal of a connection the server cannot serve now.
 fn busy(limits: &EdgeLimits) -> Vec<u8> {
     raw_problem(
@@ -186,13 +243,14 @@ pub async fn serve(
         ..limits
     };
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let shares = Arc::new(Shares::default());
     let mut shutdown = std::pin::pin!(shutdown);
     // A descriptor held in reserve: when the process runs out, it is given up for a moment to
     // accept the waiting connection and refuse it clearly (503), instead of leaving the client
     // hanging in the backlog.
     let mut spare = spare_descriptor();
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -213,6 +271,10 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let Some(share) = shares.take(peer.ip(), limits.max_connections_per_client) else {
+            tokio::spawn(answer_and_close(stream, over_share(&limits)));
+            continue;
+        };
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
             tokio::spawn(answer_and_close(stream, busy(&limits)));
             continue;
@@ -244,7 +306,7 @@ pub async fn serve(
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%error, "connection ended");
             }
-            drop(permit);
+            drop((permit, share));
         });
     }
     drop(listener);

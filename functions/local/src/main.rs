@@ -53,6 +53,10 @@ struct Args {
     /// Connections served at once; the next is refused with 503.
     #[arg(long, env = "STORNO_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     max_connections: u64,
+    /// Connections one client address may hold at once (default: a quarter of
+    /// --max-connections), so one client cannot lock the others out.
+    #[arg(long, env = "STORNO_MAX_CONNECTIONS_PER_CLIENT", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_connections_per_client: Option<u64>,
     /// Seconds a connection may stay silent or take to send a request's head.
     #[arg(long, env = "STORNO_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout_seconds: u64,
@@ -85,6 +89,11 @@ impl Args {
             reconcile_after: seconds(self.reconcile_after_seconds),
             edge: EdgeLimits {
                 max_connections: self.max_connections as usize,
+                max_connections_per_client: self
+                    .max_connections_per_client
+                    .map_or(self.max_connections.div_ceil(4), |share| {
+                        share.min(self.max_connections)
+                    }) as usize,
                 header_timeout: seconds(self.header_timeout_seconds),
                 body_timeout: seconds(self.body_timeout_seconds),
                 ..EdgeLimits::default()

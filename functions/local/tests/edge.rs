@@ -1,7 +1,8 @@
 //! storno-local's edge, as a client on a raw socket sees it: a connection cap refused with 503
 //! (idle connections cannot exhaust the server), 408 for a connection that stays silent and for
 //! a body that does not arrive, 400 for a broken chunked body, 413 only for a body over the
-//! limit, and a server that still answers afterwards.
+//! limit, and a server that still answers afterwards; one client holding its share of
+//! connections cannot lock another client out.
 
 mod support;
 
@@ -9,10 +10,12 @@ use std::time::Duration;
 
 use support::process::{Server, data_file, free_port, request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
-const LIMITS: [&str; 6] = [
+const LIMITS: [&str; 8] = [
     "--max-connections",
+    "4",
+    "--max-connections-per-client",
     "4",
     "--header-timeout-seconds",
     "1",
@@ -107,6 +110,70 @@ async fn idle_slow_broken_and_too_many_connections_get_clear_answers_and_the_ser
     let large_answer = answer(&mut large).await;
     assert_eq!(status(&large_answer), 413, "{large_answer}");
 
+    assert!(server.terminate(Duration::from_secs(30)), "a clean stop");
+    let _ = std::fs::remove_dir_all(data.parent().unwrap());
+}
+
+/// A connection from another loopback address (127.0.0.2): another client to the server.
+async fn connect_from(source: &str, addr: std::net::SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// A complete keep-alive request on `stream`; the status of its answer (the connection stays).
+async fn keep_alive_request(stream: &mut TcpStream) -> u16 {
+    stream
+        .write_all(b"GET /orders/none HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .unwrap()
+        .unwrap();
+    status(&String::from_utf8_lossy(&buffer[..n]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_holding_its_share_of_connections_cannot_lock_another_out() {
+    let data = data_file("edge-share");
+    let limits = [
+        "--max-connections",
+        "8",
+        "--max-connections-per-client",
+        "3",
+    ];
+    let server = Server::start(&data, free_port(), &limits).await;
+    let addr = server.addr;
+
+    // The first client keeps three connections open (each answered, kept alive).
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut stream = connect_from("127.0.0.1", addr).await;
+        assert_eq!(keep_alive_request(&mut stream).await, 401);
+        held.push(stream);
+    }
+    // Its fourth is refused: its share is taken, not the server's.
+    let mut fourth = connect_from("127.0.0.1", addr).await;
+    let refused = answer(&mut fourth).await;
+    assert_eq!(status(&refused), 503, "{refused}");
+    assert!(
+        refused.contains("too_many_connections_from_client"),
+        "{refused}"
+    );
+
+    // Another client is served while the first holds its connections.
+    let mut other = connect_from("127.0.0.2", addr).await;
+    assert_eq!(keep_alive_request(&mut other).await, 401);
+
+    // A connection given back is the first client's again.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = connect_from("127.0.0.1", addr).await;
+    assert_eq!(keep_alive_request(&mut again).await, 401);
+
+    drop((held, other, again));
     assert!(server.terminate(Duration::from_secs(30)), "a clean stop");
     let _ = std::fs::remove_dir_all(data.parent().unwrap());
 }
