@@ -16,8 +16,8 @@ use rust_decimal_macros::dec;
 use storno_core::ledger::Side;
 use storno_core::*;
 use storno_functions::app::{
-    Call, Clock, DateStore, Delivery, Dispatcher, EffectLog, FixedClock, OrderStore, Outbox,
-    PaymentGateway, Queue, Recorder, Relay, Runner, StoreError, Worker,
+    Call, Clock, DateStore, Delivery, Dispatcher, EffectLog, FixedClock, FollowUpError, OrderStore,
+    Outbox, PaymentGateway, Queue, Recorder, Relay, Runner, StoreError, Worker,
 };
 use storno_functions::queue::MemoryQueue;
 use storno_functions::store::DynamoStore;
@@ -68,7 +68,7 @@ impl Provider {
 }
 
 impl PaymentGateway for Provider {
-    async fn refund(&self, key: &str, _: &CustomerId, amount: Money) -> Result<(), String> {
+    async fn refund(&self, key: &str, _: &CustomerId, amount: Money) -> Result<(), FollowUpError> {
         let call = Call::Refund {
             key: key.to_owned(),
             amount,
@@ -77,7 +77,7 @@ impl PaymentGateway for Provider {
         Ok(())
     }
 
-    async fn transfer(&self, key: &str, _: &PartnerId, amount: Money) -> Result<(), String> {
+    async fn transfer(&self, key: &str, _: &PartnerId, amount: Money) -> Result<(), FollowUpError> {
         let call = Call::Transfer {
             key: key.to_owned(),
             amount,
@@ -268,6 +268,7 @@ impl Chain {
                     .dispatcher
                     .handle_batch(&copy)
                     .await
+                    .retry
                     .into_iter()
                     .collect();
             }
@@ -526,7 +527,7 @@ async fn rebook_all_moves_every_order_and_a_deactivated_target_refuses_the_rest(
     // Three orders are handled, then the partner deactivates the target date.
     for _ in 0..3 {
         let batch = chain.queue.receive(1, Duration::ZERO).await.unwrap();
-        assert!(chain.dispatcher.handle_batch(&batch).await.is_empty());
+        assert!(chain.dispatcher.handle_batch(&batch).await.is_clean());
         let handles: Vec<String> = batch.iter().map(|d| d.handle.clone()).collect();
         chain.queue.delete(&handles).await.unwrap();
     }

@@ -7,8 +7,11 @@ use std::sync::Mutex;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use storno_core::Effect;
-use storno_functions::app::{Delivery, ENVELOPE_VERSION, Envelope, HandleDelivery, Work};
+use storno_functions::app::{
+    Delivery, ENVELOPE_VERSION, Envelope, FollowUpError, HandleDelivery, Work,
+};
 use storno_functions::events::handle_sqs_event;
+use storno_functions::queue::MemoryQueue;
 
 fn sample(name: &str) -> String {
     let path = format!(
@@ -23,7 +26,7 @@ fn sample(name: &str) -> String {
 struct Refunds(Mutex<Vec<String>>);
 
 impl HandleDelivery for Refunds {
-    async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
+    async fn handle(&self, delivery: &Delivery) -> Result<(), FollowUpError> {
         match &delivery.envelope.work {
             Work::Effect {
                 effect: Effect::Refund { amount, .. },
@@ -32,7 +35,10 @@ impl HandleDelivery for Refunds {
                 self.0.lock().unwrap().push(amount.to_string());
                 Ok(())
             }
-            other => Err(format!("not a refund: {other:?}")),
+            other => Err(FollowUpError::permanent(
+                "the test",
+                format!("not a refund: {other:?}"),
+            )),
         }
     }
 }
@@ -84,7 +90,7 @@ async fn a_worker_carries_out_the_refund_of_the_oldest_and_of_a_newer_envelope()
         record("new", sample("newer-refund")),
     ];
     let worker = Refunds::default();
-    let response = handle_sqs_event(&worker, event).await;
+    let response = handle_sqs_event(&worker, &MemoryQueue::new(5), event).await;
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     assert_eq!(*worker.0.lock().unwrap(), ["59.50 EUR", "59.50 EUR"]);
 }

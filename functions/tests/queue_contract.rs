@@ -134,6 +134,22 @@ async fn a_message_received_too_often_ends_in_the_dead_letter_queue(queue: impl 
     assert_eq!(dead[0].envelope, envelopes(1)[0]);
 }
 
+async fn a_buried_message_is_a_dead_letter_at_once_and_never_received_again(queue: impl Queue) {
+    queue.send(&envelopes(2)).await.unwrap();
+    let got = queue.receive(10, Duration::ZERO).await.unwrap();
+    assert_eq!(got.len(), 2);
+    let (buried, kept) = (&got[0], &got[1]);
+    queue.bury(std::slice::from_ref(buried)).await.unwrap();
+    // The caller acknowledges it like a handled one: harmless after the move.
+    queue.delete(std::slice::from_ref(&buried.handle)).await.unwrap();
+    let dead = queue.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].envelope, buried.envelope);
+    let again = drain(&queue).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].envelope.key, kept.envelope.key);
+}
+
 /// Every kind of work the worker is sent travels intact.
 async fn every_kind_of_work_arrives_intact(queue: impl Queue) {
     let mut sent = envelopes(1);
@@ -264,4 +280,5 @@ contract!(
     a_message_not_deleted_comes_back_and_a_deleted_one_never,
     a_message_received_too_often_ends_in_the_dead_letter_queue,
     every_kind_of_work_arrives_intact,
+    a_buried_message_is_a_dead_letter_at_once_and_never_received_again,
 );

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use storno_core::*;
 use storno_functions::app::{
-    Call, Delivery, Envelope, Notifier, PaymentGateway, Queue, Recorder, Worker,
+    Call, Delivery, Envelope, FollowUpError, Notifier, PaymentGateway, Queue, Recorder, Worker,
 };
 use storno_functions::queue::MemoryQueue;
 use support::Harness;
@@ -65,31 +65,52 @@ fn delivery(envelope: &Envelope, handle: usize) -> Delivery {
 struct Flaky {
     recorder: Recorder,
     failing: Arc<std::sync::Mutex<BTreeSet<String>>>,
+    /// Keys refused for good (a permanent error).
+    refusing: Arc<std::sync::Mutex<BTreeSet<String>>>,
 }
 
 impl Flaky {
-    fn fail(&self, key: &str) -> Result<(), String> {
+    fn fail(&self, key: &str) -> Result<(), FollowUpError> {
         if self.failing.lock().unwrap().contains(key) {
-            return Err(format!("injected failure for {key}"));
+            return Err(FollowUpError::retryable(
+                "a flaky provider",
+                format!("injected failure for {key}"),
+            ));
+        }
+        if self.refusing.lock().unwrap().contains(key) {
+            return Err(FollowUpError::permanent(
+                "a provider",
+                format!("{key} is refused for good"),
+            ));
         }
         Ok(())
     }
 }
 
 impl PaymentGateway for Flaky {
-    async fn refund(&self, key: &str, customer: &CustomerId, amount: Money) -> Result<(), String> {
+    async fn refund(
+        &self,
+        key: &str,
+        customer: &CustomerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.fail(key)?;
         self.recorder.refund(key, customer, amount).await
     }
 
-    async fn transfer(&self, key: &str, partner: &PartnerId, amount: Money) -> Result<(), String> {
+    async fn transfer(
+        &self,
+        key: &str,
+        partner: &PartnerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.fail(key)?;
         self.recorder.transfer(key, partner, amount).await
     }
 }
 
 impl Notifier for Flaky {
-    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), String> {
+    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), FollowUpError> {
         self.fail(key)?;
         self.recorder.notify(key, effect).await
     }
@@ -112,8 +133,8 @@ async fn every_kind_delivered_twice_and_three_times_and_reordered_has_one_effect
             batch.push(delivery(envelope, 20 + i));
         }
     }
-    assert!(worker.handle_batch(&batch[..7]).await.is_empty());
-    assert!(worker.handle_batch(&batch[7..]).await.is_empty());
+    assert!(worker.handle_batch(&batch[..7]).await.is_clean());
+    assert!(worker.handle_batch(&batch[7..]).await.is_clean());
     let calls = recorder.calls();
     assert_eq!(
         calls.len(),
@@ -165,7 +186,9 @@ async fn a_batch_of_ten_reports_exactly_the_deliveries_that_failed() {
                 expected.push(item.handle.clone());
             }
         }
-        assert_eq!(worker.handle_batch(&batch).await, expected, "round {round}");
+        let outcome = worker.handle_batch(&batch).await;
+        assert_eq!(outcome.retry, expected, "round {round}");
+        assert!(outcome.dead.is_empty());
     }
 }
 
@@ -185,7 +208,7 @@ async fn a_follow_up_that_keeps_failing_ends_in_the_dead_letter_queue_and_the_re
     queue.send(&envelopes[..2]).await.unwrap(); // at-least-once: duplicates arrive too
     for _ in 0..6 {
         let batch = queue.receive(10, Duration::ZERO).await.unwrap();
-        let failed = worker.handle_batch(&batch).await;
+        let failed = worker.handle_batch(&batch).await.retry;
         let done: Vec<String> = batch
             .iter()
             .map(|d| d.handle.clone())
@@ -212,7 +235,7 @@ async fn money_carried_out_is_booked_on_the_orders_ledger_once_however_often_del
             .enumerate()
             .map(|(i, e)| delivery(e, round * 10 + i))
             .collect();
-        assert!(worker.handle_batch(&batch).await.is_empty());
+        assert!(worker.handle_batch(&batch).await.is_clean());
     }
     let executions = h.store.executions(&id("order-1")).await.unwrap();
     let keys: Vec<&str> = executions.iter().map(|(k, _)| k.as_str()).collect();
@@ -230,4 +253,38 @@ async fn money_carried_out_is_booked_on_the_orders_ledger_once_however_often_del
                     && e.side == storno_core::ledger::Side::Credit)
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_refused_for_good_is_a_dead_letter_at_once_not_after_five_tries() {
+    let h = Harness::new().await;
+    let flaky = Flaky::default();
+    let worker = Worker::new(h.store.clone(), flaky.clone(), flaky.clone());
+    let queue = Arc::new(MemoryQueue::new(5));
+    let envelopes: Vec<Envelope> = followups().iter().map(Envelope::of).collect();
+    flaky
+        .refusing
+        .lock()
+        .unwrap()
+        .insert(envelopes[1].key.clone());
+    queue.send(&envelopes).await.unwrap();
+    let batch = queue.receive(10, Duration::ZERO).await.unwrap();
+    let outcome = worker.handle_batch(&batch).await;
+    assert!(outcome.retry.is_empty());
+    let dead_keys: Vec<&str> = outcome
+        .dead
+        .iter()
+        .map(|d| d.envelope.key.as_str())
+        .collect();
+    assert_eq!(dead_keys, [envelopes[1].key.as_str()]);
+    queue.bury(&outcome.dead).await.unwrap();
+    let handled: Vec<String> = batch.iter().map(|d| d.handle.clone()).collect();
+    queue.delete(&handled).await.unwrap();
+    // After one receive: among the dead letters, nothing left to deliver.
+    let dead = queue.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].envelope.key, envelopes[1].key);
+    assert_eq!(dead[0].receive_count, 1);
+    assert!(queue.is_empty());
+    assert_eq!(flaky.recorder.calls().len(), envelopes.len() - 1);
 }

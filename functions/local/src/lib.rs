@@ -342,7 +342,15 @@ impl Local {
         if batch.is_empty() {
             return (0, 0);
         }
-        let failed = self.dispatcher.handle_batch(&batch).await;
+        let outcome = self.dispatcher.handle_batch(&batch).await;
+        let mut failed = outcome.retry;
+        if !outcome.dead.is_empty()
+            && let Err(error) = self.queue.bury(&outcome.dead).await
+        {
+            // Not moved: delivered again, and dead-lettered after its receives run out.
+            tracing::warn!(%error, "follow-ups not moved to the dead letters");
+            failed.extend(outcome.dead.into_iter().map(|d| d.handle));
+        }
         let done: Vec<String> = batch
             .iter()
             .map(|d| d.handle.clone())

@@ -5,10 +5,9 @@
 //! in memory for tests that look at what happened in this process.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use storno_core::{CustomerId, Effect, Money, PartnerId};
-use storno_functions::app::{Notifier, PaymentGateway, Recorder};
+use storno_functions::app::{FollowUpError, Notifier, PaymentGateway, Recorder};
 
 /// Partition of the payments made (sort key: the idempotency key).
 pub const PAYMENTS_PK: &str = "LOCAL#PAYMENTS";
@@ -42,7 +41,7 @@ impl LocalProvider {
         partition: &str,
         key: &str,
         fields: &[(&str, String)],
-    ) -> Result<(), String> {
+    ) -> Result<(), FollowUpError> {
         let mut update = self
             .client
             .update_item()
@@ -61,13 +60,18 @@ impl LocalProvider {
             .update_expression(format!("SET {} ADD calls :one", sets.join(", ")))
             .send()
             .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?;
+            .map_err(|e| FollowUpError::retryable("the local provider", e))?;
         Ok(())
     }
 }
 
 impl PaymentGateway for LocalProvider {
-    async fn refund(&self, key: &str, customer: &CustomerId, amount: Money) -> Result<(), String> {
+    async fn refund(
+        &self,
+        key: &str,
+        customer: &CustomerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.keep(
             PAYMENTS_PK,
             key,
@@ -82,7 +86,12 @@ impl PaymentGateway for LocalProvider {
         self.recorder.refund(key, customer, amount).await
     }
 
-    async fn transfer(&self, key: &str, partner: &PartnerId, amount: Money) -> Result<(), String> {
+    async fn transfer(
+        &self,
+        key: &str,
+        partner: &PartnerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.keep(
             PAYMENTS_PK,
             key,
@@ -99,8 +108,9 @@ impl PaymentGateway for LocalProvider {
 }
 
 impl Notifier for LocalProvider {
-    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), String> {
-        let body = serde_json::to_string(effect).map_err(|e| e.to_string())?;
+    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), FollowUpError> {
+        let body =
+            serde_json::to_string(effect).map_err(|e| FollowUpError::permanent("a message", e))?;
         self.keep(MESSAGES_PK, key, &[("effect", body)]).await?;
         self.recorder.notify(key, effect).await
     }

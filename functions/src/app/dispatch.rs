@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::{
-    AppError, Clock, DateStore, Delivery, EffectLog, FollowUpPublisher, HandleDelivery, JobStore,
-    Notifier, OrderStore, PaymentGateway, Queue, Runner, Work, Worker, handle_batch,
+    BatchOutcome, Clock, DateStore, Delivery, EffectLog, FollowUpError, FollowUpPublisher,
+    HandleDelivery, JobStore, Notifier, OrderStore, PaymentGateway, Queue, Runner, Work, Worker,
+    handle_batch,
 };
 
 /// Everything a dispatcher is wired with, as one trait: the runner's store, publisher and
@@ -92,22 +93,21 @@ where
 }
 
 impl<X: DispatchPorts> Dispatcher<X> {
-    /// Handles a batch; returns the handles of exactly the deliveries that failed.
-    pub async fn handle_batch(&self, deliveries: &[Delivery]) -> Vec<String> {
+    /// Handles a batch: what to deliver again, and what can never succeed.
+    pub async fn handle_batch(&self, deliveries: &[Delivery]) -> BatchOutcome {
         handle_batch(self, deliveries).await
     }
 }
 
 impl<X: DispatchPorts> HandleDelivery for Dispatcher<X> {
-    async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
-        let text = |e: AppError| e.to_string();
+    async fn handle(&self, delivery: &Delivery) -> Result<(), FollowUpError> {
         match &delivery.envelope.work {
             Work::Effect { order, effect } => {
                 self.worker
                     .carry_out(&delivery.envelope.key, order, effect)
                     .await
             }
-            Work::DateOrder(item) => self.runner.run_date_order(item).await.map_err(text),
+            Work::DateOrder(item) => Ok(self.runner.run_date_order(item).await?),
             Work::ReleasePayouts => self
                 .runner
                 .release_and_chain(self.payout_batch, &self.queue)
@@ -120,7 +120,7 @@ impl<X: DispatchPorts> HandleDelivery for Dispatcher<X> {
                         "payout run continued"
                     );
                 })
-                .map_err(text),
+                .map_err(FollowUpError::from),
         }
     }
 }

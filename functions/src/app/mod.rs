@@ -6,6 +6,7 @@ mod credit;
 mod dates;
 mod dispatch;
 mod error;
+mod followup_error;
 mod idempotency;
 mod intake;
 mod issuers;
@@ -29,6 +30,7 @@ mod worker;
 pub use credit::{CreditPaidOut, ExpiryRun};
 pub use dispatch::{DispatchPorts, Dispatcher};
 pub use error::AppError;
+pub use followup_error::FollowUpError;
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, Idempotency, hash_hex};
 pub use jobs::{DateJob, DatePreview, JobFailure, JobProgress};
 pub use once::{RESERVATION_LEASE_SECONDS, Stored};
@@ -51,6 +53,6 @@ pub use storage::{
     StoreError, StoredGrant, StoredResponse,
 };
 pub use worker::{
-    Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder, Worker,
-    handle_batch,
+    BatchOutcome, Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder,
+    Worker, handle_batch,
 };

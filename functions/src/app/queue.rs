@@ -159,6 +159,11 @@ pub trait Queue: Send + Sync {
     /// Acknowledges handled deliveries: they never come back.
     fn delete(&self, handles: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send;
 
+    /// Moves received deliveries that can never succeed to the dead-letter queue now, instead
+    /// of after the remaining receives. Deleting them afterwards, as handled ones are, is
+    /// harmless; either way they are never received again.
+    fn bury(&self, deliveries: &[Delivery]) -> impl Future<Output = Result<(), QueueError>> + Send;
+
     /// Up to `max` (at most 10) envelopes from the dead-letter queue (left there).
     fn dead_letters(
         &self,
@@ -185,6 +190,10 @@ impl<Q: Queue> Queue for std::sync::Arc<Q> {
 
     fn delete(&self, handles: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send {
         Q::delete(self, handles)
+    }
+
+    fn bury(&self, deliveries: &[Delivery]) -> impl Future<Output = Result<(), QueueError>> + Send {
+        Q::bury(self, deliveries)
     }
 
     fn dead_letters(

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use storno_core::ledger::LedgerEntry;
 use storno_core::{CustomerId, Effect, Money, OrderId, PartnerId};
 
-use super::{Delivery, StoreError, Work};
+use super::{Delivery, FollowUpError, StoreError, Work};
 
 /// Money moving out: refunds to the original payment and partner transfers.
 pub trait PaymentGateway: Send + Sync {
@@ -21,19 +21,22 @@ pub trait PaymentGateway: Send + Sync {
         key: &str,
         customer: &CustomerId,
         amount: Money,
-    ) -> impl Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), FollowUpError>> + Send;
     fn transfer(
         &self,
         key: &str,
         partner: &PartnerId,
         amount: Money,
-    ) -> impl Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), FollowUpError>> + Send;
 }
 
 /// Messages to customers, partners and staff.
 pub trait Notifier: Send + Sync {
-    fn notify(&self, key: &str, effect: &Effect)
-    -> impl Future<Output = Result<(), String>> + Send;
+    fn notify(
+        &self,
+        key: &str,
+        effect: &Effect,
+    ) -> impl Future<Output = Result<(), FollowUpError>> + Send;
 }
 
 /// Which effects were carried out (DynamoDB: a conditional item per key).
@@ -79,7 +82,12 @@ impl Recorder {
 }
 
 impl PaymentGateway for Recorder {
-    async fn refund(&self, key: &str, _customer: &CustomerId, amount: Money) -> Result<(), String> {
+    async fn refund(
+        &self,
+        key: &str,
+        _customer: &CustomerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.record(Call::Refund {
             key: key.to_owned(),
             amount,
@@ -87,7 +95,12 @@ impl PaymentGateway for Recorder {
         Ok(())
     }
 
-    async fn transfer(&self, key: &str, _partner: &PartnerId, amount: Money) -> Result<(), String> {
+    async fn transfer(
+        &self,
+        key: &str,
+        _partner: &PartnerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         self.record(Call::Transfer {
             key: key.to_owned(),
             amount,
@@ -97,7 +110,7 @@ impl PaymentGateway for Recorder {
 }
 
 impl Notifier for Recorder {
-    async fn notify(&self, key: &str, _effect: &Effect) -> Result<(), String> {
+    async fn notify(&self, key: &str, _effect: &Effect) -> Result<(), FollowUpError> {
         self.record(Call::Notify {
             key: key.to_owned(),
         });
@@ -126,13 +139,8 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
         key: &str,
         order: &OrderId,
         effect: &Effect,
-    ) -> Result<(), String> {
-        if self
-            .log
-            .is_processed(key)
-            .await
-            .map_err(|e| e.to_string())?
-        {
+    ) -> Result<(), FollowUpError> {
+        if self.log.is_processed(key).await? {
             return Ok(());
         }
         match effect {
@@ -148,46 +156,59 @@ impl<L: EffectLog, G: PaymentGateway, N: Notifier> Worker<L, G, N> {
         let execution = entries
             .as_deref()
             .map(|entries| Execution { order, entries });
-        self.log
-            .mark_processed(key, execution)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.log.mark_processed(key, execution).await?;
         Ok(())
     }
 
-    /// Handles a batch; returns the handles of exactly the deliveries that failed.
-    pub async fn handle_batch(&self, deliveries: &[Delivery]) -> Vec<String> {
+    /// Handles a batch: what to deliver again, and what can never succeed.
+    pub async fn handle_batch(&self, deliveries: &[Delivery]) -> BatchOutcome {
         handle_batch(self, deliveries).await
     }
 }
 
 impl<L: EffectLog, G: PaymentGateway, N: Notifier> HandleDelivery for Worker<L, G, N> {
-    async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
+    async fn handle(&self, delivery: &Delivery) -> Result<(), FollowUpError> {
         match &delivery.envelope.work {
             Work::Effect { order, effect } => {
                 self.carry_out(&delivery.envelope.key, order, effect).await
             }
-            _ => Err(format!(
-                "{} is not an effect this worker carries out",
-                delivery.envelope.kind
+            _ => Err(FollowUpError::permanent(
+                "the effect worker",
+                format!("{} is not an effect", delivery.envelope.kind),
             )),
         }
     }
 }
 
-/// Handles one delivery; an error leaves it to be delivered again.
+/// Handles one delivery; a retryable error leaves it to be delivered again, a permanent one
+/// sends it to the dead letters.
 pub trait HandleDelivery: Send + Sync {
-    fn handle(&self, delivery: &Delivery) -> impl Future<Output = Result<(), String>> + Send;
+    fn handle(&self, delivery: &Delivery)
+    -> impl Future<Output = Result<(), FollowUpError>> + Send;
 }
 
 /// How many deliveries of one batch are handled at once.
 pub const BATCH_CONCURRENCY: usize = 10;
 
+/// What became of a batch: the handles of the deliveries to deliver again (an SQS partial
+/// batch response), and the deliveries that can never succeed (for the dead letters).
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    pub retry: Vec<String>,
+    pub dead: Vec<Delivery>,
+}
+
+impl BatchOutcome {
+    /// Every delivery succeeded.
+    pub fn is_clean(&self) -> bool {
+        self.retry.is_empty() && self.dead.is_empty()
+    }
+}
+
 /// Handles deliveries, up to [`BATCH_CONCURRENCY`] keys at once; deliveries of the same key
 /// (a message delivered twice) go one after the other, so the second finds the first's entry
-/// in the effect log. Returns the handles of exactly those that failed (an SQS partial batch
-/// response).
-pub async fn handle_batch(handler: &impl HandleDelivery, deliveries: &[Delivery]) -> Vec<String> {
+/// in the effect log.
+pub async fn handle_batch(handler: &impl HandleDelivery, deliveries: &[Delivery]) -> BatchOutcome {
     let mut by_key: Vec<Vec<&Delivery>> = Vec::new();
     for delivery in deliveries {
         match by_key
@@ -198,20 +219,28 @@ pub async fn handle_batch(handler: &impl HandleDelivery, deliveries: &[Delivery]
             None => by_key.push(vec![delivery]),
         }
     }
-    let mut failed = Vec::new();
+    let mut outcome = BatchOutcome::default();
     for groups in by_key.chunks(BATCH_CONCURRENCY) {
-        let outcomes = futures::future::join_all(groups.iter().map(|group| async move {
+        let failures = futures::future::join_all(groups.iter().map(|group| async move {
             let mut failed = Vec::new();
             for delivery in group {
                 if let Err(error) = handler.handle(delivery).await {
-                    tracing::warn!(key = %delivery.envelope.key, %error, "follow-up failed; it will be redelivered");
-                    failed.push(delivery.handle.clone());
+                    failed.push((*delivery, error));
                 }
             }
             failed
         }))
         .await;
-        failed.extend(outcomes.into_iter().flatten());
+        for (delivery, error) in failures.into_iter().flatten() {
+            let key = &delivery.envelope.key;
+            if error.is_permanent() {
+                tracing::error!(%key, %error, "follow-up can never succeed; to the dead letters");
+                outcome.dead.push(delivery.clone());
+            } else {
+                tracing::warn!(%key, %error, "follow-up failed; it will be delivered again");
+                outcome.retry.push(delivery.handle.clone());
+            }
+        }
     }
-    failed
+    outcome
 }

@@ -11,9 +11,10 @@ async fn main() -> Result<(), Error> {
     storno_functions::logging::init();
     let services = Services::from_env().await?;
     let dispatcher = &services.dispatcher()?;
+    let dead_letters = &services.queue;
     lambda_runtime::run(service_fn(
         async |event: LambdaEvent<SqsEvent>| -> Result<SqsBatchResponse, Error> {
-            Ok(handle_sqs_event(dispatcher, event.payload).await)
+            Ok(handle_sqs_event(dispatcher, dead_letters, event.payload).await)
         },
     ))
     .await

@@ -5,12 +5,11 @@
 //! sends an instruction again after a crash.
 
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde::Serialize;
 use storno_core::{CustomerId, DocumentNumber, Effect, Money, PartnerId};
 
-use crate::app::{Notifier, PaymentGateway};
+use crate::app::{FollowUpError, Notifier, PaymentGateway};
 
 #[derive(Debug, Clone)]
 pub struct SqsInstructions {
@@ -77,13 +76,14 @@ impl SqsInstructions {
         }
     }
 
-    async fn send(&self, key: &str, instruction: &Instruction<'_>) -> Result<(), String> {
-        let body = serde_json::to_string(instruction).map_err(|e| e.to_string())?;
+    async fn send(&self, key: &str, instruction: &Instruction<'_>) -> Result<(), FollowUpError> {
+        let body = serde_json::to_string(instruction)
+            .map_err(|e| FollowUpError::permanent("an instruction", e))?;
         let attribute = MessageAttributeValue::builder()
             .data_type("String")
             .string_value(key)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| FollowUpError::permanent("an instruction", e))?;
         self.client
             .send_message()
             .queue_url(&self.url)
@@ -91,13 +91,18 @@ impl SqsInstructions {
             .message_attributes("idempotency_key", attribute)
             .send()
             .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?;
+            .map_err(|e| FollowUpError::retryable("the instructions queue", e))?;
         Ok(())
     }
 }
 
 impl PaymentGateway for SqsInstructions {
-    async fn refund(&self, key: &str, customer: &CustomerId, amount: Money) -> Result<(), String> {
+    async fn refund(
+        &self,
+        key: &str,
+        customer: &CustomerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         let instruction = Instruction::Refund {
             idempotency_key: key,
             customer,
@@ -106,7 +111,12 @@ impl PaymentGateway for SqsInstructions {
         self.send(key, &instruction).await
     }
 
-    async fn transfer(&self, key: &str, partner: &PartnerId, amount: Money) -> Result<(), String> {
+    async fn transfer(
+        &self,
+        key: &str,
+        partner: &PartnerId,
+        amount: Money,
+    ) -> Result<(), FollowUpError> {
         let instruction = Instruction::Transfer {
             idempotency_key: key,
             partner,
@@ -117,7 +127,7 @@ impl PaymentGateway for SqsInstructions {
 }
 
 impl Notifier for SqsInstructions {
-    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), String> {
+    async fn notify(&self, key: &str, effect: &Effect) -> Result<(), FollowUpError> {
         let instruction = match effect {
             Effect::DeliverDocument { number } => Instruction::DeliverDocument {
                 idempotency_key: key,

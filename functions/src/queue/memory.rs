@@ -108,6 +108,17 @@ impl Queue for MemoryQueue {
         Ok(())
     }
 
+    async fn bury(&self, deliveries: &[Delivery]) -> Result<(), QueueError> {
+        let mut inner = self.inner.lock().expect("queue lock");
+        let handles: Vec<&String> = deliveries.iter().map(|d| &d.handle).collect();
+        let (buried, alive): (Vec<Message>, Vec<Message>) = std::mem::take(&mut inner.messages)
+            .into_iter()
+            .partition(|m| m.handle.as_ref().is_some_and(|h| handles.contains(&h)));
+        inner.messages = alive;
+        inner.dead.extend(buried);
+        Ok(())
+    }
+
     async fn dead_letters(&self, max: usize) -> Result<Vec<Delivery>, QueueError> {
         let inner = self.inner.lock().expect("queue lock");
         Ok(inner.dead.iter().take(max.min(10)).map(delivery).collect())

@@ -124,8 +124,9 @@ impl SqsQueue {
     }
 }
 
-impl Queue for SqsQueue {
-    async fn send(&self, envelopes: &[Envelope]) -> Result<Vec<String>, QueueError> {
+impl SqsQueue {
+    /// Sends envelopes to the queue at `url`; the keys of those it refused.
+    async fn send_to(&self, url: &str, envelopes: &[Envelope]) -> Result<Vec<String>, QueueError> {
         let mut refused = Vec::new();
         for chunk in envelopes.chunks(BATCH) {
             // Entry ids only need to be unique per call: the index (effect keys contain ':').
@@ -145,7 +146,7 @@ impl Queue for SqsQueue {
             let output = self
                 .client
                 .send_message_batch()
-                .queue_url(&self.url)
+                .queue_url(url)
                 .set_entries(Some(entries))
                 .send()
                 .await
@@ -158,6 +159,24 @@ impl Queue for SqsQueue {
             }
         }
         Ok(refused)
+    }
+}
+
+impl Queue for SqsQueue {
+    async fn send(&self, envelopes: &[Envelope]) -> Result<Vec<String>, QueueError> {
+        self.send_to(&self.url, envelopes).await
+    }
+
+    async fn bury(&self, deliveries: &[Delivery]) -> Result<(), QueueError> {
+        let envelopes: Vec<Envelope> = deliveries.iter().map(|d| d.envelope.clone()).collect();
+        let refused = self.send_to(&self.dead_letter_url, &envelopes).await?;
+        if !refused.is_empty() {
+            return Err(QueueError::Service(
+                format!("the dead-letter queue refused {}", refused.join(", ")).into(),
+            ));
+        }
+        let handles: Vec<String> = deliveries.iter().map(|d| d.handle.clone()).collect();
+        self.delete(&handles).await
     }
 
     async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>, QueueError> {

@@ -372,6 +372,32 @@ impl Queue for DynamoQueue {
         Ok(())
     }
 
+    async fn bury(&self, deliveries: &[Delivery]) -> Result<(), QueueError> {
+        for delivery in deliveries {
+            let Some((key, token)) = delivery.handle.split_once('\n') else {
+                continue;
+            };
+            let moved = self
+                .store
+                .client
+                .update_item()
+                .table_name(&self.store.table)
+                .key(PK, s(self.live()))
+                .key(SK, s(queue_message_sk(key)))
+                .update_expression("SET #gpk = :dead REMOVE #token")
+                .condition_expression("#token = :token")
+                .expression_attribute_names("#gpk", GSI3_PK)
+                .expression_attribute_names("#token", "token")
+                .expression_attribute_values(":dead", s(self.dead()))
+                .expression_attribute_values(":token", s(token))
+                .send()
+                .await;
+            // Received again by someone else since (its visibility ran out): theirs now.
+            super::error::condition_held(moved).map_err(service)?;
+        }
+        Ok(())
+    }
+
     async fn dead_letters(&self, max: usize) -> Result<Vec<Delivery>, QueueError> {
         let keys = self
             .index(self.dead(), None, max.clamp(1, 10))
