@@ -1,6 +1,7 @@
-//! `docs/errors.md` lists every code a client can see: the core's refusals and the codes the
-//! HTTP layer and storno-local's edge answer with. A code added in the source without a line
-//! in the catalogue fails here.
+//! `docs/errors.md` lists every code a client can see: the core's refusals, the refusals of the
+//! HTTP layer and storno-local's edge (`Refusal`) and the use cases' errors. A code added in the
+//! source without a line in the catalogue fails here, as does a problem made outside the two
+//! mappings (each code is defined once).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -78,15 +79,27 @@ fn every_code_in_the_source_is_in_the_catalogue() {
         found.push(code[..code.find('"').unwrap()].to_owned());
     }
 
-    // The HTTP layer and storno-local's edge.
+    // The HTTP layer's and storno-local's edge's refusals: the arms of Refusal::code.
+    let refusals = read(&Path::new(ROOT).join("functions/src/http/refusal.rs"));
+    let start = refusals.find("pub fn code(&self)").expect("Refusal::code");
+    let end = start + refusals[start..].find("\n    }\n").expect("its end");
+    for code in refusals[start..end].split("=> \"").skip(1) {
+        found.push(code[..code.find('"').unwrap()].to_owned());
+    }
+    // The use cases' errors, mapped in problem.rs; no other file makes a problem.
     let mut files = Vec::new();
     rust_files(&Path::new(ROOT).join("functions/src"), &mut files);
     rust_files(&Path::new(ROOT).join("functions/local/src"), &mut files);
     for file in &files {
         let source = read(file);
-        for marker in ["Problem::new(", "bad_request(", "problem(", "raw_problem("] {
-            found.extend(codes_after(&source, marker));
-        }
+        let makes = codes_after(&source, "Problem::new(");
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(
+            makes.is_empty() || name == "problem.rs",
+            "{} makes problems itself ({makes:?}): add a Refusal instead",
+            file.display()
+        );
+        found.extend(makes);
     }
     assert!(
         found.len() > 80,

@@ -141,7 +141,10 @@ async fn a_buried_message_is_a_dead_letter_at_once_and_never_received_again(queu
     let (buried, kept) = (&got[0], &got[1]);
     queue.bury(std::slice::from_ref(buried)).await.unwrap();
     // The caller acknowledges it like a handled one: harmless after the move.
-    queue.delete(std::slice::from_ref(&buried.handle)).await.unwrap();
+    queue
+        .delete(std::slice::from_ref(&buried.handle))
+        .await
+        .unwrap();
     let dead = queue.dead_letters(10).await.unwrap();
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0].envelope, buried.envelope);

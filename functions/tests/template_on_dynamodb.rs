@@ -185,7 +185,11 @@ fn allowed(
         "followup-worker" => (
             commands,
             BTreeSet::from(["gsi1"]),
-            BTreeSet::from(["FollowupQueue", "InstructionsQueue"]),
+            BTreeSet::from([
+                "FollowupQueue",
+                "InstructionsQueue",
+                "FollowupDeadLetterQueue",
+            ]),
         ),
         "payout-release" => (
             commands,

@@ -16,6 +16,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use storno_functions::http::{Problem, Refusal};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -169,56 +170,24 @@ impl Drop for Share {
     }
 }
 
-/// The refusal of a client that holds its share of connections already.
-fn over_share(limits: &EdgeLimits) -> Vec<u8> {
-    raw_problem(
-        "503 Service Unavailable",
-        "too_many_connections_from_client",
-        &format!(
-            "this client already holds {} connections, its share; reuse them or try again shortly",
-            limits.max_connections_per_client
-        ),
-        true,
+/// The whole HTTP/1.1 answer of a refusal, written on a raw connection before closing it.
+fn raw_answer(refusal: Refusal) -> Vec<u8> {
+    let problem = Problem::from(refusal);
+    let body = problem.to_json();
+    let retry = problem.retry_after.map_or(String::new(), |seconds| {
+        format!("Retry-After: {seconds}\r\n")
+    });
+    format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\n{retry}Connection: close\r\n\r\n{body}",
+        problem.status,
+        problem.title,
+        body.len()
     )
-}
-
-/// The refusal of a connection the server cannot serve now.
-fn busy(limits: &EdgeLimits) -> Vec<u8> {
-    raw_problem(
-        "503 Service Unavailable",
-        "too_many_connections",
-        &format!(
-            "the server already serves {} connections; try again shortly",
-            limits.max_connections
-        ),
-        true,
-    )
+    .into_bytes()
 }
 
 fn spare_descriptor() -> Option<std::fs::File> {
     std::fs::File::open(if cfg!(windows) { "NUL" } else { "/dev/null" }).ok()
-}
-
-/// A whole HTTP/1.1 answer written on a raw connection before closing it.
-fn raw_problem(status: &str, code: &str, detail: &str, retry_after: bool) -> Vec<u8> {
-    let body = serde_json::json!({
-        "type": format!("https://storno.dev/problems/{code}"),
-        "title": status.split_once(' ').map_or(status, |(_, t)| t),
-        "status": status.split(' ').next().and_then(|s| s.parse::<u16>().ok()),
-        "code": code,
-        "detail": detail,
-    })
-    .to_string();
-    let retry = if retry_after {
-        "Retry-After: 1\r\n"
-    } else {
-        ""
-    };
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\n{retry}Connection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
 }
 
 async fn answer_and_close(mut stream: TcpStream, answer: Vec<u8>) {
@@ -260,7 +229,7 @@ pub async fn serve(
                         && let Ok(Ok((stream, _))) =
                             tokio::time::timeout(waiting, listener.accept()).await
                     {
-                        answer_and_close(stream, busy(&limits)).await;
+                        answer_and_close(stream, raw_answer(Refusal::TooManyConnections(limits.max_connections))).await;
                     }
                     spare = spare_descriptor();
                     // Out of file descriptors or similar: wait a moment instead of spinning.
@@ -272,11 +241,13 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Some(share) = shares.take(peer.ip(), limits.max_connections_per_client) else {
-            tokio::spawn(answer_and_close(stream, over_share(&limits)));
+            let refusal = Refusal::TooManyConnectionsFromClient(limits.max_connections_per_client);
+            tokio::spawn(answer_and_close(stream, raw_answer(refusal)));
             continue;
         };
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            tokio::spawn(answer_and_close(stream, busy(&limits)));
+            let refusal = Refusal::TooManyConnections(limits.max_connections);
+            tokio::spawn(answer_and_close(stream, raw_answer(refusal)));
             continue;
         };
         let service = TowerToHyperService::new(router.clone());
@@ -289,12 +260,9 @@ pub async fn serve(
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(_) => {
-                    let answer = raw_problem(
-                        "408 Request Timeout",
-                        "request_timeout",
+                    let answer = raw_answer(Refusal::RequestTimeout(
                         "no complete request head arrived on this connection in time",
-                        false,
-                    );
+                    ));
                     answer_and_close(stream, answer).await;
                     return;
                 }

@@ -12,7 +12,7 @@ use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2httpRequestContext,
 };
 use lambda_http::request::RequestContext;
-use storno_functions::http::BODY_LIMIT;
+use storno_functions::http::{BODY_LIMIT, Problem, Refusal, problem_response};
 
 use crate::Local;
 
@@ -28,20 +28,29 @@ pub fn router(local: Arc<Local>) -> axum::Router {
         })
 }
 
-/// A problem answer of the front itself (the API's own problems come from the API).
-fn problem(status: StatusCode, code: &str, detail: &str) -> Response<AxumBody> {
-    let body = serde_json::json!({
-        "type": format!("https://storno.dev/problems/{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "code": code,
-        "detail": detail,
-    });
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/problem+json")
-        .body(AxumBody::from(body.to_string()))
-        .expect("a valid response")
+/// A refusal of the front itself, answered as the API answers its own (one problem+json).
+fn refused(refusal: Refusal) -> Response<AxumBody> {
+    let allow = match &refusal {
+        Refusal::MethodNotAllowed { allow } => HeaderValue::from_str(allow).ok(),
+        _ => None,
+    };
+    let mut response = to_axum(problem_response(&Problem::from(refusal)));
+    if let Some(allow) = allow {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    response
+}
+
+/// The API's response as the local server sends it.
+fn to_axum(response: lambda_http::Response<lambda_http::Body>) -> Response<AxumBody> {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        lambda_http::Body::Empty => AxumBody::empty(),
+        lambda_http::Body::Text(text) => AxumBody::from(text),
+        lambda_http::Body::Binary(bytes) => AxumBody::from(bytes),
+        _ => AxumBody::empty(),
+    };
+    Response::from_parts(parts, body)
 }
 
 /// Why a body could not be read.
@@ -85,25 +94,18 @@ async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> 
                 || format!("more than {BODY_LIMIT} bytes"),
                 |length| format!("{length} bytes"),
             );
-            return problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                &format!("the request body has {size}; at most {BODY_LIMIT} are accepted"),
-            );
+            return refused(Refusal::BodyTooLarge {
+                size,
+                limit: BODY_LIMIT,
+            });
         }
         Err(BodyFailure::TooSlow) => {
-            return problem(
-                StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
+            return refused(Refusal::RequestTimeout(
                 "the request body did not arrive in time",
-            );
+            ));
         }
         Err(BodyFailure::Malformed) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "malformed_body",
-                "the request body could not be read (broken chunked encoding or connection)",
-            );
+            return refused(Refusal::MalformedBody);
         }
     };
     let claims = parts
@@ -132,19 +134,12 @@ async fn serve(local: &Local, request: Request<AxumBody>) -> Response<AxumBody> 
         context.authorizer = Some(authorizer);
         lambda_request = lambda_request.with_request_context(RequestContext::ApiGatewayV2(context));
     }
-    let response = local.api.handle(lambda_request).await;
-    let (mut parts, body) = response.into_parts();
-    parts
-        .headers
+    let mut response = to_axum(local.api.handle(lambda_request).await);
+    response
+        .headers_mut()
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
-    let body = match body {
-        lambda_http::Body::Empty => AxumBody::empty(),
-        lambda_http::Body::Text(text) => AxumBody::from(text),
-        lambda_http::Body::Binary(bytes) => AxumBody::from(bytes),
-        _ => AxumBody::empty(),
-    };
-    Response::from_parts(parts, body)
+    response
 }
 
 /// `GET /ops/followups` (staff, system; storno-local only): the follow-up backlog, what never
@@ -156,34 +151,22 @@ async fn followups(
     claims: Option<&std::collections::HashMap<String, String>>,
 ) -> Response<AxumBody> {
     let Some(claims) = claims else {
-        return problem(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "this route needs a dev token of staff or the system",
-        );
+        return refused(Refusal::Unauthorized);
     };
     if !matches!(
         claims.get("custom:role").map(String::as_str),
         Some("staff" | "system")
     ) {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+        return refused(Refusal::Forbidden(
             "only staff and the system may see the follow-up backlog",
-        );
+        ));
     }
     if method == Method::POST {
         local.reconcile(false).await;
     } else if method != Method::GET {
-        let mut answer = problem(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this path takes GET, POST",
-        );
-        answer
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
-        return answer;
+        return refused(Refusal::MethodNotAllowed {
+            allow: "GET, POST".to_owned(),
+        });
     }
     match local.followup_report().await {
         Ok(report) => Response::builder()
@@ -196,11 +179,9 @@ async fn followups(
             .expect("a valid response"),
         Err(error) => {
             tracing::error!(%error, "follow-up report failed");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
+            refused(Refusal::StorageUnavailable(
                 "the follow-up report could not be read; try again",
-            )
+            ))
         }
     }
 }

@@ -156,10 +156,10 @@ impl ReconciliationRun {
     /// The grace period asked for, within the bound the body states.
     pub fn grace(&self) -> Result<std::time::Duration, super::problem::Problem> {
         if self.older_than_seconds > MAX_GRACE_SECONDS {
-            return Err(super::problem::Problem::bad_request(
-                "invalid_body",
-                format!("older_than_seconds is at most {MAX_GRACE_SECONDS} (ten years)"),
-            ));
+            return Err(super::refusal::Refusal::InvalidBody(format!(
+                "older_than_seconds is at most {MAX_GRACE_SECONDS} (ten years)"
+            ))
+            .into());
         }
         Ok(std::time::Duration::from_secs(self.older_than_seconds))
     }

@@ -6,6 +6,7 @@ use lambda_http::{Request, RequestExt};
 use storno_core::{Actor, CustomerId, PartnerId, StaffId};
 
 use super::Problem;
+use super::refusal::Refusal;
 
 /// The claims Storno reads.
 pub const SUB: &str = "sub";
@@ -22,24 +23,24 @@ pub fn actor_of(request: &Request) -> Result<Actor, Problem> {
             .map(|jwt| &jwt.claims),
         _ => None,
     }
-    .ok_or_else(Problem::unauthorized)?;
+    .ok_or(Refusal::Unauthorized)?;
     let claim = |name: &str| {
         claims
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     };
-    let sub = claim(SUB).ok_or_else(Problem::unauthorized)?;
-    let invalid = |_| Problem::unauthorized();
+    let sub = claim(SUB).ok_or(Refusal::Unauthorized)?;
+    let invalid = |_| Refusal::Unauthorized;
     match claim(ROLE) {
         Some("customer") => Ok(Actor::Customer(CustomerId::parse(sub).map_err(invalid)?)),
         Some("partner") => {
-            let partner = claim(PARTNER_ID).ok_or_else(Problem::unauthorized)?;
+            let partner = claim(PARTNER_ID).ok_or(Refusal::Unauthorized)?;
             Ok(Actor::Partner(PartnerId::parse(partner).map_err(invalid)?))
         }
         Some("staff") => Ok(Actor::Staff(StaffId::parse(sub).map_err(invalid)?)),
         Some("system") => Ok(Actor::System),
-        _ => Err(Problem::unauthorized()),
+        _ => Err(Refusal::Unauthorized.into()),
     }
 }
 

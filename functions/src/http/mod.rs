@@ -8,6 +8,7 @@ mod api;
 mod bodies;
 mod identity;
 mod problem;
+mod refusal;
 mod request;
 pub mod routes;
 #[cfg(feature = "schema")]
@@ -17,5 +18,6 @@ mod views;
 pub use api::{Api, ApiSettings, Renderer};
 pub use identity::{PARTNER_ID, ROLE, SUB, actor_of};
 pub use problem::Problem;
-pub use request::BODY_LIMIT;
+pub use refusal::Refusal;
+pub use request::{BODY_LIMIT, problem_response};
 pub use routes::{Function, ROUTES, RouteId, RouteSpec};

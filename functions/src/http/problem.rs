@@ -5,6 +5,7 @@ use lambda_http::http::StatusCode;
 use serde::Serialize;
 use storno_core::{DomainError, ErrorKind};
 
+use super::refusal::Refusal;
 use crate::app::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +24,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    /// Only the mappings of refusals and errors make problems (each code defined once).
+    pub(super) fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
         Problem {
             kind: format!("https://storno.dev/problems/{code}"),
             title: status.canonical_reason().unwrap_or("Error"),
@@ -38,24 +40,9 @@ impl Problem {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    pub fn unauthorized() -> Self {
-        Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "this route needs a signed-in caller (a JWT from the authorizer)",
-        )
-    }
-
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::BAD_REQUEST, code, detail)
-    }
-
-    pub fn not_found(what: &str) -> Self {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} not found"),
-        )
+    /// The problem+json body.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("problems serialise")
     }
 }
 
@@ -87,10 +74,12 @@ impl From<AppError> for Problem {
             AppError::DateExists(_) => {
                 Problem::new(StatusCode::CONFLICT, "date_exists", error.to_string())
             }
-            AppError::InvalidCursor => Problem::bad_request("invalid_cursor", error.to_string()),
-            AppError::IdempotencyKeyRequired(_) => {
-                Problem::bad_request("idempotency_key_required", error.to_string())
-            }
+            AppError::InvalidCursor => Refusal::InvalidCursor.into(),
+            AppError::IdempotencyKeyRequired(_) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_required",
+                error.to_string(),
+            ),
             AppError::OrderExists(_) => {
                 Problem::new(StatusCode::CONFLICT, "order_exists", error.to_string())
             }
@@ -118,11 +107,10 @@ impl From<AppError> for Problem {
             AppError::Store(store) => {
                 // Details stay in the logs; the client learns only that it may try again.
                 tracing::error!(error = %store, "storage failed");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
+                Refusal::StorageUnavailable(
                     "storage is not available right now; try again with the same Idempotency-Key",
                 )
+                .into()
             }
         }
     }

@@ -9,6 +9,7 @@ use storno_core::Actor;
 
 use super::Problem;
 use super::identity::caller_key;
+use super::refusal::Refusal;
 use crate::app::Idempotency;
 
 /// The largest request body accepted.
@@ -83,12 +84,11 @@ pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
         bytes
     };
     serde_json::from_slice(bytes).map_err(|error| {
-        let code = if error.is_syntax() || error.is_eof() {
-            "malformed_json"
+        if error.is_syntax() || error.is_eof() {
+            Refusal::MalformedJson(error.to_string()).into()
         } else {
-            "invalid_body"
-        };
-        Problem::bad_request(code, format!("the request body is not accepted: {error}"))
+            Refusal::InvalidBody(error.to_string()).into()
+        }
     })
 }
 
@@ -110,22 +110,18 @@ fn require_json(request: &Request) -> Result<(), Problem> {
     {
         return Ok(());
     }
-    Err(Problem::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        format!("request bodies are JSON (Content-Type: application/json), not {media}"),
-    ))
+    Err(Refusal::UnsupportedMediaType(media).into())
 }
 
 /// Refuses bodies above the limit before anything reads them.
 pub fn check_size(request: &Request) -> Result<(), Problem> {
     let size = body_bytes(request).len();
     if size > BODY_LIMIT {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("the request body has {size} bytes; at most {BODY_LIMIT} are accepted"),
-        ));
+        return Err(Refusal::BodyTooLarge {
+            size: format!("{size} bytes"),
+            limit: BODY_LIMIT,
+        }
+        .into());
     }
     Ok(())
 }
@@ -166,12 +162,7 @@ pub fn idempotency_key(request: &Request) -> Result<Option<&str>, Problem> {
         .ok()
         .filter(|k| !k.is_empty() && k.len() <= 255)
         .map(Some)
-        .ok_or_else(|| {
-            Problem::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            )
-        })
+        .ok_or_else(|| Refusal::InvalidIdempotencyKey.into())
 }
 
 /// `If-Match: "3"` (or `W/"3"`, or `3`) → `Some(3)`; absent or `*` → `None`.
@@ -184,12 +175,9 @@ pub fn if_match(request: &Request) -> Result<Option<u64>, Problem> {
         return Ok(None);
     }
     let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse().map(Some).map_err(|_| {
-        Problem::bad_request(
-            "invalid_if_match",
-            "If-Match must be an ETag this API returned, such as \"3\"",
-        )
-    })
+    bare.parse()
+        .map(Some)
+        .map_err(|_| Refusal::InvalidIfMatch.into())
 }
 
 /// A query parameter.
@@ -214,7 +202,7 @@ pub fn respond(status: StatusCode, value: &impl Serialize, etag: Option<u64>) ->
 }
 
 pub fn problem_response(problem: &Problem) -> Response<Body> {
-    let body = serde_json::to_string(problem).expect("problems serialise");
+    let body = problem.to_json();
     let mut response = Response::builder()
         .status(problem.status())
         .header(
@@ -251,7 +239,7 @@ pub fn decode_cursor_named(request: &Request, name: &str) -> Result<Option<Strin
     let Some(hex) = query(request, name) else {
         return Ok(None);
     };
-    let invalid = || Problem::bad_request("invalid_cursor", "cursor is not one this API returned");
+    let invalid = || Problem::from(Refusal::InvalidCursor);
     if hex.len() % 2 != 0 || hex.len() > 2048 {
         return Err(invalid());
     }
@@ -272,12 +260,7 @@ pub fn currency_param(request: &Request) -> Result<storno_core::Currency, Proble
     match query(request, "currency") {
         None => Ok(storno_core::Currency::EUR),
         Some(code) => serde_json::from_value(serde_json::Value::String(code.to_owned()))
-            .map_err(|_| {
-                Problem::bad_request(
-                    "unknown_currency",
-                    format!("{code:?} is not a currency Storno handles (use an ISO 4217 code such as EUR)"),
-                )
-            }),
+            .map_err(|_| Problem::from(Refusal::UnknownCurrency(code.to_string()))),
     }
 }
 
@@ -289,7 +272,7 @@ pub fn page_limit(request: &Request) -> Result<usize, Problem> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| Problem::bad_request("invalid_limit", "limit must be 1 to 100")),
+            .ok_or_else(|| Refusal::InvalidLimit.into()),
     }
 }
 
@@ -299,12 +282,8 @@ pub fn page_limit(request: &Request) -> Result<usize, Problem> {
 pub fn document_format(request: &Request) -> Result<storno_render::Format, Problem> {
     use storno_render::Format;
     if let Some(name) = query(request, "format") {
-        return Format::parse(name).ok_or_else(|| {
-            Problem::bad_request(
-                "invalid_format",
-                format!("format {name:?} is not one of json, cii, ubl, pdf"),
-            )
-        });
+        return Format::parse(name)
+            .ok_or_else(|| Problem::from(Refusal::InvalidFormat(name.to_string())));
     }
     let Some(accept) = request
         .headers()
@@ -322,13 +301,10 @@ pub fn document_format(request: &Request) -> Result<storno_render::Format, Probl
             _ => {}
         }
     }
-    Err(Problem::new(
-        StatusCode::NOT_ACCEPTABLE,
-        "not_acceptable",
-        format!(
-            "a document is served as application/json, application/pdf or application/xml (CII; UBL with ?format=ubl), not {accept}"
-        ),
+    Err(Refusal::NotAcceptable(format!(
+        "a document is served as application/json, application/pdf or application/xml (CII; UBL with ?format=ubl), not {accept}"
     ))
+    .into())
 }
 
 /// A rendered document: its bytes, media type and the file name to save it under.

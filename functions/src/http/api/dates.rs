@@ -7,6 +7,7 @@ use storno_core::{DateAction, DateId, EventDate, TimeZone};
 use super::super::answers::AttendeeList;
 use super::super::bodies;
 use super::super::problem::Problem;
+use super::super::refusal::Refusal;
 use super::super::request::{idempotency, idempotency_key, json, respond};
 use super::super::views;
 use super::{Api, Call, Routed, stored_response, to_json};
@@ -114,7 +115,7 @@ where
         let job = call.param("jobId");
         let progress = self.runner.date_job(job, &call.actor).await?;
         if progress.job.date != id {
-            return Err(Problem::not_found("job"));
+            return Err(Refusal::NotFound("job").into());
         }
         let mut response = respond(StatusCode::OK, &views::job(&progress), None);
         if !progress.is_finished() {

@@ -25,6 +25,7 @@ use storno_render::{Format, RenderError};
 
 use super::identity::actor_of;
 use super::problem::Problem;
+use super::refusal::Refusal;
 use super::request::{check_size, idempotency, problem_response};
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
 use crate::app::{
@@ -77,7 +78,7 @@ impl Call<'_> {
     where
         T: TryFrom<String, Error = DomainError>,
     {
-        T::try_from(self.param(name).to_owned()).map_err(|_| Problem::not_found(what))
+        T::try_from(self.param(name).to_owned()).map_err(|_| Refusal::NotFound(what).into())
     }
 
     fn order(&self) -> Result<OrderId, Problem> {
@@ -182,19 +183,18 @@ where
         let matched = match match_route(request.method().as_str(), request.uri().path()) {
             Ok(matched) if only.is_none_or(|f| f == matched.spec.function) => matched,
             Ok(_) | Err(Miss::NotFound) => {
-                return Err(Box::new(problem_response(&Problem::new(
-                    StatusCode::NOT_FOUND,
-                    "no_such_route",
-                    format!("no route {} {}", request.method(), request.uri().path()),
-                ))));
+                let refusal = Refusal::NoSuchRoute {
+                    method: request.method().to_string(),
+                    path: request.uri().path().to_owned(),
+                };
+                return Err(Box::new(problem_response(&refusal.into())));
             }
             Err(Miss::MethodNotAllowed(methods)) => {
                 let allow = methods.join(", ");
-                let mut response = problem_response(&Problem::new(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "method_not_allowed",
-                    format!("this path takes {allow}"),
-                ));
+                let refusal = Refusal::MethodNotAllowed {
+                    allow: allow.clone(),
+                };
+                let mut response = problem_response(&refusal.into());
                 let allow = header::HeaderValue::from_str(&allow).expect("method names");
                 response.headers_mut().insert(header::ALLOW, allow);
                 return Err(Box::new(response));

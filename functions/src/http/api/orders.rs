@@ -6,7 +6,7 @@ use storno_core::{BookingId, DocumentNumber, Order};
 use storno_render::Format;
 
 use super::super::answers;
-use super::super::problem::Problem;
+use super::super::refusal::Refusal;
 use super::super::request::{
     decode_cursor, document_format, encode_cursor, file_response, json, page_limit, respond,
 };
@@ -68,19 +68,11 @@ where
             return Ok(respond(StatusCode::OK, &document, None));
         }
         let render = self.settings.renderer.ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_ACCEPTABLE,
-                "not_acceptable",
-                "this function serves documents as JSON only",
-            )
+            Refusal::NotAcceptable("this function serves documents as JSON only".into())
         })?;
         let bytes = render(&document, format).map_err(|error| {
             tracing::error!(document = %document.number, %error, "rendering failed");
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "render_failed",
-                "the document could not be rendered; it is stored unchanged",
-            )
+            Refusal::RenderFailed
         })?;
         Ok(file_response(
             bytes,
