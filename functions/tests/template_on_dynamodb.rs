@@ -176,8 +176,13 @@ fn allowed(
         "dynamodb:ConditionCheckItem",
     ]);
     match binary {
-        // gsi3: the reconciliation route reads the outbox index.
         "orders" => (
+            commands,
+            BTreeSet::from(["gsi1", "gsi2"]),
+            BTreeSet::from(["FollowupQueue"]),
+        ),
+        // gsi3: the reconciliation route reads the outbox index.
+        "operations" => (
             commands,
             BTreeSet::from(["gsi1", "gsi2", "gsi3"]),
             BTreeSet::from(["FollowupQueue"]),

@@ -1,4 +1,4 @@
-//! orders: API Gateway routes for order intake, order and document reads, My Sales, the system's payout run (see `http::ROUTES`).
+//! orders: API Gateway routes for order intake, order and document reads, My Sales, issuers, partners and credit reads (see `http::ROUTES`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -6,6 +6,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     Orders,
+    /// Money and repair routes, apart from the catch-all: payout runs, credit payouts, the
+    /// reconciliation (its own role and policy).
+    Operations,
     Dates,
     RebookToggle,
     CancelInvoice,
@@ -15,8 +18,9 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 7] = [
+    pub const ALL: [Function; 8] = [
         Function::Orders,
+        Function::Operations,
         Function::Dates,
         Function::RebookToggle,
         Function::CancelInvoice,
@@ -29,6 +33,7 @@ impl Function {
     pub fn name(self) -> &'static str {
         match self {
             Function::Orders => "orders",
+            Function::Operations => "operations",
             Function::Dates => "dates",
             Function::RebookToggle => "rebook-toggle",
             Function::CancelInvoice => "cancel-invoice",
@@ -113,14 +118,14 @@ routes! {
     OrderDocuments "GET" "/orders/{id}/documents" => Orders,
     GetDocument "GET" "/documents/{number}" => Orders,
     PartnerOrders "GET" "/partners/{partnerId}/orders" => Orders,
-    PayoutRun "POST" "/payout-runs" => Orders,
-    Reconcile "POST" "/reconciliations" => Orders,
+    PayoutRun "POST" "/payout-runs" => Operations,
+    Reconcile "POST" "/reconciliations" => Operations,
     PutIssuer "PUT" "/issuers/{id}" => Orders,
     GetIssuer "GET" "/issuers/{id}" => Orders,
     EditingInvoices "GET" "/invoices/editing" => Orders,
     Ticket "GET" "/orders/{id}/bookings/{bid}/ticket" => Orders,
     CustomerCredit "GET" "/customers/{id}/credit" => Orders,
-    PayOutCredit "POST" "/customers/{id}/credit/payouts" => Orders,
+    PayOutCredit "POST" "/customers/{id}/credit/payouts" => Operations,
     PutPartner "PUT" "/partners/{partnerId}" => Orders,
     GetPartner "GET" "/partners/{partnerId}" => Orders,
     PartnerAccount "GET" "/partners/{partnerId}/account" => Orders,
