@@ -155,6 +155,13 @@ async fn converia_option_attendee_with_terms_fee_invoice_update_and_invoice_canc
         order.get("commission_rate").is_none(),
         "customers never see commission"
     );
+    // Nor the counters the terms' caps keep per booking (allow-lists all the way down);
+    // staff do.
+    let booking = &order["bookings"][0];
+    assert!(booking["attendee_name"].is_string());
+    assert!(booking.get("fees_charged").is_none() && booking.get("fixed_fee_charged").is_none());
+    let seen_by_staff = app.get("/orders/group", Who::Staff).await.ok();
+    assert!(seen_by_staff["bookings"][0]["fees_charged"]["amount"].is_string());
     let number = documents["documents"][0]["number"]["text"]
         .as_str()
         .unwrap();

@@ -7,6 +7,7 @@ mod answers;
 mod api;
 mod bodies;
 mod identity;
+mod order_view;
 mod problem;
 mod refusal;
 mod request;

@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use super::{Problem, answers, bodies, views};
+use super::{Problem, answers, bodies, order_view, views};
 use crate::app;
 
 fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
@@ -45,7 +45,7 @@ fn responses() -> Map<String, Value> {
     add::<Problem>(g);
     add::<app::Receipt>(g);
     add::<views::DryRun<'static>>(g);
-    add::<views::OrderView<'static>>(g);
+    add::<order_view::OrderView<'static>>(g);
     add::<views::OrderSummary>(g);
     add::<views::Ticket>(g);
     add::<views::CreditAccountView>(g);

@@ -10,7 +10,7 @@ use super::super::refusal::Refusal;
 use super::super::request::{
     decode_cursor, document_format, encode_cursor, file_response, json, page_limit, respond,
 };
-use super::super::views;
+use super::super::{order_view, views};
 use super::{Api, Call, Routed};
 use crate::app::{
     Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
@@ -43,7 +43,7 @@ where
 
     pub(super) async fn get_order(&self, call: &Call<'_>) -> Routed {
         let order = self.runner.read_order(&call.order()?, &call.actor).await?;
-        let view = views::order(&order, &call.actor, self.runner.clock().now());
+        let view = order_view::order(&order, &call.actor, self.runner.clock().now());
         Ok(respond(StatusCode::OK, &view, Some(order.revision)))
     }
 
