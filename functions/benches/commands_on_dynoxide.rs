@@ -11,7 +11,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use storno_core::*;
-use storno_functions::app::{DateStore, OrderStore};
+
 use storno_functions::store::stored_state_bytes;
 use support::Harness;
 use support::fixtures::*;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use storno_core::*;
-use storno_functions::app::{DateStore, Dispatcher, Queue, Recorder, Relay, Runner, Worker};
+use storno_functions::app::{Dispatcher, Queue, Recorder, Relay, Runner, Worker};
 use storno_functions::queue::MemoryQueue;
 use support::Harness;
 use support::fixtures::*;

@@ -14,12 +14,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use storno_core::*;
-use storno_functions::app::{DateStore, FixedClock, RecordingPublisher, Runner};
-use storno_functions::store::DynamoStore;
+use storno_functions::app::{FixedClock, RecordingPublisher, Runner};
 use support::Harness;
 use support::fixtures::*;
 
-type BenchRunner = Runner<DynamoStore, RecordingPublisher, FixedClock>;
+type BenchRunner = Runner<RecordingPublisher, FixedClock>;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -101,9 +101,8 @@ impl Settings {
 }
 
 pub type LambdaRelay = Relay<DynamoStore, SqsQueue>;
-pub type LambdaRunner = Runner<DynamoStore, LambdaRelay, SystemClock>;
+pub type LambdaRunner = Runner<LambdaRelay, SystemClock>;
 pub type LambdaDispatcher = Dispatcher<(
-    DynamoStore,
     LambdaRelay,
     SystemClock,
     SqsQueue,
@@ -112,7 +111,7 @@ pub type LambdaDispatcher = Dispatcher<(
     SqsInstructions,
 )>;
 
-pub type LambdaApi = Api<DynamoStore, LambdaRelay, SystemClock, SqsQueue>;
+pub type LambdaApi = Api<LambdaRelay, SystemClock, SqsQueue>;
 
 /// The whole `main` of an HTTP Lambda function: wire once, then serve `function`'s routes.
 pub async fn serve_http(function: Function) -> Result<(), lambda_http::Error> {

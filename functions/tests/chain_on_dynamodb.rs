@@ -16,8 +16,8 @@ use rust_decimal_macros::dec;
 use storno_core::ledger::Side;
 use storno_core::*;
 use storno_functions::app::{
-    Call, Clock, DateStore, Delivery, Dispatcher, EffectLog, FixedClock, FollowUpError, OrderStore,
-    Outbox, PaymentGateway, Queue, Recorder, Relay, Runner, StoreError, Worker,
+    Call, Clock, Delivery, Dispatcher, EffectLog, FixedClock, FollowUpError, Outbox,
+    PaymentGateway, Queue, Recorder, Relay, Runner, StoreError, Worker,
 };
 use storno_functions::queue::MemoryQueue;
 use storno_functions::store::DynamoStore;
@@ -172,9 +172,8 @@ impl Outbox for CrashingOutbox {
     }
 }
 
-type ChainRunner = Runner<DynamoStore, Relay<CrashingOutbox, Arc<MemoryQueue>>, FixedClock>;
+type ChainRunner = Runner<Relay<CrashingOutbox, Arc<MemoryQueue>>, FixedClock>;
 type ChainDispatcher = Dispatcher<(
-    DynamoStore,
     Relay<CrashingOutbox, Arc<MemoryQueue>>,
     FixedClock,
     Arc<MemoryQueue>,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use storno_core::*;
 use storno_functions::app::{AppError, Idempotency, Receipt};
-use storno_functions::app::{DateStore, OrderStore, SeriesTurns};
+
 use support::Harness;
 use support::fixtures::*;
 

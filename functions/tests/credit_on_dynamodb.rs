@@ -10,7 +10,7 @@ use std::time::Instant;
 use futures::future::join_all;
 use rust_decimal_macros::dec;
 use storno_core::*;
-use storno_functions::app::{AppError, Clock, CreditStore, DateStore, Idempotency};
+use storno_functions::app::{AppError, Clock, Idempotency};
 use support::Harness;
 use support::fixtures::*;
 
@@ -156,7 +156,6 @@ async fn credit_granted_by_the_ladder_is_seen_and_spent_at_checkout() {
     assert!(refusal.to_string().contains("254.50"), "{refusal}");
     assert_eq!(balance(&h).await.balance, eur(dec!(254.50)));
     assert_eq!(entries(&h).await.len(), 2);
-    use storno_functions::app::OrderStore;
     assert!(
         h.store
             .load_order(&id("greedy"), true)

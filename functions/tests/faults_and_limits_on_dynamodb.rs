@@ -5,7 +5,7 @@ mod support;
 
 use storno_core::*;
 use storno_functions::app::{AppError, Idempotency};
-use storno_functions::app::{DateStore, OrderStore};
+
 use storno_functions::store::{DynamoStore, Limits, stored_state_bytes};
 use support::Harness;
 use support::fixtures::*;

@@ -10,11 +10,8 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use futures::future::join_all;
 use storno_core::*;
-use storno_functions::app::{
-    Clock, DateStore, FixedClock, FollowUpPublisher, Outbox, Queue, Relay, Runner,
-};
+use storno_functions::app::{Clock, FixedClock, FollowUpPublisher, Outbox, Queue, Relay, Runner};
 use storno_functions::queue::MemoryQueue;
-use storno_functions::store::DynamoStore;
 use support::Harness;
 use support::fixtures::*;
 
@@ -44,10 +41,7 @@ async fn drain(queue: &MemoryQueue) -> Vec<storno_functions::app::Delivery> {
     }
 }
 
-async fn with_crashing_publisher(
-    h: &Harness,
-    orders: usize,
-) -> Runner<DynamoStore, Crashing, FixedClock> {
+async fn with_crashing_publisher(h: &Harness, orders: usize) -> Runner<Crashing, FixedClock> {
     h.store.put_date(&conference()).await.unwrap();
     let runner = Runner::new(h.store.clone(), Crashing, h.clock.clone());
     for i in 0..orders {

@@ -6,7 +6,7 @@ mod support;
 
 use rust_decimal_macros::dec;
 use storno_core::*;
-use storno_functions::app::{AppError, DateStore, OrderReads, OrderStore, PartnerStore};
+use storno_functions::app::AppError;
 use support::Harness;
 use support::fixtures::*;
 

@@ -11,8 +11,8 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use storno_core::*;
 use storno_functions::app::{
-    Clock, DateStore, Delivery, Envelope, FixedClock, Queue, QueueError, Recorder, Relay, Runner,
-    Worker, handle_batch,
+    Clock, Delivery, Envelope, FixedClock, Queue, QueueError, Recorder, Relay, Runner, Worker,
+    handle_batch,
 };
 use storno_functions::queue::MemoryQueue;
 use storno_functions::store::DynamoStore;
@@ -50,7 +50,7 @@ async fn registered_and_cancelled<Q: Queue>(
     h: &Harness,
     queue: Q,
     order_id: &str,
-) -> Runner<DynamoStore, Relay<DynamoStore, Q>, FixedClock> {
+) -> Runner<Relay<DynamoStore, Q>, FixedClock> {
     h.store.put_date(&conference()).await.unwrap();
     let runner = Runner::new(
         h.store.clone(),

@@ -38,10 +38,9 @@ pub use tokens::DevTokens;
 /// The follow-up queue: kept in the embedded store itself, so it survives any crash.
 pub type LocalQueue = DynamoQueue;
 pub type LocalRelay = Relay<DynamoStore, LocalQueue>;
-pub type LocalRunner = Runner<DynamoStore, LocalRelay, LocalClock>;
-pub type LocalApi = Api<DynamoStore, LocalRelay, LocalClock, LocalQueue>;
+pub type LocalRunner = Runner<LocalRelay, LocalClock>;
+pub type LocalApi = Api<LocalRelay, LocalClock, LocalQueue>;
 pub type LocalDispatcher = Dispatcher<(
-    DynamoStore,
     LocalRelay,
     LocalClock,
     LocalQueue,

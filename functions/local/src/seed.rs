@@ -7,7 +7,7 @@ use serde_json::json;
 use storno_core::{
     Actor, EventDate, IssuerId, NewIssuer, NewOrder, NewPartner, OrderId, PartnerId,
 };
-use storno_functions::app::{AppError, DateStore};
+use storno_functions::app::AppError;
 
 use crate::LocalRunner;
 

@@ -11,8 +11,8 @@ use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::numbers::Turn;
 use super::retry::{Attempts, Retry};
 use super::{
-    AppError, Clock, Commit, Conflict, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite,
-    OrderStore, Receipt, Runner, StoreError,
+    AppError, Clock, Commit, Conflict, FollowUpPublisher, Idempotency, IdempotencyWrite, Receipt,
+    Runner, StoreError,
 };
 
 /// How often a write whose response was lost is re-sent.
@@ -73,7 +73,7 @@ impl<'k> Keys<'k> {
     }
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Runs `command` until its decision commits, the core refuses, or the tries run out (409).
     pub(super) async fn run_command(
         &self,

@@ -9,8 +9,8 @@ use storno_core::{Actor, CreditAccount, CreditEntry, Currency, CustomerId, Money
 use super::idempotency::IDEMPOTENCY_TTL_HOURS;
 use super::retry::Attempts;
 use super::{
-    AppError, Clock, Conflict, CreditStore, DateStore, FollowUpPublisher, Idempotency,
-    IdempotencyWrite, OrderStore, Page, Runner, StoreError,
+    AppError, Clock, Conflict, FollowUpPublisher, Idempotency, IdempotencyWrite, Page, Runner,
+    StoreError,
 };
 
 /// A payout of credit, as answered (and stored for replays of its idempotency key).
@@ -38,7 +38,7 @@ pub struct ExpiryRun {
 /// How many re-sends a credit write whose answer was lost gets.
 const MAX_RESENDS: usize = 3;
 
-impl<S: OrderStore + DateStore + CreditStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// A customer's credit account and a page of its entries, newest first (that customer,
     /// staff).
     pub async fn read_credit(

@@ -3,9 +3,9 @@
 
 use storno_core::{Actor, DateId, DomainError, EventDate};
 
-use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore, Runner};
+use super::{AppError, Clock, FollowUpPublisher, Runner};
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     pub async fn date(&self, id: &DateId) -> Result<EventDate, AppError> {
         self.store()
             .load_date(id)

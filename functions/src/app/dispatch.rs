@@ -5,16 +5,14 @@
 use std::sync::Arc;
 
 use super::{
-    BatchOutcome, Clock, DateStore, Delivery, EffectLog, FollowUpError, FollowUpPublisher,
-    HandleDelivery, JobStore, Notifier, OrderStore, PaymentGateway, Queue, Runner, Work, Worker,
-    handle_batch,
+    BatchOutcome, Clock, Delivery, EffectLog, FollowUpError, FollowUpPublisher, HandleDelivery,
+    Notifier, PaymentGateway, Queue, Runner, Work, Worker, handle_batch,
 };
 
-/// Everything a dispatcher is wired with, as one trait: the runner's store, publisher and
-/// clock, the queue payout runs continue on, and the worker's effect log, payment gateway and
-/// notifier. Implemented for the tuple of the seven, so `Dispatcher::new` infers it.
+/// Everything a dispatcher is wired with, as one trait: the runner's publisher and clock, the
+/// queue payout runs continue on, and the worker's effect log, payment gateway and notifier.
+/// Implemented for the tuple of the six, so `Dispatcher::new` infers it.
 pub trait DispatchPorts: Send + Sync + 'static {
-    type Store: OrderStore + DateStore + JobStore;
     type Publisher: FollowUpPublisher;
     type Clock: Clock;
     type Queue: Queue;
@@ -23,9 +21,8 @@ pub trait DispatchPorts: Send + Sync + 'static {
     type Messages: Notifier;
 }
 
-impl<S, P, C, Q, L, G, N> DispatchPorts for (S, P, C, Q, L, G, N)
+impl<P, C, Q, L, G, N> DispatchPorts for (P, C, Q, L, G, N)
 where
-    S: OrderStore + DateStore + JobStore + 'static,
     P: FollowUpPublisher + 'static,
     C: Clock + 'static,
     Q: Queue + 'static,
@@ -33,7 +30,6 @@ where
     G: PaymentGateway + 'static,
     N: Notifier + 'static,
 {
-    type Store = S;
     type Publisher = P;
     type Clock = C;
     type Queue = Q;
@@ -43,11 +39,7 @@ where
 }
 
 /// The runner of `X`'s wiring.
-type RunnerOf<X> = Runner<
-    <X as DispatchPorts>::Store,
-    <X as DispatchPorts>::Publisher,
-    <X as DispatchPorts>::Clock,
->;
+type RunnerOf<X> = Runner<<X as DispatchPorts>::Publisher, <X as DispatchPorts>::Clock>;
 
 /// The worker of `X`'s wiring.
 type WorkerOf<X> = Worker<
@@ -65,20 +57,13 @@ pub struct Dispatcher<X: DispatchPorts> {
     payout_batch: usize,
 }
 
-impl<S, P, C, Q, L, G, N> Dispatcher<(S, P, C, Q, L, G, N)>
+impl<P, C, Q, L, G, N> Dispatcher<(P, C, Q, L, G, N)>
 where
-    (S, P, C, Q, L, G, N): DispatchPorts<
-            Store = S,
-            Publisher = P,
-            Clock = C,
-            Queue = Q,
-            Effects = L,
-            Payments = G,
-            Messages = N,
-        >,
+    (P, C, Q, L, G, N):
+        DispatchPorts<Publisher = P, Clock = C, Queue = Q, Effects = L, Payments = G, Messages = N>,
 {
     pub fn new(
-        runner: Arc<Runner<S, P, C>>,
+        runner: Arc<Runner<P, C>>,
         queue: Q,
         worker: Worker<L, G, N>,
         payout_batch: usize,

@@ -5,11 +5,9 @@
 use storno_core::{Actor, Context, EventDate, NewOrder, OrderId, SeriesKey};
 
 use super::command_loop::{Attempt, Command, Ended, Keys, Plan};
-use super::{
-    AppError, Clock, DateStore, FollowUpPublisher, Idempotency, OrderStore, Receipt, Runner,
-};
+use super::{AppError, Clock, FollowUpPublisher, Idempotency, Receipt, Runner};
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Registers a paid order (201 with its receipt).
     pub async fn register(
         &self,
@@ -112,13 +110,13 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
 }
 
 /// One intake: its dates and issuer are read on every attempt.
-struct Intake<'a, S, P, C> {
-    runner: &'a Runner<S, P, C>,
+struct Intake<'a, P, C> {
+    runner: &'a Runner<P, C>,
     new: &'a NewOrder,
     actor: &'a Actor,
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Command for Intake<'_, S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Command for Intake<'_, P, C> {
     async fn attempt(&mut self, _consistent: bool) -> Result<Attempt, AppError> {
         self.runner.attempt_intake(self.new, self.actor).await
     }

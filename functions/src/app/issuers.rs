@@ -2,11 +2,9 @@
 
 use storno_core::{Actor, DomainError, Issuer, IssuerId, NewIssuer};
 
-use super::{
-    AppError, Clock, Conflict, DateStore, FollowUpPublisher, OrderStore, Runner, StoreError,
-};
+use super::{AppError, Clock, Conflict, FollowUpPublisher, Runner, StoreError};
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Creates or replaces an issuer. Its prefix is reserved for it; another issuer's prefix is
     /// refused with nothing written.
     pub async fn put_issuer(

@@ -15,8 +15,7 @@ use storno_core::{
 };
 
 use super::{
-    AppError, Clock, DateOrder, DateStore, Envelope, FollowUpPublisher, Idempotency, JobStore,
-    OrderStore, Queue, Runner, hash_hex,
+    AppError, Clock, DateOrder, Envelope, FollowUpPublisher, Idempotency, Queue, Runner, hash_hex,
 };
 
 /// A whole-date job as recorded.
@@ -72,9 +71,8 @@ pub struct DatePreview {
     pub would_refuse: Vec<JobFailure>,
 }
 
-impl<S, P, C> Runner<S, P, C>
+impl<P, C> Runner<P, C>
 where
-    S: OrderStore + DateStore + JobStore,
     P: FollowUpPublisher,
     C: Clock,
 {

@@ -48,9 +48,8 @@ pub use retry::{MAX_ATTEMPTS, MAX_RENUMBERS};
 pub use runner::{Policy, Runner};
 pub use storage::{Cause, WithContext, chain};
 pub use storage::{
-    Commit, Conflict, CreditStore, DateStore, IdempotencyStore, IdempotencyWrite, IssuerStore,
-    JobStore, LoadedOrder, OrderReads, OrderStore, Outbox, Page, PartnerStore, SeriesTurns,
-    StoreError, StoredGrant, StoredResponse,
+    Commit, Conflict, IdempotencyWrite, LoadedOrder, Outbox, Page, StoreError, StoredGrant,
+    StoredResponse,
 };
 pub use worker::{
     BatchOutcome, Call, EffectLog, Execution, HandleDelivery, Notifier, PaymentGateway, Recorder,

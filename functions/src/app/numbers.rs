@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use storno_core::{Decision, SeriesKey};
 
+use super::StoreError;
 use super::retry::Attempts;
-use super::{OrderStore, StoreError};
+use crate::store::DynamoStore;
 
 /// A turn not passed on for this long is taken to belong to a process that died.
 const STALE_TURN: Duration = Duration::from_secs(2);
@@ -47,7 +48,7 @@ impl NumberSeries {
     /// The next free number of `series`: as last seen, else as stored.
     pub(super) async fn next(
         &self,
-        store: &impl OrderStore,
+        store: &DynamoStore,
         series: &SeriesKey,
     ) -> Result<u32, StoreError> {
         if let Some(next) = self.known(series) {
@@ -105,7 +106,7 @@ impl NumberSeries {
     /// counter afresh.
     pub(super) async fn lost_to_another_process(
         &self,
-        store: &impl OrderStore,
+        store: &DynamoStore,
         decision: &Decision,
         turn: &mut Turn,
         attempts: &mut Attempts,
@@ -131,7 +132,7 @@ impl NumberSeries {
     }
 
     /// The command ended (committed, refused or gave up): the next ticket's turn.
-    pub(super) async fn end(&self, store: &impl OrderStore, turn: Turn) {
+    pub(super) async fn end(&self, store: &DynamoStore, turn: Turn) {
         if let Some((series, ticket)) = turn.ticket
             && let Err(error) = store.pass_turn(&series, ticket).await
         {
@@ -142,7 +143,7 @@ impl NumberSeries {
     }
 }
 
-async fn wait_for_turn(store: &impl OrderStore, series: &SeriesKey, ticket: u64) {
+async fn wait_for_turn(store: &DynamoStore, series: &SeriesKey, ticket: u64) {
     let started = Instant::now();
     let mut seen: Option<(u64, Instant)> = None;
     while started.elapsed() < MAX_TURN_WAIT {

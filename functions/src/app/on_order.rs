@@ -10,11 +10,10 @@ use storno_core::{
 
 use super::command_loop::{Attempt, Command, Ended, Keys, Plan};
 use super::{
-    AppError, Clock, DateStore, FollowUpPublisher, Idempotency, OrderStore, Receipt, Runner,
-    StoreError, StoredResponse,
+    AppError, Clock, FollowUpPublisher, Idempotency, Receipt, Runner, StoreError, StoredResponse,
 };
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Runs a command on an existing order. `decide` is a core command with its arguments bound.
     pub async fn execute<F>(
         &self,
@@ -121,8 +120,8 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
 }
 
 /// A command on an existing order, its core decision bound.
-struct OnOrder<'a, S, P, C, F> {
-    runner: &'a Runner<S, P, C>,
+struct OnOrder<'a, P, C, F> {
+    runner: &'a Runner<P, C>,
     order: &'a OrderId,
     actor: &'a Actor,
     /// The date it books onto, read with the order.
@@ -132,9 +131,8 @@ struct OnOrder<'a, S, P, C, F> {
     issuer: Option<Arc<Issuer>>,
 }
 
-impl<S, P, C, F> Command for OnOrder<'_, S, P, C, F>
+impl<P, C, F> Command for OnOrder<'_, P, C, F>
 where
-    S: OrderStore + DateStore,
     P: FollowUpPublisher,
     C: Clock,
     F: Fn(&Order, Option<&EventDate>, &Context) -> Result<Decision, DomainError> + Sync,

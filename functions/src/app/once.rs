@@ -11,8 +11,7 @@ use chrono::{Duration, Utc};
 
 use super::idempotency::IDEMPOTENCY_TTL_HOURS;
 use super::{
-    AppError, Clock, DateStore, FollowUpPublisher, Idempotency, IdempotencyWrite, OrderStore,
-    Runner, StoredResponse,
+    AppError, Clock, FollowUpPublisher, Idempotency, IdempotencyWrite, Runner, StoredResponse,
 };
 
 /// How long a reservation holds before another request may take the key over.
@@ -21,7 +20,7 @@ pub const RESERVATION_LEASE_SECONDS: i64 = 120;
 /// A response as stored for replays: status and JSON body.
 pub type Stored = (u16, String);
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Runs `work` at most once per idempotency key (always, without a key).
     pub async fn once<F, Fut, E>(&self, key: Option<&Idempotency>, work: F) -> Result<Stored, E>
     where

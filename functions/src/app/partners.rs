@@ -7,7 +7,7 @@ use storno_core::{
     PayoutStatement,
 };
 
-use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore, Page, Runner};
+use super::{AppError, Clock, FollowUpPublisher, Page, Runner};
 
 /// A partner's account in one currency.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +32,7 @@ pub struct PartnerAccount {
     pub next_cursor: Option<String>,
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Registers or replaces a partner's billing data (staff, the system).
     pub async fn put_partner(
         &self,

@@ -4,10 +4,7 @@
 use storno_core::{Actor, Decision, DomainError, Money, OrderId, PayoutStatement};
 
 use super::command_loop::{Attempt, Command, Ended, Keys, Plan};
-use super::{
-    AppError, Clock, DateStore, Envelope, FollowUpPublisher, LoadedOrder, OrderStore, Queue,
-    Receipt, Runner,
-};
+use super::{AppError, Clock, Envelope, FollowUpPublisher, LoadedOrder, Queue, Receipt, Runner};
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -31,7 +28,7 @@ pub struct PayoutPreview {
 /// Orders read from the index per page.
 const PAGE: usize = 100;
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// Releases one order's payout (the scheduler): reads the order and the partner's open
     /// debit, and commits only if neither changed.
     pub async fn release_payout(&self, order: &OrderId) -> Result<Receipt, AppError> {
@@ -116,7 +113,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
     }
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// What a run of up to `max` releases would do now, deciding each due payout exactly as
     /// the run does but writing nothing.
     pub async fn preview_due_payouts(&self, max: usize) -> Result<PayoutPreview, AppError> {
@@ -181,12 +178,12 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
 }
 
 /// One payout release, decided on consistent reads.
-struct Release<'a, S, P, C> {
-    runner: &'a Runner<S, P, C>,
+struct Release<'a, P, C> {
+    runner: &'a Runner<P, C>,
     order: &'a OrderId,
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Command for Release<'_, S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Command for Release<'_, P, C> {
     async fn attempt(&mut self, _consistent: bool) -> Result<Attempt, AppError> {
         let (loaded, debit, decision) = self.runner.decide_release(self.order).await?;
         Ok(Attempt::Write(Box::new(Plan {

@@ -1,5 +1,5 @@
-//! Ports the use cases need besides storage: the clock and the follow-up publisher.
-//! Storage has one implementation ([`crate::store::DynamoStore`]), tested on dynoxide.
+//! Ports with two implementations each, besides the queue, payments and messages: the clock
+//! and the follow-up publisher. Storage is the one DynamoDB store, used concretely.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};

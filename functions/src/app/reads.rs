@@ -4,9 +4,9 @@
 
 use storno_core::{Actor, Document, DomainError, Order, OrderId, PartnerId};
 
-use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderReads, OrderStore, Page, Runner};
+use super::{AppError, Clock, FollowUpPublisher, Page, Runner};
 
-impl<S: OrderStore + DateStore + OrderReads, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// The order and its documents the caller may see, newest first (while the invoice is
     /// being changed, the cancellation document leads).
     pub async fn order_documents(

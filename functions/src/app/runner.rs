@@ -13,7 +13,8 @@ use storno_core::{
 };
 
 use super::numbers::NumberSeries;
-use super::{AppError, Clock, DateStore, FollowUpPublisher, OrderStore};
+use super::{AppError, Clock, FollowUpPublisher};
+use crate::store::DynamoStore;
 
 /// The platform's settings the use cases follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +34,8 @@ impl Default for Policy {
     }
 }
 
-pub struct Runner<S, P, C> {
-    store: S,
+pub struct Runner<P, C> {
+    store: DynamoStore,
     policy: Policy,
     publisher: P,
     clock: C,
@@ -43,8 +44,8 @@ pub struct Runner<S, P, C> {
     executions: AtomicU64,
 }
 
-impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> {
-    pub fn new(store: S, publisher: P, clock: C) -> Self {
+impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
+    pub fn new(store: DynamoStore, publisher: P, clock: C) -> Self {
         Runner {
             store,
             policy: Policy::default(),
@@ -65,7 +66,7 @@ impl<S: OrderStore + DateStore, P: FollowUpPublisher, C: Clock> Runner<S, P, C> 
         &self.policy
     }
 
-    pub fn store(&self) -> &S {
+    pub fn store(&self) -> &DynamoStore {
         &self.store
     }
 

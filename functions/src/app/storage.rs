@@ -1,19 +1,13 @@
-//! The storage ports and their vocabulary. One implementation, on DynamoDB
-//! ([`crate::store::DynamoStore`]), tested against dynoxide: no hand-written memory store that
-//! could drift from DynamoDB's semantics.
+//! The vocabulary of storage. The use cases use the one store, DynamoDB
+//! ([`crate::store::DynamoStore`]), concretely, tested against dynoxide: no hand-written memory
+//! store that could drift from DynamoDB's semantics, and no trait with a single implementation.
+//! Only the outbox keeps a trait here: the crash tests put a failing one in its place.
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use storno_core::credit::CreditDecision;
-use storno_core::{
-    CreditAccount, CreditEntry, Currency, CustomerId, DateId, DebitEntry, Decision, Document,
-    EventDate, Issuer, IssuerId, Money, OpenPayable, Order, OrderId, Partner, PartnerId,
-    PayoutStatement, SeriesKey,
-};
+use storno_core::{CreditEntry, Currency, DateId, Decision, Money, Order, OrderId};
 use thiserror::Error;
-
-use super::{DateJob, JobProgress};
 
 /// An order as stored: its state and how many items hold it.
 #[derive(Debug, Clone)]
@@ -164,118 +158,6 @@ pub struct WithContext {
     pub source: Cause,
 }
 
-/// Idempotency records, one per caller's key: written in the transaction of the command they
-/// guard, or reserved first by requests whose work is not one transaction.
-pub trait IdempotencyStore: Send + Sync {
-    fn idempotency_record(
-        &self,
-        key_hash: &str,
-    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
-
-    /// Reserves a key for a request until `lease_until` (a reservation whose lease ran out may
-    /// be taken over). `None`: reserved; otherwise the record that holds the key.
-    fn reserve_idempotency(
-        &self,
-        key_hash: &str,
-        payload_hash: &str,
-        lease_until: DateTime<Utc>,
-        expires_at: i64,
-    ) -> impl Future<Output = Result<Option<StoredResponse>, StoreError>> + Send;
-
-    /// Stores the response of a reserved key.
-    fn complete_idempotency(
-        &self,
-        write: &IdempotencyWrite,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Gives a reservation up (its request failed without effect): the key may be used again.
-    fn release_idempotency(
-        &self,
-        key_hash: &str,
-        payload_hash: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-}
-
-/// The issuer registry.
-pub trait IssuerStore: Send + Sync {
-    fn load_issuer(
-        &self,
-        id: &IssuerId,
-    ) -> impl Future<Output = Result<Option<Issuer>, StoreError>> + Send;
-
-    /// Stores an issuer (create or replace) and reserves its prefix for it for good; a prefix
-    /// of another issuer is refused (`Conflict::PrefixTaken`), nothing written.
-    fn put_issuer(&self, issuer: &Issuer) -> impl Future<Output = Result<(), StoreError>> + Send;
-}
-
-/// Turns of processes issuing documents of one number series: a ticket queue per series.
-/// Advisory only: the counter's condition keeps numbers gapless and unique without it. It keeps
-/// processes (Lambda instances) that keep losing a series' next number to each other from
-/// wasting transactions and starving: after a first loss a process queues for its turn.
-pub trait SeriesTurns: Send + Sync {
-    /// Takes the next ticket of the series' queue (tickets start at 1).
-    fn take_turn_ticket(
-        &self,
-        series: &SeriesKey,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-
-    /// The ticket whose turn it is now.
-    fn turn_serving(
-        &self,
-        series: &SeriesKey,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-
-    /// Passes the turn on from `ticket` to the next one; nothing if it has passed already.
-    fn pass_turn(
-        &self,
-        series: &SeriesKey,
-        ticket: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-}
-
-/// Orders, their documents, number series and balances.
-pub trait OrderStore:
-    IdempotencyStore + IssuerStore + PartnerStore + SeriesTurns + Send + Sync
-{
-    /// An order's state; `consistent` asks for a strongly consistent read.
-    fn load_order(
-        &self,
-        id: &OrderId,
-        consistent: bool,
-    ) -> impl Future<Output = Result<Option<LoadedOrder>, StoreError>> + Send;
-
-    /// Records a decision in one transaction.
-    fn commit(&self, commit: &Commit<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// The next free number of a document series (1 for a series never used).
-    fn next_number(
-        &self,
-        series: &SeriesKey,
-    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
-
-    /// The partner's open debit in a currency.
-    fn partner_debit(
-        &self,
-        partner: &PartnerId,
-        currency: Currency,
-    ) -> impl Future<Output = Result<Money, StoreError>> + Send;
-
-    /// Orders whose invoice waits for its new version, oldest registration first.
-    fn editing_invoices(
-        &self,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
-
-    /// Orders whose payout fell due at or before `now`, one page at a time.
-    fn due_payouts(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
-}
-
 /// The outbox: command records whose follow-ups have not been handed to the queue yet.
 pub trait Outbox: Send + Sync {
     /// Marks a command record's follow-ups as handed on (and to be verified as carried out).
@@ -325,185 +207,12 @@ pub trait Outbox: Send + Sync {
     ) -> impl Future<Output = Result<Vec<storno_core::FollowUp>, StoreError>> + Send;
 }
 
-/// Event dates.
-pub trait DateStore: Send + Sync {
-    fn load_date(
-        &self,
-        id: &DateId,
-    ) -> impl Future<Output = Result<Option<EventDate>, StoreError>> + Send;
-
-    fn put_date(&self, date: &EventDate) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Stores a new date; `false` if one with its id exists already (nothing written).
-    fn insert_date(
-        &self,
-        date: &EventDate,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// Orders ever booked onto a date (registered on it or rebooked to it), one page at a
-    /// time. Orders that left the date since are included: callers check the order itself.
-    fn orders_on(
-        &self,
-        date: &DateId,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
-}
-
-/// What the read routes need besides an order's state.
-pub trait OrderReads: Send + Sync {
-    /// The order's issued documents, oldest first.
-    fn documents(
-        &self,
-        order: &OrderId,
-    ) -> impl Future<Output = Result<Vec<Document>, StoreError>> + Send;
-
-    /// One document of an order, by its number.
-    fn document(
-        &self,
-        order: &OrderId,
-        number: &str,
-    ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
-
-    /// The order a document number belongs to.
-    fn document_order(
-        &self,
-        number: &str,
-    ) -> impl Future<Output = Result<Option<OrderId>, StoreError>> + Send;
-
-    /// A partner's orders, oldest registration first, one page at a time.
-    fn partner_orders(
-        &self,
-        partner: &PartnerId,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<OrderId>, StoreError>> + Send;
-}
-
-/// Whole-date jobs and their progress.
-pub trait JobStore: Send + Sync {
-    /// Records a new job; `false` if a job with its id exists already.
-    fn create_job(
-        &self,
-        job: &DateJob,
-        total: usize,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// Notes that every order's message was sent.
-    fn mark_fanned_out(&self, job: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Records how one order went (`Err` holds the refusal's code); `false` if it was
-    /// recorded before (a redelivered message counts once).
-    fn record_outcome(
-        &self,
-        job: &str,
-        order: &OrderId,
-        outcome: Result<(), String>,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    fn load_job(
-        &self,
-        job: &str,
-    ) -> impl Future<Output = Result<Option<JobProgress>, StoreError>> + Send;
-}
-
 /// A grant of credit found in the grant index: the entry and its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredGrant {
     pub key: String,
     pub currency: Currency,
     pub entry: CreditEntry,
-}
-
-/// Customers' credit accounts: a balance per currency and its entries. Order decisions
-/// change them in their own transaction ([`OrderStore::commit`]); decisions on the account
-/// alone (expiry, cash-out) are recorded here.
-pub trait CreditStore: Send + Sync {
-    /// The account as stored now (read consistently); empty if never written.
-    fn credit_account(
-        &self,
-        customer: &CustomerId,
-        currency: Currency,
-    ) -> impl Future<Output = Result<CreditAccount, StoreError>> + Send;
-
-    /// A page of the account's entries, newest first.
-    fn credit_entries(
-        &self,
-        customer: &CustomerId,
-        currency: Currency,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<CreditEntry>, StoreError>> + Send;
-
-    /// Grants made before `before` that are still in the grant index, oldest first.
-    fn grants_made_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<StoredGrant>, StoreError>> + Send;
-
-    /// Everything granted on the grant's account before it (oldest grant is used first).
-    fn granted_before(
-        &self,
-        grant: &StoredGrant,
-    ) -> impl Future<Output = Result<Money, StoreError>> + Send;
-
-    /// Records a decision on the account's own stream — the balance (only if still as the
-    /// decision read it), the entry, the command record with its posting and follow-ups (the
-    /// outbox) and the idempotency record — all or nothing; with `retire`, the grant leaves
-    /// the grant index in the same transaction. `token` identifies this write: the same for
-    /// every re-send of it, another for each new decision.
-    fn commit_credit(
-        &self,
-        decision: &CreditDecision,
-        retire: Option<&StoredGrant>,
-        idempotency: Option<&IdempotencyWrite>,
-        token: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Takes a grant off the grant index: nothing is left of it to expire.
-    fn retire_grant(
-        &self,
-        grant: &StoredGrant,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-}
-
-/// The partner registry and partners' accounts. Order decisions keep the account in their own
-/// transaction ([`OrderStore::commit`]): what each unreleased payout will pay, every change of
-/// the open debits, and each payout's statement.
-pub trait PartnerStore: Send + Sync {
-    fn load_partner(
-        &self,
-        id: &PartnerId,
-    ) -> impl Future<Output = Result<Option<Partner>, StoreError>> + Send;
-
-    fn put_partner(&self, partner: &Partner)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Every order of the partner whose payout is not released yet, by due date.
-    fn open_payables(
-        &self,
-        partner: &PartnerId,
-        currency: Currency,
-    ) -> impl Future<Output = Result<Vec<OpenPayable>, StoreError>> + Send;
-
-    /// The newest `limit` changes of the partner's open debits, newest first.
-    fn debit_entries(
-        &self,
-        partner: &PartnerId,
-        currency: Currency,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<DebitEntry>, StoreError>> + Send;
-
-    /// A page of the partner's payout statements, newest first.
-    fn payout_statements(
-        &self,
-        partner: &PartnerId,
-        currency: Currency,
-        limit: usize,
-        start: Option<String>,
-    ) -> impl Future<Output = Result<Page<PayoutStatement>, StoreError>> + Send;
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::{body, number, string};
 use super::{DynamoStore, n, records, s};
-use crate::app::{Conflict, CreditStore, IdempotencyWrite, Page, StoreError, StoredGrant};
+use crate::app::{Conflict, IdempotencyWrite, Page, StoreError, StoredGrant};
 
 /// A credit stream's command record: the same shape as an order's, so the outbox reads both.
 #[derive(Serialize)]
@@ -129,8 +129,9 @@ impl DynamoStore {
     }
 }
 
-impl CreditStore for DynamoStore {
-    async fn credit_account(
+impl DynamoStore {
+    /// The account as stored now (read consistently); empty if never written.
+    pub async fn credit_account(
         &self,
         customer: &CustomerId,
         currency: Currency,
@@ -158,7 +159,8 @@ impl CreditStore for DynamoStore {
         Ok(account)
     }
 
-    async fn credit_entries(
+    /// A page of the account's entries, newest first.
+    pub async fn credit_entries(
         &self,
         customer: &CustomerId,
         currency: Currency,
@@ -177,7 +179,8 @@ impl CreditStore for DynamoStore {
         .await
     }
 
-    async fn grants_made_before(
+    /// Grants made before `before` that are still in the grant index, oldest first.
+    pub async fn grants_made_before(
         &self,
         before: DateTime<Utc>,
         limit: usize,
@@ -214,7 +217,8 @@ impl CreditStore for DynamoStore {
         Ok(grants)
     }
 
-    async fn granted_before(&self, grant: &StoredGrant) -> Result<Money, StoreError> {
+    /// Everything granted on the grant's account before it (oldest grant is used first).
+    pub async fn granted_before(&self, grant: &StoredGrant) -> Result<Money, StoreError> {
         let query = self
             .partition(
                 None,
@@ -235,7 +239,12 @@ impl CreditStore for DynamoStore {
         Ok(sum)
     }
 
-    async fn commit_credit(
+    /// Records a decision on the account's own stream — the balance (only if still as the
+    /// decision read it), the entry, the command record with its posting and follow-ups (the
+    /// outbox) and the idempotency record — all or nothing; with `retire`, the grant leaves
+    /// the grant index in the same transaction. `token` identifies this write: the same for
+    /// every re-send of it, another for each new decision.
+    pub async fn commit_credit(
         &self,
         decision: &CreditDecision,
         retire: Option<&StoredGrant>,
@@ -323,7 +332,8 @@ impl CreditStore for DynamoStore {
         .map(|_| ())
     }
 
-    async fn retire_grant(&self, grant: &StoredGrant) -> Result<(), StoreError> {
+    /// Takes a grant off the grant index: nothing is left of it to expire.
+    pub async fn retire_grant(&self, grant: &StoredGrant) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()

@@ -13,7 +13,7 @@ use super::keys::*;
 use super::query::Item;
 use super::read::{number, string};
 use super::{DynamoStore, codec, n, s};
-use crate::app::{IdempotencyStore, IdempotencyWrite, StoreError, StoredResponse};
+use crate::app::{IdempotencyWrite, StoreError, StoredResponse};
 
 /// The item of a completed record (the caller adds its condition).
 pub(crate) fn record(
@@ -62,8 +62,8 @@ fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-impl IdempotencyStore for DynamoStore {
-    async fn idempotency_record(
+impl DynamoStore {
+    pub async fn idempotency_record(
         &self,
         key_hash: &str,
     ) -> Result<Option<StoredResponse>, StoreError> {
@@ -71,7 +71,9 @@ impl IdempotencyStore for DynamoStore {
         item.as_ref().map(stored).transpose()
     }
 
-    async fn reserve_idempotency(
+    /// Reserves a key for a request until `lease_until` (a reservation whose lease ran out may
+    /// be taken over). `None`: reserved; otherwise the record that holds the key.
+    pub async fn reserve_idempotency(
         &self,
         key_hash: &str,
         payload_hash: &str,
@@ -115,7 +117,8 @@ impl IdempotencyStore for DynamoStore {
         }
     }
 
-    async fn complete_idempotency(&self, write: &IdempotencyWrite) -> Result<(), StoreError> {
+    /// Stores the response of a reserved key.
+    pub async fn complete_idempotency(&self, write: &IdempotencyWrite) -> Result<(), StoreError> {
         record(&self.table, write, self.limits.chunk_bytes)?;
         let response = codec::encode(&write.response)?;
         self.client
@@ -138,7 +141,8 @@ impl IdempotencyStore for DynamoStore {
         Ok(())
     }
 
-    async fn release_idempotency(
+    /// Gives a reservation up (its request failed without effect): the key may be used again.
+    pub async fn release_idempotency(
         &self,
         key_hash: &str,
         payload_hash: &str,

@@ -14,12 +14,12 @@ use super::error::sdk;
 use super::keys::*;
 use super::read::{body, string};
 use super::{DynamoStore, codec, s};
-use crate::app::{Conflict, IssuerStore, StoreError};
+use crate::app::{Conflict, StoreError};
 
-impl IssuerStore for DynamoStore {
+impl DynamoStore {
     /// An eventually consistent read (half the cost): an issuer changes rarely, and a document
     /// issued a moment after a change may carry the data of just before it.
-    async fn load_issuer(&self, id: &IssuerId) -> Result<Option<Issuer>, StoreError> {
+    pub async fn load_issuer(&self, id: &IssuerId) -> Result<Option<Issuer>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -40,7 +40,9 @@ impl IssuerStore for DynamoStore {
             .transpose()
     }
 
-    async fn put_issuer(&self, issuer: &Issuer) -> Result<(), StoreError> {
+    /// Stores an issuer (create or replace) and reserves its prefix for it for good; a prefix
+    /// of another issuer is refused (`Conflict::PrefixTaken`), nothing written.
+    pub async fn put_issuer(&self, issuer: &Issuer) -> Result<(), StoreError> {
         let prefix = issuer.numbers.prefix();
         let entry = Put::builder()
             .table_name(&self.table)

@@ -11,10 +11,11 @@ use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::{number, string};
 use super::{DynamoStore, codec, n, s};
-use crate::app::{DateJob, JobFailure, JobProgress, JobStore, StoreError};
+use crate::app::{DateJob, JobFailure, JobProgress, StoreError};
 
-impl JobStore for DynamoStore {
-    async fn create_job(&self, job: &DateJob, total: usize) -> Result<bool, StoreError> {
+impl DynamoStore {
+    /// Records a new job; `false` if a job with its id exists already.
+    pub async fn create_job(&self, job: &DateJob, total: usize) -> Result<bool, StoreError> {
         let written = self
             .client
             .put_item()
@@ -33,7 +34,8 @@ impl JobStore for DynamoStore {
         condition_held(written)
     }
 
-    async fn mark_fanned_out(&self, job: &str) -> Result<(), StoreError> {
+    /// Notes that every order's message was sent.
+    pub async fn mark_fanned_out(&self, job: &str) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -50,7 +52,9 @@ impl JobStore for DynamoStore {
         Ok(())
     }
 
-    async fn record_outcome(
+    /// Records how one order went (`Err` holds the refusal's code); `false` if it was
+    /// recorded before (a redelivered message counts once).
+    pub async fn record_outcome(
         &self,
         job: &str,
         order: &OrderId,
@@ -103,7 +107,7 @@ impl JobStore for DynamoStore {
         }
     }
 
-    async fn load_job(&self, job: &str) -> Result<Option<JobProgress>, StoreError> {
+    pub async fn load_job(&self, job: &str) -> Result<Option<JobProgress>, StoreError> {
         let query = self
             .partition(None, (PK, job_pk(job)), None)
             .consistent_read(true);

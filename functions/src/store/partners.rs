@@ -14,7 +14,7 @@ use super::error::sdk;
 use super::keys::*;
 use super::read::{body, number, string};
 use super::{DynamoStore, n, records, s};
-use crate::app::{Page, PartnerStore, StoreError};
+use crate::app::{Page, StoreError};
 
 impl DynamoStore {
     /// The partner-account part of an order decision.
@@ -99,15 +99,15 @@ impl DynamoStore {
     }
 }
 
-impl PartnerStore for DynamoStore {
-    async fn load_partner(&self, id: &PartnerId) -> Result<Option<Partner>, StoreError> {
+impl DynamoStore {
+    pub async fn load_partner(&self, id: &PartnerId) -> Result<Option<Partner>, StoreError> {
         self.get(&partner_pk(id), PARTNER_SK)
             .await?
             .map(|item| records::partner_from_json(body(&item)?))
             .transpose()
     }
 
-    async fn put_partner(&self, partner: &Partner) -> Result<(), StoreError> {
+    pub async fn put_partner(&self, partner: &Partner) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -123,7 +123,8 @@ impl PartnerStore for DynamoStore {
         Ok(())
     }
 
-    async fn open_payables(
+    /// Every order of the partner whose payout is not released yet, by due date.
+    pub async fn open_payables(
         &self,
         partner: &PartnerId,
         currency: Currency,
@@ -152,7 +153,8 @@ impl PartnerStore for DynamoStore {
         Ok(open)
     }
 
-    async fn debit_entries(
+    /// The newest `limit` changes of the partner's open debits, newest first.
+    pub async fn debit_entries(
         &self,
         partner: &PartnerId,
         currency: Currency,
@@ -171,7 +173,8 @@ impl PartnerStore for DynamoStore {
         .await
     }
 
-    async fn payout_statements(
+    /// A page of the partner's payout statements, newest first.
+    pub async fn payout_statements(
         &self,
         partner: &PartnerId,
         currency: Currency,

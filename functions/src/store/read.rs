@@ -9,7 +9,7 @@ use storno_core::{Currency, DateId, Document, EventDate, Money, OrderId, Partner
 use super::error::sdk;
 use super::keys::*;
 use super::{CapacityUse, DynamoStore, codec, s};
-use crate::app::{Commit, DateStore, LoadedOrder, OrderReads, OrderStore, Page, StoreError};
+use crate::app::{Commit, LoadedOrder, Page, StoreError};
 
 use super::query::Item;
 
@@ -36,13 +36,13 @@ pub(crate) fn body(item: &Item) -> Result<&[u8], StoreError> {
     }
 }
 
-impl OrderStore for DynamoStore {
+impl DynamoStore {
     /// Reads an order's state: one Query over its state items. `consistent` asks for a strongly
     /// consistent read; commands start with an eventually consistent one (half the read cost)
     /// because their write is conditioned on the version anyway, and only retry consistently.
     /// Returns `Ok(None)` for an unknown order, and `Ambiguous` if an eventually consistent read
     /// caught the parts of two versions (read again consistently).
-    async fn load_order(
+    pub async fn load_order(
         &self,
         id: &OrderId,
         consistent: bool,
@@ -79,13 +79,14 @@ impl OrderStore for DynamoStore {
         Ok(Some(LoadedOrder { order, parts }))
     }
 
-    async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
+    /// Records a decision in one transaction.
+    pub async fn commit(&self, commit: &Commit<'_>) -> Result<(), StoreError> {
         self.transact(commit).await.map(|_| ())
     }
 
     /// The next free number of a document series (1 for a series never used; a series new
     /// since the registry continues after the issuer's counter of before).
-    async fn next_number(&self, series: &SeriesKey) -> Result<u32, StoreError> {
+    pub async fn next_number(&self, series: &SeriesKey) -> Result<u32, StoreError> {
         if let Some(item) = self.get(&series_pk(series), SERIES_SK).await? {
             return number(&item, "next");
         }
@@ -94,7 +95,7 @@ impl OrderStore for DynamoStore {
     }
 
     /// The partner's open debit in a currency (zero if none was ever booked).
-    async fn partner_debit(
+    pub async fn partner_debit(
         &self,
         partner: &PartnerId,
         currency: Currency,
@@ -108,7 +109,8 @@ impl OrderStore for DynamoStore {
         .await
     }
 
-    async fn editing_invoices(
+    /// Orders whose invoice waits for its new version, oldest registration first.
+    pub async fn editing_invoices(
         &self,
         limit: usize,
         start: Option<String>,
@@ -127,7 +129,7 @@ impl OrderStore for DynamoStore {
 
     /// Orders whose payout was due at or before `now`, one page from the sparse due-payout
     /// index (which holds only payouts that can still be released).
-    async fn due_payouts(
+    pub async fn due_payouts(
         &self,
         now: chrono::DateTime<chrono::Utc>,
         limit: usize,
@@ -149,20 +151,21 @@ impl OrderStore for DynamoStore {
     }
 }
 
-impl DateStore for DynamoStore {
-    async fn load_date(&self, id: &DateId) -> Result<Option<EventDate>, StoreError> {
+impl DynamoStore {
+    pub async fn load_date(&self, id: &DateId) -> Result<Option<EventDate>, StoreError> {
         let item = self.get(&date_pk(id), DATE_SK).await?;
         item.map(|item| codec::decode_date(body(&item)?))
             .transpose()
     }
 
     /// Stores a date (create or replace).
-    async fn put_date(&self, date: &EventDate) -> Result<(), StoreError> {
+    pub async fn put_date(&self, date: &EventDate) -> Result<(), StoreError> {
         self.date_put(date)?.send().await.map_err(sdk)?;
         Ok(())
     }
 
-    async fn insert_date(&self, date: &EventDate) -> Result<bool, StoreError> {
+    /// Stores a new date; `false` if one with its id exists already (nothing written).
+    pub async fn insert_date(&self, date: &EventDate) -> Result<bool, StoreError> {
         let written = self
             .date_put(date)?
             .condition_expression("attribute_not_exists(#pk)")
@@ -172,7 +175,9 @@ impl DateStore for DynamoStore {
         super::error::condition_held(written)
     }
 
-    async fn orders_on(
+    /// Orders ever booked onto a date (registered on it or rebooked to it), one page at a
+    /// time. Orders that left the date since are included: callers check the order itself.
+    pub async fn orders_on(
         &self,
         date: &DateId,
         limit: usize,
@@ -185,8 +190,9 @@ impl DateStore for DynamoStore {
     }
 }
 
-impl OrderReads for DynamoStore {
-    async fn documents(&self, order: &OrderId) -> Result<Vec<Document>, StoreError> {
+impl DynamoStore {
+    /// The order's issued documents, oldest first.
+    pub async fn documents(&self, order: &OrderId) -> Result<Vec<Document>, StoreError> {
         let query = self.partition(None, (PK, order_pk(order)), Some((SK, DOCUMENT_PREFIX)));
         let mut documents = self
             .query_all(query)
@@ -198,7 +204,8 @@ impl OrderReads for DynamoStore {
         Ok(documents)
     }
 
-    async fn document(
+    /// One document of an order, by its number.
+    pub async fn document(
         &self,
         order: &OrderId,
         number: &str,
@@ -209,7 +216,7 @@ impl OrderReads for DynamoStore {
     }
 
     /// Document items carry their number as an overloaded key of the partner index.
-    async fn document_order(&self, number: &str) -> Result<Option<OrderId>, StoreError> {
+    pub async fn document_order(&self, number: &str) -> Result<Option<OrderId>, StoreError> {
         let query = self.partition(
             Some(GSI_PARTNER_ORDERS),
             (GSI2_PK, document_number_key(number)),
@@ -219,7 +226,8 @@ impl OrderReads for DynamoStore {
         Ok(page.items.into_iter().next())
     }
 
-    async fn partner_orders(
+    /// A partner's orders, oldest registration first, one page at a time.
+    pub async fn partner_orders(
         &self,
         partner: &PartnerId,
         limit: usize,

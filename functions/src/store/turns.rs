@@ -9,10 +9,11 @@ use super::error::{condition_held, sdk};
 use super::keys::{PK, SK, TURNS_SK, turns_pk};
 use super::read::number;
 use super::{DynamoStore, n, s};
-use crate::app::{SeriesTurns, StoreError};
+use crate::app::StoreError;
 
-impl SeriesTurns for DynamoStore {
-    async fn take_turn_ticket(&self, series: &SeriesKey) -> Result<u64, StoreError> {
+impl DynamoStore {
+    /// Takes the next ticket of the series' queue (tickets start at 1).
+    pub async fn take_turn_ticket(&self, series: &SeriesKey) -> Result<u64, StoreError> {
         let output = self
             .client
             .update_item()
@@ -30,14 +31,16 @@ impl SeriesTurns for DynamoStore {
         number(&output.attributes.unwrap_or_default(), "issued")
     }
 
-    async fn turn_serving(&self, series: &SeriesKey) -> Result<u64, StoreError> {
+    /// The ticket whose turn it is now.
+    pub async fn turn_serving(&self, series: &SeriesKey) -> Result<u64, StoreError> {
         match self.get(&turns_pk(series), TURNS_SK).await? {
             Some(item) => number(&item, "serving"),
             None => Ok(1),
         }
     }
 
-    async fn pass_turn(&self, series: &SeriesKey, ticket: u64) -> Result<(), StoreError> {
+    /// Passes the turn on from `ticket` to the next one; nothing if it has passed already.
+    pub async fn pass_turn(&self, series: &SeriesKey, ticket: u64) -> Result<(), StoreError> {
         let passed = self
             .client
             .update_item()

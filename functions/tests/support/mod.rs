@@ -96,7 +96,7 @@ pub struct Harness {
     pub store: DynamoStore,
     pub clock: FixedClock,
     pub publisher: RecordingPublisher,
-    pub runner: Runner<DynamoStore, RecordingPublisher, FixedClock>,
+    pub runner: Runner<RecordingPublisher, FixedClock>,
 }
 
 impl Harness {
@@ -110,14 +110,12 @@ impl Harness {
         let publisher = RecordingPublisher::default();
         let runner = Runner::new(store.clone(), publisher.clone(), clock.clone());
         for issuer in fixtures::ISSUERS {
-            use storno_functions::app::IssuerStore;
             store
                 .put_issuer(&fixtures::issuer(issuer))
                 .await
                 .expect("register the fixture issuers");
         }
         for partner in fixtures::PARTNERS {
-            use storno_functions::app::PartnerStore;
             store
                 .put_partner(&fixtures::billed_partner(partner))
                 .await
@@ -136,7 +134,6 @@ impl Harness {
 
     /// The order as stored now (a consistent read).
     pub async fn stored(&self, order: &str) -> storno_core::Order {
-        use storno_functions::app::OrderStore;
         let id = storno_core::OrderId::parse(order).expect("order id");
         self.store
             .load_order(&id, true)
@@ -152,7 +149,7 @@ impl Harness {
     }
 
     /// Another runner on the same table (another Lambda instance: its own caches).
-    pub fn another_runner(&self) -> Runner<DynamoStore, RecordingPublisher, FixedClock> {
+    pub fn another_runner(&self) -> Runner<RecordingPublisher, FixedClock> {
         Runner::new(
             self.store.clone(),
             self.publisher.clone(),

@@ -10,14 +10,10 @@ use super::super::request::{
 };
 use super::super::views;
 use super::{Api, Call, Routed};
-use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
-    Outbox, Queue,
-};
+use crate::app::{Clock, FollowUpPublisher, Queue};
 
-impl<S, P, C, Q> Api<S, P, C, Q>
+impl<P, C, Q> Api<P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,

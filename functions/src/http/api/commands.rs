@@ -10,10 +10,7 @@ use super::super::problem::Problem;
 use super::super::request::{idempotency, if_match, json, respond};
 use super::super::views;
 use super::{Api, Call, Routed};
-use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, Idempotency, JobStore, OrderReads,
-    OrderStore, Outbox, Queue,
-};
+use crate::app::{Clock, FollowUpPublisher, Idempotency, Queue};
 
 /// What a command's request asks of its execution: `If-Match` and `Idempotency-Key`.
 fn preconditions(call: &Call<'_>) -> Result<(Option<u64>, Option<Idempotency>), Problem> {
@@ -29,9 +26,8 @@ fn dry_run_response(decision: &Decision) -> lambda_http::Response<lambda_http::B
     respond(StatusCode::OK, &views::dry_run(decision), Some(read))
 }
 
-impl<S, P, C, Q> Api<S, P, C, Q>
+impl<P, C, Q> Api<P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,

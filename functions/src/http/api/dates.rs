@@ -11,14 +11,10 @@ use super::super::refusal::Refusal;
 use super::super::request::{idempotency, idempotency_key, json, respond};
 use super::super::views;
 use super::{Api, Call, Routed, stored_response, to_json};
-use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
-    Outbox, Queue,
-};
+use crate::app::{Clock, FollowUpPublisher, Queue};
 
-impl<S, P, C, Q> Api<S, P, C, Q>
+impl<P, C, Q> Api<P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,

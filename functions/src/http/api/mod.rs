@@ -28,10 +28,7 @@ use super::problem::Problem;
 use super::refusal::Refusal;
 use super::request::{check_size, idempotency, problem_response};
 use super::routes::{Function, Matched, Miss, RouteId, match_route};
-use crate::app::{
-    Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads, OrderStore,
-    Outbox, Queue, Runner,
-};
+use crate::app::{Clock, FollowUpPublisher, Queue, Runner};
 
 /// Renders a document as XML or PDF. Only the function that serves documents is given one,
 /// so no other binary links the renderer.
@@ -54,8 +51,8 @@ impl Default for ApiSettings {
     }
 }
 
-pub struct Api<S, P, C, Q> {
-    runner: Arc<Runner<S, P, C>>,
+pub struct Api<P, C, Q> {
+    runner: Arc<Runner<P, C>>,
     /// Where whole-date jobs fan out and payout runs chain.
     queue: Q,
     settings: ApiSettings,
@@ -129,14 +126,13 @@ fn not_modified(request: &Request, response: Response<Body>) -> Response<Body> {
     unchanged
 }
 
-impl<S, P, C, Q> Api<S, P, C, Q>
+impl<P, C, Q> Api<P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,
 {
-    pub fn new(runner: Arc<Runner<S, P, C>>, queue: Q, settings: ApiSettings) -> Self {
+    pub fn new(runner: Arc<Runner<P, C>>, queue: Q, settings: ApiSettings) -> Self {
         Api {
             runner,
             queue,
@@ -149,7 +145,7 @@ where
         self.settings.renderer = renderer;
     }
 
-    pub fn runner(&self) -> &Arc<Runner<S, P, C>> {
+    pub fn runner(&self) -> &Arc<Runner<P, C>> {
         &self.runner
     }
 

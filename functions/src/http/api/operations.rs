@@ -7,18 +7,14 @@ use super::super::answers::{self, PayoutRunDone, PayoutRunPreview};
 use super::super::bodies;
 use super::super::request::{json, respond};
 use super::{Api, Call, Routed};
-use crate::app::{
-    AppError, Clock, CreditStore, DateStore, EffectLog, FollowUpPublisher, JobStore, OrderReads,
-    OrderStore, Outbox, Queue,
-};
+use crate::app::{AppError, Clock, FollowUpPublisher, Queue};
 
 /// Command records checked per reconciliation request (of each kind: not handed on, not
 /// verified); the next request continues.
 const RECONCILIATION_LIMIT: usize = 500;
 
-impl<S, P, C, Q> Api<S, P, C, Q>
+impl<P, C, Q> Api<P, C, Q>
 where
-    S: OrderStore + DateStore + JobStore + OrderReads + Outbox + EffectLog + CreditStore,
     P: FollowUpPublisher,
     C: Clock,
     Q: Queue,
