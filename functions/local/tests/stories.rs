@@ -336,13 +336,17 @@ async fn customer_rebooking_requests_approved_and_declined_and_alternative_dates
     course_order(&app, "declined", "direct").await;
     course_order(&app, "alternatives", "direct").await;
     for (order, approve) in [("approved", true), ("declined", false)] {
-        app.post(
-            &format!("/orders/{order}/rebooking-requests"),
-            CUSTOMER,
-            json!({"reason": "ill"}),
-        )
-        .await
-        .ok();
+        let receipt = app
+            .post(
+                &format!("/orders/{order}/rebooking-requests"),
+                CUSTOMER,
+                json!({"reason": "ill"}),
+            )
+            .await
+            .ok();
+        // The customer's receipt: no ledger posting, no follow-ups (the partner's note).
+        assert!(receipt["posting"].is_null(), "{receipt}");
+        assert_eq!(receipt["followups"], json!([]), "{receipt}");
         let stored = app.get(&format!("/orders/{order}"), CUSTOMER).await.ok();
         let request = stored["rebooking_requests"][0]["id"]
             .as_str()

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use storno_core::{Decision, Document, Money, Order, PayoutState};
+use storno_core::{Actor, Decision, Document, Money, Order, PayoutState};
 
 use crate::app::Receipt;
 
@@ -62,6 +62,21 @@ pub fn ticket(order: &Order, booking: &storno_core::AttendeeBooking) -> Ticket {
         ends_at: booking.date.ends_at,
         time_zone: booking.date.time_zone.name().to_owned(),
         valid: booking.is_valid(),
+    }
+}
+
+/// A command's receipt as `actor` may see it. The ledger posting (commission, the platform's
+/// VAT) and the follow-ups (partner transfers, staff notes) are the business's: a customer's
+/// receipt states the order, its version, the documents and the fee only. The receipt stored
+/// for replays stays whole; each answer is cut for its caller.
+pub fn receipt(receipt: Receipt, actor: &Actor) -> Receipt {
+    match actor {
+        Actor::Customer(_) => Receipt {
+            posting: None,
+            followups: Vec::new(),
+            ..receipt
+        },
+        _ => receipt,
     }
 }
 

@@ -139,6 +139,7 @@ where
                 storno_core::rebook(o, d, request, c)
             })
             .await?;
+        let receipt = views::receipt(receipt, &call.actor);
         Ok(respond(StatusCode::OK, &receipt, Some(receipt.version)))
     }
 
@@ -169,6 +170,7 @@ where
                 decide(o, c)
             })
             .await?;
+        let receipt = views::receipt(receipt, &call.actor);
         Ok(respond(StatusCode::OK, &receipt, Some(receipt.version)))
     }
 
