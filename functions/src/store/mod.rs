@@ -18,6 +18,7 @@ mod queue;
 mod read;
 pub mod records;
 pub mod table;
+mod transaction;
 mod turns;
 
 use aws_sdk_dynamodb::Client;
