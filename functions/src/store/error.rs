@@ -84,3 +84,9 @@ impl ConditionalCheck for aws_sdk_dynamodb::operation::update_item::UpdateItemEr
         self.is_conditional_check_failed_exception()
     }
 }
+
+impl ConditionalCheck for aws_sdk_dynamodb::operation::delete_item::DeleteItemError {
+    fn is_conditional_check_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}

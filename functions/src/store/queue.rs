@@ -293,6 +293,11 @@ fn decode(item: &Item) -> Result<Envelope, StoreError> {
     }
 }
 
+/// The message key and receive token a handle of this queue names.
+fn received(handle: &str) -> Option<(&str, &str)> {
+    handle.split_once('\n')
+}
+
 fn next_token() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -343,10 +348,7 @@ impl Queue for DynamoQueue {
     }
 
     async fn delete(&self, handles: &[String]) -> Result<(), QueueError> {
-        for handle in handles {
-            let Some((key, token)) = handle.split_once('\n') else {
-                continue;
-            };
+        for (key, token) in handles.iter().filter_map(|h| received(h)) {
             let deleted = self
                 .store
                 .client
@@ -359,24 +361,15 @@ impl Queue for DynamoQueue {
                 .expression_attribute_values(":token", s(token))
                 .send()
                 .await;
-            match deleted {
-                Ok(_) => {}
-                // Received again by someone else since (its visibility ran out): theirs now.
-                Err(error)
-                    if error
-                        .as_service_error()
-                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-                Err(error) => return Err(service(sdk(error))),
-            }
+            // Lost the condition: received again by someone else since (its visibility ran
+            // out), theirs now.
+            super::error::condition_held(deleted).map_err(service)?;
         }
         Ok(())
     }
 
     async fn bury(&self, deliveries: &[Delivery]) -> Result<(), QueueError> {
-        for delivery in deliveries {
-            let Some((key, token)) = delivery.handle.split_once('\n') else {
-                continue;
-            };
+        for (key, token) in deliveries.iter().filter_map(|d| received(&d.handle)) {
             let moved = self
                 .store
                 .client
