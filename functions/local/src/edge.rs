@@ -211,70 +211,38 @@ pub async fn serve(
         max_connections: fitting_connection_cap(limits.max_connections),
         ..limits
     };
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let shares = Arc::new(Shares::default());
+    let gate = Gate {
+        permits: Arc::new(Semaphore::new(limits.max_connections)),
+        shares: Arc::new(Shares::default()),
+        limits,
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     // A descriptor held in reserve: when the process runs out, it is given up for a moment to
     // accept the waiting connection and refuse it clearly (503), instead of leaving the client
     // hanging in the backlog.
     let mut spare = spare_descriptor();
     loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!(%error, "accept failed");
-                    let waiting = Duration::from_millis(10);
-                    if spare.take().is_some()
-                        && let Ok(Ok((stream, _))) =
-                            tokio::time::timeout(waiting, listener.accept()).await
-                    {
-                        answer_and_close(stream, raw_answer(Refusal::TooManyConnections(limits.max_connections))).await;
-                    }
-                    spare = spare_descriptor();
-                    // Out of file descriptors or similar: wait a moment instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
             _ = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
-        let Some(share) = shares.take(peer.ip(), limits.max_connections_per_client) else {
-            let refusal = Refusal::TooManyConnectionsFromClient(limits.max_connections_per_client);
-            tokio::spawn(answer_and_close(stream, raw_answer(refusal)));
-            continue;
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                refuse_one_waiting(&listener, &mut spare, &limits).await;
+                continue;
+            }
         };
-        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            let refusal = Refusal::TooManyConnections(limits.max_connections);
-            tokio::spawn(answer_and_close(stream, raw_answer(refusal)));
+        let _ = stream.set_nodelay(true);
+        let Some((stream, held)) = gate.admit(stream, peer.ip()) else {
             continue;
         };
         let service = TowerToHyperService::new(router.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            // A connection that sends no request head, or only part of one, in time is told
-            // so and closed (hyper's own head timeout, which ends idle keep-alive connections
-            // later on, closes without a word).
-            match tokio::time::timeout(limits.header_timeout, first_head(&stream)).await {
-                Ok(true) => {}
-                Ok(false) => return,
-                Err(_) => {
-                    let answer = raw_answer(Refusal::RequestTimeout(
-                        "no complete request head arrived on this connection in time",
-                    ));
-                    answer_and_close(stream, answer).await;
-                    return;
-                }
-            }
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .serve_connection(TokioIo::new(stream), service);
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!(%error, "connection ended");
-            }
-            drop((permit, share));
+            serve_connection(stream, service, limits, watcher).await;
+            drop(held);
         });
     }
     drop(listener);
@@ -285,4 +253,78 @@ pub async fn serve(
         tracing::warn!("requests still running after the drain timeout; stopping anyway");
     }
     Ok(())
+}
+
+/// Who gets in: a connection within the cap and within its client's share.
+struct Gate {
+    permits: Arc<Semaphore>,
+    shares: Arc<Shares>,
+    limits: EdgeLimits,
+}
+
+impl Gate {
+    /// The connection with the permit and share it holds while served; `None` when it was
+    /// refused (503, answered and closed in the background).
+    fn admit(&self, stream: TcpStream, client: IpAddr) -> Option<(TcpStream, Held)> {
+        let limits = &self.limits;
+        let refusal = match self.shares.take(client, limits.max_connections_per_client) {
+            None => Refusal::TooManyConnectionsFromClient(limits.max_connections_per_client),
+            Some(share) => match Arc::clone(&self.permits).try_acquire_owned() {
+                Ok(permit) => return Some((stream, (permit, share))),
+                Err(_) => Refusal::TooManyConnections(limits.max_connections),
+            },
+        };
+        tokio::spawn(answer_and_close(stream, raw_answer(refusal)));
+        None
+    }
+}
+
+/// What a served connection holds: its place under the cap and in its client's share.
+type Held = (tokio::sync::OwnedSemaphorePermit, Share);
+
+/// Serves one connection until it ends. One that sends no request head, or only part of one,
+/// in time is told so and closed (hyper's own head timeout, which ends idle keep-alive
+/// connections later on, closes without a word).
+async fn serve_connection(
+    stream: TcpStream,
+    service: TowerToHyperService<axum::Router>,
+    limits: EdgeLimits,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    match tokio::time::timeout(limits.header_timeout, first_head(&stream)).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(_) => {
+            let answer = raw_answer(Refusal::RequestTimeout(
+                "no complete request head arrived on this connection in time",
+            ));
+            answer_and_close(stream, answer).await;
+            return;
+        }
+    }
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
+    if let Err(error) = watcher.watch(connection).await {
+        tracing::debug!(%error, "connection ended");
+    }
+}
+
+/// `accept` failed (out of file descriptors or similar): give the spare descriptor up to
+/// accept one waiting connection and refuse it clearly, then wait a moment instead of spinning.
+async fn refuse_one_waiting(
+    listener: &TcpListener,
+    spare: &mut Option<std::fs::File>,
+    limits: &EdgeLimits,
+) {
+    let waiting = Duration::from_millis(10);
+    if spare.take().is_some()
+        && let Ok(Ok((stream, _))) = tokio::time::timeout(waiting, listener.accept()).await
+    {
+        let refusal = Refusal::TooManyConnections(limits.max_connections);
+        answer_and_close(stream, raw_answer(refusal)).await;
+    }
+    *spare = spare_descriptor();
+    tokio::time::sleep(Duration::from_millis(50)).await;
 }

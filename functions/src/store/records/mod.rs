@@ -11,8 +11,10 @@
 //! `tests/fixtures/records/v{n}/` holds one stored sample per record type and version; a test
 //! reads them all on every build.
 
+mod booking;
 mod command;
 mod credit;
+mod date;
 mod document;
 mod order;
 mod parties;
@@ -99,12 +101,12 @@ pub fn issuer_from_json(bytes: &[u8]) -> Result<Issuer, StoreError> {
 }
 
 pub fn date_to_json(date: &EventDate) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(&order::DateRecord::from(date)).map_err(StoreError::encoding)
+    serde_json::to_vec(&date::DateRecord::from(date)).map_err(StoreError::encoding)
 }
 
 pub fn date_from_json(bytes: &[u8]) -> Result<EventDate, StoreError> {
     version(bytes)?;
-    json::<order::DateRecord>(bytes)?.into_domain()
+    json::<date::DateRecord>(bytes)?.into_domain()
 }
 
 pub fn credit_entry_to_json(entry: &storno_core::CreditEntry) -> Result<Vec<u8>, StoreError> {
