@@ -11,6 +11,8 @@
 //! A dry run is a decision that is shown and not recorded.
 
 pub mod actor;
+pub mod alternatives;
+pub mod booking;
 pub mod cancel;
 pub mod command;
 pub mod credit;
@@ -19,6 +21,7 @@ pub mod dates;
 pub mod document;
 pub mod error;
 pub mod fee;
+mod fee_vat;
 pub mod followup;
 pub mod german;
 pub mod ids;
@@ -32,6 +35,7 @@ pub mod order;
 pub mod partner;
 pub mod partner_cancellation;
 pub mod party;
+pub mod party_values;
 pub mod payout;
 pub mod rate;
 pub mod rebooking;
