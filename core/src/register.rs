@@ -10,7 +10,7 @@ use crate::actor::Actor;
 use crate::command::{Context, Decision, DecisionBuilder};
 use crate::credit::{PaymentPart, credit_part};
 use crate::dates::EventDate;
-use crate::document::{Document, DocumentHeader, DocumentKind};
+use crate::document::{AttendeeEntry, Document, DocumentHeader, DocumentKind, DocumentLine};
 use crate::error::DomainError;
 use crate::followup::{Effect, Message};
 use crate::ids::{BookingId, CustomerId, DateId, IssuerId, OptionId, OrderId, PartnerId};
@@ -20,9 +20,10 @@ use crate::ledger::Account;
 use crate::money::{Currency, Money};
 use crate::numbering::NumberAllocator;
 use crate::order::{AttendeeBooking, BookingOption, BookingStatus, Order, SalesChannel};
-use crate::party::NewRecipient;
+use crate::party::{NewRecipient, Recipient};
 use crate::payout::Payout;
 use crate::rate::{Percentage, VatRate};
+use crate::terms::CancellationTerms;
 
 /// The most attendee bookings one order may hold.
 pub const MAX_BOOKINGS: usize = 2_000;
@@ -106,33 +107,12 @@ pub fn register_order(
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
     require_order_registrar(&ctx.actor)?;
-    if new.id.as_str().starts_with('_') {
-        return Err(DomainError::ReservedOrderId);
-    }
-    let issuer = &ctx.issuer;
-    if issuer.id != new.issuer {
-        return Err(DomainError::UnknownIssuer(new.issuer.to_string()));
-    }
-    let recipient = new.recipient.checked()?;
-    if new.bookings.is_empty() {
-        return Err(DomainError::NoBookings);
-    }
-    if new.bookings.len() > MAX_BOOKINGS {
-        return Err(DomainError::InvalidInput(format!(
-            "an order holds at most {MAX_BOOKINGS} attendee bookings"
-        )));
-    }
-    new.captured.require_amount_in(new.currency)?;
+    let recipient = check_order(&new, ctx)?;
     let paid_with_credit = credit_part(&new.payments, new.captured, new.currency)?;
-    if new.payout_delay_days > MAX_PAYOUT_DELAY_DAYS {
-        return Err(DomainError::InvalidInput(format!(
-            "the payout delay may be at most {MAX_PAYOUT_DELAY_DAYS} days"
-        )));
-    }
-    let mut booking_ids = HashSet::new();
     let mut frozen_terms = BTreeMap::new();
+    let mut booking_ids = HashSet::new();
     let mut bookings = Vec::with_capacity(new.bookings.len());
-    for booking in new.bookings {
+    for booking in &new.bookings {
         if !booking_ids.insert(booking.id.clone()) {
             return Err(DomainError::InvalidInput(format!(
                 "booking {} appears twice",
@@ -145,77 +125,12 @@ pub fn register_order(
                 booking.id
             )));
         }
-        let date = dates
-            .iter()
-            .find(|d| d.id == booking.date)
-            .ok_or(DomainError::NotFound("date"))?;
-        if date.partner != new.partner {
-            return Err(DomainError::DateOfAnotherPartner);
-        }
-        if !date.active {
-            return Err(DomainError::DateInactive);
-        }
-        for tier in date.terms.tiers() {
-            for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
-                money.require_amount_in(new.currency)?;
-            }
-        }
+        let date = booked_date(&new, booking, dates)?;
         frozen_terms.insert(date.id.clone(), date.terms.clone());
-        let mut option_ids = HashSet::new();
-        let mut options = Vec::with_capacity(booking.options.len());
-        for option in booking.options {
-            if !option_ids.insert(option.id.clone()) {
-                return Err(DomainError::InvalidInput(format!(
-                    "option {} appears twice",
-                    option.id
-                )));
-            }
-            option.unit_price.require_amount_in(new.currency)?;
-            if option
-                .price_entry
-                .is_some_and(|entry| entry != issuer.prices)
-            {
-                return Err(DomainError::PriceEntryMismatch {
-                    option: option.id.to_string(),
-                    issuer: issuer.prices.name(),
-                });
-            }
-            if issuer.is_vat_exempt() && !option.vat_rate.percent().is_zero() {
-                return Err(DomainError::VatOnExemptIssuer(option.id.to_string()));
-            }
-            if let Some(fee) = &option.own_cancellation_fee {
-                fee.require_amount_in(new.currency)?;
-            }
-            if option.quantity == 0 || option.quantity > MAX_QUANTITY {
-                return Err(DomainError::InvalidInput(format!(
-                    "an option's quantity must be 1 to {MAX_QUANTITY}"
-                )));
-            }
-            options.push(BookingOption::new(
-                option.id,
-                text(&option.name, "an option's name")?.into(),
-                option.unit_price,
-                option.quantity,
-                option.vat_rate,
-                option.own_cancellation_fee,
-            ));
-        }
-        let ticket = crate::rebooking::ticket_reference(&new.id, &booking.id, &date.id);
-        bookings.push(AttendeeBooking {
-            id: booking.id,
-            attendee_name: text(&booking.attendee_name, "an attendee's name")?.into(),
-            attendee_email: text(&booking.attendee_email, "an attendee's email")?.into(),
-            date: date.booked(),
-            terms_of: date.id.clone(),
-            status: BookingStatus::Valid,
-            options,
-            fees_charged: Money::zero(new.currency),
-            fixed_fee_charged: Money::zero(new.currency),
-            ticket,
-        });
+        bookings.push(attendee_booking(&new, booking, date, ctx)?);
     }
-    let prices = issuer.prices;
-    let (attendees, lines) = invoice_content(&bookings, &[], issuer.cancelled_options, prices);
+    let prices = ctx.issuer.prices;
+    let (attendees, lines) = invoice_content(&bookings, &[], ctx.issuer.cancelled_options, prices);
     let captured_must_be = crate::vat::payable(&lines, prices, new.currency);
     if captured_must_be != new.captured {
         return Err(DomainError::CaptureMismatch {
@@ -224,15 +139,165 @@ pub fn register_order(
         });
     }
     let mut numbers = NumberAllocator::new(ctx.series(), ctx.next_document_seq);
+    let invoice = first_invoice(&new, &recipient, ctx, &mut numbers, (attendees, lines));
+    let order = new_order(
+        new,
+        recipient,
+        (bookings, frozen_terms),
+        paid_with_credit,
+        &invoice,
+        ctx,
+    );
+    let mut decision = DecisionBuilder::register(ctx, "order registered");
+    decision.grow(Account::CustomerPayments, order.captured - paid_with_credit);
+    decision.redeem_credit(&order, paid_with_credit);
+    decision.effect(order.tell_customer(Message::OrderConfirmed, Some(invoice.number.clone())));
+    decision.effect(Effect::DeliverDocument {
+        number: invoice.number.clone(),
+    });
+    decision.shared_document(invoice);
+    Ok(decision.finish(order, Some(numbers)))
+}
+
+/// The order as a whole: its id, issuer, recipient, size, amounts and payout delay. Returns
+/// the recipient checked.
+fn check_order(new: &NewOrder, ctx: &Context) -> Result<Recipient, DomainError> {
+    if new.id.as_str().starts_with('_') {
+        return Err(DomainError::ReservedOrderId);
+    }
+    if ctx.issuer.id != new.issuer {
+        return Err(DomainError::UnknownIssuer(new.issuer.to_string()));
+    }
+    let recipient = new.recipient.checked()?;
+    if new.bookings.is_empty() {
+        return Err(DomainError::NoBookings);
+    }
+    if new.bookings.len() > MAX_BOOKINGS {
+        return Err(DomainError::InvalidInput(format!(
+            "an order holds at most {MAX_BOOKINGS} attendee bookings"
+        )));
+    }
+    new.captured.require_amount_in(new.currency)?;
+    if new.payout_delay_days > MAX_PAYOUT_DELAY_DAYS {
+        return Err(DomainError::InvalidInput(format!(
+            "the payout delay may be at most {MAX_PAYOUT_DELAY_DAYS} days"
+        )));
+    }
+    Ok(recipient)
+}
+
+/// The date a booking books: the order's partner's, active, its terms in the order's currency.
+fn booked_date<'d>(
+    new: &NewOrder,
+    booking: &NewBooking,
+    dates: &'d [EventDate],
+) -> Result<&'d EventDate, DomainError> {
+    let date = dates
+        .iter()
+        .find(|d| d.id == booking.date)
+        .ok_or(DomainError::NotFound("date"))?;
+    if date.partner != new.partner {
+        return Err(DomainError::DateOfAnotherPartner);
+    }
+    if !date.active {
+        return Err(DomainError::DateInactive);
+    }
+    for tier in date.terms.tiers() {
+        for money in [&tier.fixed, &tier.cap].into_iter().flatten() {
+            money.require_amount_in(new.currency)?;
+        }
+    }
+    Ok(date)
+}
+
+/// One attendee's booking on `date`, its options checked.
+fn attendee_booking(
+    new: &NewOrder,
+    booking: &NewBooking,
+    date: &EventDate,
+    ctx: &Context,
+) -> Result<AttendeeBooking, DomainError> {
+    let mut option_ids = HashSet::new();
+    let mut options = Vec::with_capacity(booking.options.len());
+    for option in &booking.options {
+        if !option_ids.insert(option.id.clone()) {
+            return Err(DomainError::InvalidInput(format!(
+                "option {} appears twice",
+                option.id
+            )));
+        }
+        options.push(booking_option(new, option, ctx)?);
+    }
+    Ok(AttendeeBooking {
+        id: booking.id.clone(),
+        attendee_name: text(&booking.attendee_name, "an attendee's name")?.into(),
+        attendee_email: text(&booking.attendee_email, "an attendee's email")?.into(),
+        date: date.booked(),
+        terms_of: date.id.clone(),
+        status: BookingStatus::Valid,
+        options,
+        fees_charged: Money::zero(new.currency),
+        fixed_fee_charged: Money::zero(new.currency),
+        ticket: crate::rebooking::ticket_reference(&new.id, &booking.id, &date.id),
+    })
+}
+
+/// One option: its amounts in the order's currency and price entry, its VAT allowed.
+fn booking_option(
+    new: &NewOrder,
+    option: &NewOption,
+    ctx: &Context,
+) -> Result<BookingOption, DomainError> {
+    let issuer = &ctx.issuer;
+    option.unit_price.require_amount_in(new.currency)?;
+    if option
+        .price_entry
+        .is_some_and(|entry| entry != issuer.prices)
+    {
+        return Err(DomainError::PriceEntryMismatch {
+            option: option.id.to_string(),
+            issuer: issuer.prices.name(),
+        });
+    }
+    if issuer.is_vat_exempt() && !option.vat_rate.percent().is_zero() {
+        return Err(DomainError::VatOnExemptIssuer(option.id.to_string()));
+    }
+    if let Some(fee) = &option.own_cancellation_fee {
+        fee.require_amount_in(new.currency)?;
+    }
+    if option.quantity == 0 || option.quantity > MAX_QUANTITY {
+        return Err(DomainError::InvalidInput(format!(
+            "an option's quantity must be 1 to {MAX_QUANTITY}"
+        )));
+    }
+    Ok(BookingOption::new(
+        option.id.clone(),
+        text(&option.name, "an option's name")?.into(),
+        option.unit_price,
+        option.quantity,
+        option.vat_rate,
+        option.own_cancellation_fee,
+    ))
+}
+
+/// The order's first invoice (version 1).
+fn first_invoice(
+    new: &NewOrder,
+    recipient: &Recipient,
+    ctx: &Context,
+    numbers: &mut NumberAllocator,
+    (attendees, lines): (Vec<AttendeeEntry>, Vec<DocumentLine>),
+) -> Arc<Document> {
+    let issuer = &ctx.issuer;
     let header = DocumentHeader {
         order: new.id.clone(),
         customer: new.customer.clone(),
         seller: issuer.seller(),
         recipient: recipient.clone(),
         currency: new.currency,
-        prices,
+        prices: issuer.prices,
     };
-    let invoice = Arc::new(Document::new(
+    Arc::new(Document::new(
         numbers.take(&issuer.numbers),
         DocumentKind::Invoice {
             version: 1,
@@ -243,13 +308,25 @@ pub fn register_order(
         ctx.issue_date(),
         attendees,
         lines,
-    ));
-    let order = Order {
+    ))
+}
+
+/// The order as registered: paid, invoiced, nothing cancelled or paid out yet.
+fn new_order(
+    new: NewOrder,
+    recipient: Recipient,
+    (bookings, frozen_terms): (Vec<AttendeeBooking>, BTreeMap<DateId, CancellationTerms>),
+    paid_with_credit: Money,
+    invoice: &Arc<Document>,
+    ctx: &Context,
+) -> Order {
+    let zero = Money::zero(new.currency);
+    Order {
         id: new.id,
         partner: new.partner,
         customer: new.customer,
         issuer: new.issuer,
-        prices,
+        prices: ctx.issuer.prices,
         recipient,
         channel: new.channel,
         currency: new.currency,
@@ -261,7 +338,7 @@ pub fn register_order(
         frozen_terms,
         invoice: Invoice {
             status: InvoiceStatus::Issued,
-            current: Arc::clone(&invoice),
+            current: Arc::clone(invoice),
         },
         documents: Vec::new(),
         fees: Vec::new(),
@@ -270,21 +347,12 @@ pub fn register_order(
         rebooking_requests: Vec::new(),
         alternative_dates: None,
         partner_cancellation: None,
-        refunded: Money::zero(new.currency),
-        credited: Money::zero(new.currency),
+        refunded: zero,
+        credited: zero,
         paid_with_credit,
-        commission_kept: Money::zero(new.currency),
-        fee_commission: Money::zero(new.currency),
+        commission_kept: zero,
+        fee_commission: zero,
         payout_hold: None,
         revision: 0,
-    };
-    let mut decision = DecisionBuilder::register(ctx, "order registered");
-    decision.grow(Account::CustomerPayments, order.captured - paid_with_credit);
-    decision.redeem_credit(&order, paid_with_credit);
-    decision.effect(order.tell_customer(Message::OrderConfirmed, Some(invoice.number.clone())));
-    decision.effect(Effect::DeliverDocument {
-        number: invoice.number.clone(),
-    });
-    decision.shared_document(invoice);
-    Ok(decision.finish(order, Some(numbers)))
+    }
 }
