@@ -115,6 +115,7 @@ impl Cancelled<'_> {
     }
 }
 
+/// The fee `choice` charges for `cancelled` at `now`, its parts and lines.
 pub(crate) fn quote(
     order: &Order,
     cancelled: &[Cancelled<'_>],
@@ -124,114 +125,29 @@ pub(crate) fn quote(
 ) -> Result<FeeQuote, DomainError> {
     let zero = Money::zero(order.currency);
     let paid = cancelled.iter().fold(zero, |sum, c| sum + c.paid(order));
-    let mut parts = Vec::new();
-    // An individual fee entered the other way than the order's prices, already split.
-    let mut split_given: Option<Vec<(VatRate, Money)>> = None;
-    let mut individual: Option<Money> = None;
-    match choice {
-        FeeChoice::None => {}
-        FeeChoice::Terms => {
-            // Private event sales follow their own terms, not those of the public date.
-            if order.channel == SalesChannel::PrivateEvent {
-                return Err(DomainError::PrivateEventTerms);
-            }
-            for c in cancelled {
-                let booking = c.booking;
-                let (starts_at, zone) = (booking.date.starts_at, booking.date.time_zone);
-                let terms = order.frozen_terms.get(&booking.terms_of);
-                let applied = terms.and_then(|t| t.tier_at(starts_at, now, zone));
-                let days_before = crate::terms::days_before(starts_at, now, zone);
-                let (rule, fee, fixed) = match applied {
-                    Some(applied) => {
-                        let charged = applied.tier.fee_on(
-                            c.paid(order),
-                            booking.fees_charged,
-                            booking.fixed_fee_charged,
-                        );
-                        (
-                            FeeRule::Tier {
-                                number: applied.number,
-                                days_before: applied.days_before,
-                                description: applied.tier.to_string(),
-                            },
-                            charged.fee,
-                            Some(charged.fixed).filter(|f| !f.is_zero()),
-                        )
-                    }
-                    None => (FeeRule::NoTierApplies { days_before }, zero, None),
-                };
-                parts.push(FeePart {
-                    booking: booking.id.clone(),
-                    rule,
-                    fee,
-                    fixed,
-                });
-            }
-        }
+    // An individual fee entered the other way than the order's prices comes already split.
+    let (parts, split_given) = match choice {
+        FeeChoice::None => (Vec::new(), None),
+        FeeChoice::Terms => (terms_parts(order, cancelled, now)?, None),
         FeeChoice::Individual {
             amount,
             reason,
             includes_vat,
         } => {
-            if reason.trim().is_empty() {
-                return Err(DomainError::FeeReasonMissing);
-            }
-            amount.require_amount_in(order.currency)?;
             let entered = match includes_vat {
                 Some(true) => PriceEntry::Gross,
                 Some(false) => PriceEntry::Net,
                 None => order.prices,
             };
-            if entered != order.prices {
-                // Staff typed the fee the other way than the order's prices: split it across
-                // the rates as entered, then state each part in the order's price entry.
-                let entered_split = split_by_rate(fee_vat, cancelled, *amount);
-                let split: Vec<(VatRate, Money)> = entered_split
-                    .into_iter()
-                    .map(|(rate, part)| (rate, convert(part, rate, entered, order.prices)))
-                    .collect();
-                let total = split.iter().fold(zero, |sum, (_, part)| sum + *part);
-                split_given = Some(split);
-                individual = Some(total);
-            }
-            let fee = individual.unwrap_or(*amount);
-            if fee.amount() > paid.amount() {
-                return Err(DomainError::FeeExceedsPaid {
-                    fee: fee.to_string(),
-                    paid: paid.to_string(),
-                });
-            }
-            if let Some(first) = cancelled.first() {
-                parts.push(FeePart {
-                    booking: first.booking.id.clone(),
-                    rule: FeeRule::Individual {
-                        reason: reason.trim().to_owned(),
-                    },
-                    fee,
-                    fixed: None,
-                });
-            }
+            let fee = Individual {
+                amount: *amount,
+                reason,
+                entered,
+            };
+            individual_part(order, cancelled, fee, fee_vat, paid)?
         }
-        FeeChoice::OptionOwnFee => {
-            for c in cancelled {
-                for option in &c.options {
-                    if let Some(own) = option.own_cancellation_fee {
-                        parts.push(FeePart {
-                            booking: c.booking.id.clone(),
-                            rule: FeeRule::OptionOwnFee {
-                                option: option.id.clone(),
-                            },
-                            fee: own.min(option.amount()),
-                            fixed: None,
-                        });
-                    }
-                }
-            }
-            if parts.is_empty() {
-                return Err(DomainError::NoOwnCancellationFee);
-            }
-        }
-    }
+        FeeChoice::OptionOwnFee => (own_fee_parts(cancelled)?, None),
+    };
     let total = parts.iter().fold(zero, |sum, p| sum + p.fee).min(paid);
     let split = split_given.unwrap_or_else(|| split_by_rate(fee_vat, cancelled, total));
     let lines = fee_lines(order.prices, cancelled, &parts, split);
@@ -249,6 +165,132 @@ pub(crate) fn quote(
         vat: Some(vat),
         gross: Some(payable),
     })
+}
+
+/// The terms' fee per cancelled booking: the tier that applies at `now` (none: no fee), with
+/// what its caps and fixed amount already charged on the booking.
+fn terms_parts(
+    order: &Order,
+    cancelled: &[Cancelled<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<FeePart>, DomainError> {
+    // Private event sales follow their own terms, not those of the public date.
+    if order.channel == SalesChannel::PrivateEvent {
+        return Err(DomainError::PrivateEventTerms);
+    }
+    let zero = Money::zero(order.currency);
+    let mut parts = Vec::with_capacity(cancelled.len());
+    for c in cancelled {
+        let booking = c.booking;
+        let (starts_at, zone) = (booking.date.starts_at, booking.date.time_zone);
+        let terms = order.frozen_terms.get(&booking.terms_of);
+        let applied = terms.and_then(|t| t.tier_at(starts_at, now, zone));
+        let days_before = crate::terms::days_before(starts_at, now, zone);
+        let (rule, fee, fixed) = match applied {
+            Some(applied) => {
+                let charged = applied.tier.fee_on(
+                    c.paid(order),
+                    booking.fees_charged,
+                    booking.fixed_fee_charged,
+                );
+                let rule = FeeRule::Tier {
+                    number: applied.number,
+                    days_before: applied.days_before,
+                    description: applied.tier.to_string(),
+                };
+                (
+                    rule,
+                    charged.fee,
+                    Some(charged.fixed).filter(|f| !f.is_zero()),
+                )
+            }
+            None => (FeeRule::NoTierApplies { days_before }, zero, None),
+        };
+        parts.push(FeePart {
+            booking: booking.id.clone(),
+            rule,
+            fee,
+            fixed,
+        });
+    }
+    Ok(parts)
+}
+
+/// A fee split across VAT rates, each part in the order's price entry.
+type RateSplit = Vec<(VatRate, Money)>;
+
+/// An individual fee as staff entered it.
+struct Individual<'a> {
+    amount: Money,
+    reason: &'a str,
+    /// Whether the amount was typed with VAT included (gross) or without (net).
+    entered: PriceEntry,
+}
+
+/// An individual fee, never more than was paid for what is cancelled. Typed the other way than
+/// the order's prices, it is split across the rates as entered and each part stated in the
+/// order's price entry (that split is returned with it).
+fn individual_part(
+    order: &Order,
+    cancelled: &[Cancelled<'_>],
+    fee: Individual<'_>,
+    fee_vat: FeeVatMode,
+    paid: Money,
+) -> Result<(Vec<FeePart>, Option<RateSplit>), DomainError> {
+    if fee.reason.trim().is_empty() {
+        return Err(DomainError::FeeReasonMissing);
+    }
+    fee.amount.require_amount_in(order.currency)?;
+    let mut split_given = None;
+    let mut total = fee.amount;
+    if fee.entered != order.prices {
+        let split: RateSplit = split_by_rate(fee_vat, cancelled, fee.amount)
+            .into_iter()
+            .map(|(rate, part)| (rate, convert(part, rate, fee.entered, order.prices)))
+            .collect();
+        total = split
+            .iter()
+            .fold(Money::zero(order.currency), |sum, (_, part)| sum + *part);
+        split_given = Some(split);
+    }
+    if total.amount() > paid.amount() {
+        return Err(DomainError::FeeExceedsPaid {
+            fee: total.to_string(),
+            paid: paid.to_string(),
+        });
+    }
+    let parts = cancelled.first().map(|first| FeePart {
+        booking: first.booking.id.clone(),
+        rule: FeeRule::Individual {
+            reason: fee.reason.trim().to_owned(),
+        },
+        fee: total,
+        fixed: None,
+    });
+    Ok((parts.into_iter().collect(), split_given))
+}
+
+/// The options' own fees (each at most the option's price); refused when none has one.
+fn own_fee_parts(cancelled: &[Cancelled<'_>]) -> Result<Vec<FeePart>, DomainError> {
+    let mut parts = Vec::new();
+    for c in cancelled {
+        for option in &c.options {
+            if let Some(own) = option.own_cancellation_fee {
+                parts.push(FeePart {
+                    booking: c.booking.id.clone(),
+                    rule: FeeRule::OptionOwnFee {
+                        option: option.id.clone(),
+                    },
+                    fee: own.min(option.amount()),
+                    fixed: None,
+                });
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err(DomainError::NoOwnCancellationFee);
+    }
+    Ok(parts)
 }
 
 /// A fee part at `rate` entered as `from`, stated as `to` (net ↔ VAT included).
