@@ -12,59 +12,20 @@ const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicCompo
 /// The document as UBL XML. The same document always gives the same bytes.
 pub fn ubl(document: &Document) -> Vec<u8> {
     let e = EInvoice::of(document);
-    let credit_note = e.type_code == "381";
-    let (root, namespace, line_element, quantity_element) = if credit_note {
-        (
-            "CreditNote",
-            "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
-            "cac:CreditNoteLine",
-            "cbc:CreditedQuantity",
-        )
-    } else {
-        (
-            "Invoice",
-            "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-            "cac:InvoiceLine",
-            "cbc:InvoicedQuantity",
-        )
-    };
     let currency = document.currency();
-    let currency = currency.code();
-    let money = |x: &mut Xml, name: &str, value| {
-        x.leaf_with(name, &[("currencyID", currency)], &e.amount(value));
+    let u = Ubl {
+        credit_note: e.type_code == "381",
+        currency: currency.code(),
+        e: &e,
+        document,
     };
+    let (root, namespace) = u.root();
     let mut x = Xml::new();
     x.open_with(
         root,
         &[("xmlns", namespace), ("xmlns:cac", CAC), ("xmlns:cbc", CBC)],
     );
-    x.leaf("cbc:CustomizationID", SPECIFICATION);
-    x.leaf("cbc:ProfileID", BUSINESS_PROCESS);
-    x.leaf("cbc:ID", &document.number.to_string());
-    x.leaf("cbc:IssueDate", &document.issue_date.to_string());
-    if credit_note {
-        x.leaf("cbc:CreditNoteTypeCode", e.type_code);
-    } else {
-        x.leaf("cbc:InvoiceTypeCode", e.type_code);
-    }
-    for note in &e.notes {
-        x.leaf("cbc:Note", note);
-    }
-    x.leaf("cbc:DocumentCurrencyCode", currency);
-    x.leaf("cbc:BuyerReference", &e.buyer_reference);
-    x.wrapped(
-        "cac:OrderReference",
-        "cbc:ID",
-        document.header.order.as_str(),
-    );
-    if let Some(preceding) = e.preceding {
-        x.open("cac:BillingReference");
-        x.open("cac:InvoiceDocumentReference");
-        x.leaf("cbc:ID", &preceding.number.to_string());
-        x.leaf("cbc:IssueDate", &preceding.issue_date.to_string());
-        x.close("cac:InvoiceDocumentReference");
-        x.close("cac:BillingReference");
-    }
+    u.header(&mut x);
     parties(&mut x, &e);
     if let Some(delivered) = e.actual_delivery {
         x.wrapped(
@@ -73,68 +34,152 @@ pub fn ubl(document: &Document) -> Vec<u8> {
             &delivered.to_string(),
         );
     }
-
-    x.open("cac:PaymentMeans");
-    x.leaf_with(
-        "cbc:PaymentMeansCode",
-        &[("name", &e.payment.information)],
-        e.payment.code,
-    );
-    x.leaf("cbc:PaymentID", &document.number.to_string());
-    if let Some(account) = &e.payment.account {
-        x.open("cac:PayeeFinancialAccount");
-        x.leaf("cbc:ID", &account.iban);
-        x.leaf("cbc:Name", &account.holder);
-        if let Some(bic) = &account.bic {
-            x.wrapped("cac:FinancialInstitutionBranch", "cbc:ID", bic);
-        }
-        x.close("cac:PayeeFinancialAccount");
-    }
-    x.close("cac:PaymentMeans");
-    x.wrapped("cac:PaymentTerms", "cbc:Note", &e.terms);
-
-    x.open("cac:TaxTotal");
-    money(&mut x, "cbc:TaxAmount", e.totals.tax);
-    for tax in &e.taxes {
-        x.open("cac:TaxSubtotal");
-        money(&mut x, "cbc:TaxableAmount", tax.basis);
-        money(&mut x, "cbc:TaxAmount", tax.amount);
-        x.open("cac:TaxCategory");
-        x.leaf("cbc:ID", tax.category);
-        x.leaf("cbc:Percent", &plain(tax.rate));
-        if let Some(reason) = &tax.exemption_reason {
-            x.leaf("cbc:TaxExemptionReason", reason);
-        }
-        x.wrapped("cac:TaxScheme", "cbc:ID", "VAT");
-        x.close("cac:TaxCategory");
-        x.close("cac:TaxSubtotal");
-    }
-    x.close("cac:TaxTotal");
-
-    let t = &e.totals;
-    x.open("cac:LegalMonetaryTotal");
-    money(&mut x, "cbc:LineExtensionAmount", t.lines);
-    money(&mut x, "cbc:TaxExclusiveAmount", t.lines);
-    money(&mut x, "cbc:TaxInclusiveAmount", t.grand);
-    money(&mut x, "cbc:PrepaidAmount", t.prepaid);
-    if !t.rounding.is_zero() {
-        money(&mut x, "cbc:PayableRoundingAmount", t.rounding);
-    }
-    money(&mut x, "cbc:PayableAmount", t.due);
-    x.close("cac:LegalMonetaryTotal");
-
+    u.payment(&mut x);
+    u.tax_total(&mut x);
+    u.monetary_total(&mut x);
     for line in &e.lines {
-        x.open(line_element);
+        u.line(&mut x, line);
+    }
+    x.close(root);
+    x.finish()
+}
+
+/// One document on its way to UBL: an invoice, or a credit note (element names differ).
+struct Ubl<'a> {
+    credit_note: bool,
+    currency: &'a str,
+    e: &'a EInvoice<'a>,
+    document: &'a Document,
+}
+
+impl Ubl<'_> {
+    fn root(&self) -> (&'static str, &'static str) {
+        if self.credit_note {
+            (
+                "CreditNote",
+                "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+            )
+        } else {
+            (
+                "Invoice",
+                "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+            )
+        }
+    }
+
+    fn money(&self, x: &mut Xml, name: &str, value: rust_decimal::Decimal) {
+        x.leaf_with(
+            name,
+            &[("currencyID", self.currency)],
+            &self.e.amount(value),
+        );
+    }
+
+    /// Identification, type, notes, currency, references (BT-1 to BT-26).
+    fn header(&self, x: &mut Xml) {
+        let (e, document) = (self.e, self.document);
+        x.leaf("cbc:CustomizationID", SPECIFICATION);
+        x.leaf("cbc:ProfileID", BUSINESS_PROCESS);
+        x.leaf("cbc:ID", &document.number.to_string());
+        x.leaf("cbc:IssueDate", &document.issue_date.to_string());
+        if self.credit_note {
+            x.leaf("cbc:CreditNoteTypeCode", e.type_code);
+        } else {
+            x.leaf("cbc:InvoiceTypeCode", e.type_code);
+        }
+        for note in &e.notes {
+            x.leaf("cbc:Note", note);
+        }
+        x.leaf("cbc:DocumentCurrencyCode", self.currency);
+        x.leaf("cbc:BuyerReference", &e.buyer_reference);
+        x.wrapped(
+            "cac:OrderReference",
+            "cbc:ID",
+            document.header.order.as_str(),
+        );
+        if let Some(preceding) = &e.preceding {
+            x.open("cac:BillingReference");
+            x.open("cac:InvoiceDocumentReference");
+            x.leaf("cbc:ID", &preceding.number.to_string());
+            x.leaf("cbc:IssueDate", &preceding.issue_date.to_string());
+            x.close("cac:InvoiceDocumentReference");
+            x.close("cac:BillingReference");
+        }
+    }
+
+    /// Payment means and terms (BG-16, BT-20).
+    fn payment(&self, x: &mut Xml) {
+        let e = self.e;
+        x.open("cac:PaymentMeans");
+        x.leaf_with(
+            "cbc:PaymentMeansCode",
+            &[("name", &e.payment.information)],
+            e.payment.code,
+        );
+        x.leaf("cbc:PaymentID", &self.document.number.to_string());
+        if let Some(account) = &e.payment.account {
+            x.open("cac:PayeeFinancialAccount");
+            x.leaf("cbc:ID", &account.iban);
+            x.leaf("cbc:Name", &account.holder);
+            if let Some(bic) = &account.bic {
+                x.wrapped("cac:FinancialInstitutionBranch", "cbc:ID", bic);
+            }
+            x.close("cac:PayeeFinancialAccount");
+        }
+        x.close("cac:PaymentMeans");
+        x.wrapped("cac:PaymentTerms", "cbc:Note", &e.terms);
+    }
+
+    /// The VAT per category and rate (BG-23).
+    fn tax_total(&self, x: &mut Xml) {
+        x.open("cac:TaxTotal");
+        self.money(x, "cbc:TaxAmount", self.e.totals.tax);
+        for tax in &self.e.taxes {
+            x.open("cac:TaxSubtotal");
+            self.money(x, "cbc:TaxableAmount", tax.basis);
+            self.money(x, "cbc:TaxAmount", tax.amount);
+            x.open("cac:TaxCategory");
+            x.leaf("cbc:ID", tax.category);
+            x.leaf("cbc:Percent", &plain(tax.rate));
+            if let Some(reason) = &tax.exemption_reason {
+                x.leaf("cbc:TaxExemptionReason", reason);
+            }
+            x.wrapped("cac:TaxScheme", "cbc:ID", "VAT");
+            x.close("cac:TaxCategory");
+            x.close("cac:TaxSubtotal");
+        }
+        x.close("cac:TaxTotal");
+    }
+
+    /// The document totals (BG-22).
+    fn monetary_total(&self, x: &mut Xml) {
+        let t = &self.e.totals;
+        x.open("cac:LegalMonetaryTotal");
+        self.money(x, "cbc:LineExtensionAmount", t.lines);
+        self.money(x, "cbc:TaxExclusiveAmount", t.lines);
+        self.money(x, "cbc:TaxInclusiveAmount", t.grand);
+        self.money(x, "cbc:PrepaidAmount", t.prepaid);
+        if !t.rounding.is_zero() {
+            self.money(x, "cbc:PayableRoundingAmount", t.rounding);
+        }
+        self.money(x, "cbc:PayableAmount", t.due);
+        x.close("cac:LegalMonetaryTotal");
+    }
+
+    /// One line (BG-25).
+    fn line(&self, x: &mut Xml, line: &crate::einvoice::Line) {
+        let (element, quantity) = if self.credit_note {
+            ("cac:CreditNoteLine", "cbc:CreditedQuantity")
+        } else {
+            ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+        };
+        x.open(element);
         x.leaf("cbc:ID", &line.id.to_string());
         if let Some(note) = &line.note {
             x.leaf("cbc:Note", note);
         }
-        x.leaf_with(
-            quantity_element,
-            &[("unitCode", UNIT)],
-            &plain(line.quantity),
-        );
-        money(&mut x, "cbc:LineExtensionAmount", line.net);
+        x.leaf_with(quantity, &[("unitCode", UNIT)], &plain(line.quantity));
+        self.money(x, "cbc:LineExtensionAmount", line.net);
         if let Some((start, end)) = line.period {
             x.open("cac:InvoicePeriod");
             x.leaf("cbc:StartDate", &start.to_string());
@@ -152,14 +197,12 @@ pub fn ubl(document: &Document) -> Vec<u8> {
         x.open("cac:Price");
         x.leaf_with(
             "cbc:PriceAmount",
-            &[("currencyID", currency)],
+            &[("currencyID", self.currency)],
             &plain(line.unit_price),
         );
         x.close("cac:Price");
-        x.close(line_element);
+        x.close(element);
     }
-    x.close(root);
-    x.finish()
 }
 
 fn postal_address(x: &mut Xml, address: &storno_core::PostalAddress) {
