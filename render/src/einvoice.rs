@@ -135,84 +135,6 @@ impl<'a> EInvoice<'a> {
         } else {
             Decimal::ONE
         };
-        let signed = |m: Money| m.amount() * sign;
-        let category_of = |line: &DocumentLine| {
-            document
-                .vat_breakdown
-                .iter()
-                .find(|t| t.rate == line.vat_rate)
-                .map_or(VatCategory::Standard, |t| t.category)
-                .code()
-        };
-        let lines = document
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(index, line)| Line {
-                id: index + 1,
-                name: line.description.to_string(),
-                note: line_note(document, line),
-                quantity: Decimal::from(line.quantity) * sign,
-                unit_price: line.unit_price,
-                net: signed(line.net),
-                category: category_of(line),
-                rate: line.vat_rate.percent(),
-                period: line.service_period.map(|p| (p.start, p.end)),
-            })
-            .collect();
-        let taxes = document
-            .vat_breakdown
-            .iter()
-            .map(|t| Tax {
-                category: t.category.code(),
-                rate: t.rate.percent(),
-                basis: signed(t.taxable),
-                amount: signed(t.vat),
-                exemption_reason: t.exemption_reason.as_deref().map(str::to_owned),
-            })
-            .collect();
-        let grand = signed(document.gross);
-        let rounding = signed(document.rounding);
-        let payable = signed(document.payable);
-        let prepaid = if credit_note { Decimal::ZERO } else { payable };
-        let totals = Totals {
-            lines: signed(document.net),
-            tax: signed(document.vat),
-            rounding,
-            grand,
-            prepaid,
-            due: grand - prepaid + rounding,
-        };
-        let seller = &document.header.seller;
-        let payment = if credit_note {
-            Payment {
-                code: "1",
-                information: "Verrechnung mit einer ersetzenden Rechnung und Stornogebühren, Rest als Erstattung oder Guthaben"
-                    .to_owned(),
-                account: None,
-            }
-        } else {
-            let sepa = document.currency().code() == "EUR";
-            Payment {
-                code: if sepa { "58" } else { "30" },
-                information: if sepa {
-                    "SEPA-Überweisung".to_owned()
-                } else {
-                    "Überweisung".to_owned()
-                },
-                account: Some(Account {
-                    iban: seller.payment.iban.as_str().to_owned(),
-                    holder: seller
-                        .payment
-                        .holder
-                        .as_deref()
-                        .unwrap_or(&seller.legal_name)
-                        .to_owned(),
-                    bic: seller.payment.bic.as_deref().map(str::to_owned),
-                }),
-            }
-        };
-        let terms = crate::wording::settlement(&document.kind);
         let recipient = &document.header.recipient;
         let delivery_date = document
             .lines
@@ -228,11 +150,11 @@ impl<'a> EInvoice<'a> {
                 .as_deref()
                 .map_or_else(|| document.header.order.to_string(), str::to_owned),
             notes: notes(document),
-            lines,
-            taxes,
-            totals,
-            payment,
-            terms,
+            lines: lines(document, sign),
+            taxes: taxes(document, sign),
+            totals: totals(document, sign, credit_note),
+            payment: payment(document, credit_note),
+            terms: crate::wording::settlement(&document.kind),
             delivery_date,
             actual_delivery: delivery_date.or_else(|| {
                 document
@@ -322,4 +244,100 @@ fn line_note(document: &Document, line: &DocumentLine) -> Option<String> {
         Some(note) => format!("{what} {} ({note})", attendee.name),
         None => format!("{what} {}", attendee.name),
     })
+}
+
+/// The lines (BG-25), signed as the document type states them.
+fn lines(document: &Document, sign: Decimal) -> Vec<Line> {
+    let category_of = |line: &DocumentLine| {
+        document
+            .vat_breakdown
+            .iter()
+            .find(|t| t.rate == line.vat_rate)
+            .map_or(VatCategory::Standard, |t| t.category)
+            .code()
+    };
+    document
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| Line {
+            id: index + 1,
+            name: line.description.to_string(),
+            note: line_note(document, line),
+            quantity: Decimal::from(line.quantity) * sign,
+            unit_price: line.unit_price,
+            net: line.net.amount() * sign,
+            category: category_of(line),
+            rate: line.vat_rate.percent(),
+            period: line.service_period.map(|p| (p.start, p.end)),
+        })
+        .collect()
+}
+
+/// The VAT breakdown (BG-23).
+fn taxes(document: &Document, sign: Decimal) -> Vec<Tax> {
+    document
+        .vat_breakdown
+        .iter()
+        .map(|t| Tax {
+            category: t.category.code(),
+            rate: t.rate.percent(),
+            basis: t.taxable.amount() * sign,
+            amount: t.vat.amount() * sign,
+            exemption_reason: t.exemption_reason.as_deref().map(str::to_owned),
+        })
+        .collect()
+}
+
+/// The document totals (BG-22); a credit note has nothing prepaid.
+fn totals(document: &Document, sign: Decimal, credit_note: bool) -> Totals {
+    let signed = |m: Money| m.amount() * sign;
+    let grand = signed(document.gross);
+    let rounding = signed(document.rounding);
+    let prepaid = if credit_note {
+        Decimal::ZERO
+    } else {
+        signed(document.payable)
+    };
+    Totals {
+        lines: signed(document.net),
+        tax: signed(document.vat),
+        rounding,
+        grand,
+        prepaid,
+        due: grand - prepaid + rounding,
+    }
+}
+
+/// How it is paid (BG-16): a transfer to the seller's account, or for a credit note, settled
+/// against the replacing invoice and fees.
+fn payment(document: &Document, credit_note: bool) -> Payment {
+    if credit_note {
+        return Payment {
+            code: "1",
+            information: "Verrechnung mit einer ersetzenden Rechnung und Stornogebühren, Rest als Erstattung oder Guthaben"
+                .to_owned(),
+            account: None,
+        };
+    }
+    let seller = &document.header.seller;
+    let sepa = document.currency().code() == "EUR";
+    Payment {
+        code: if sepa { "58" } else { "30" },
+        information: if sepa {
+            "SEPA-Überweisung".to_owned()
+        } else {
+            "Überweisung".to_owned()
+        },
+        account: Some(Account {
+            iban: seller.payment.iban.as_str().to_owned(),
+            holder: seller
+                .payment
+                .holder
+                .as_deref()
+                .unwrap_or(&seller.legal_name)
+                .to_owned(),
+            bic: seller.payment.bic.as_deref().map(str::to_owned),
+        }),
+    }
 }
