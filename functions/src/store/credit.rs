@@ -9,29 +9,23 @@
 //! (`ORDER#_credit.{customer}.{cur}`), whose command records the outbox hands on like an
 //! order's.
 
+use std::borrow::Cow;
+
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, Update};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use storno_core::credit::CreditDecision;
 use storno_core::{
-    CreditAccount, CreditEntry, CreditMovement, Currency, CustomerId, Decision, FollowUp, Money,
-    Posting,
+    CreditAccount, CreditEntry, CreditMovement, Currency, CustomerId, Decision, Money,
 };
 
 use super::commit::{OnFailure, Transaction};
 use super::error::{condition_held, sdk};
 use super::keys::*;
 use super::read::{body, number, string};
+use super::records::CommandRecord;
 use super::{DynamoStore, n, records, s};
 use crate::app::{Conflict, IdempotencyWrite, Page, StoreError, StoredGrant};
-
-/// A credit stream's command record: the same shape as an order's, so the outbox reads both.
-#[derive(Serialize)]
-struct StreamRecord<'a> {
-    posting: Option<&'a Posting>,
-    followups: &'a [FollowUp],
-}
 
 fn money(amount: Decimal, currency: Currency) -> Result<Money, StoreError> {
     Money::new(amount, currency).map_err(StoreError::decoding)
@@ -251,16 +245,50 @@ impl DynamoStore {
         idempotency: Option<&IdempotencyWrite>,
         token: &str,
     ) -> Result<(), StoreError> {
-        let (before, after) = (&decision.before, &decision.account);
-        let currency = after.currency;
+        let after = &decision.account;
         let mut tx = Transaction::default();
-        // The balance item exactly as the decision read it.
+        tx.update(self.balance_update(decision)?, OnFailure::Balance);
+        let source = format!("{}#{:012}#0", decision.stream, after.revision);
+        tx.put(
+            self.entry_put(&decision.entry, after.currency, &source)?,
+            512,
+            OnFailure::Never,
+        );
+        let record = CommandRecord {
+            posting: Cow::Owned(Some(decision.posting.clone())),
+            followups: Cow::Borrowed(&decision.followups),
+            numbers: None,
+        };
+        let at = decision.entry.at;
+        let (put, _) = self.command_record_put(&decision.stream, after.revision, &record, at)?;
+        tx.put(put, 1024, OnFailure::Balance);
+        if let Some(grant) = retire {
+            tx.update(self.retire_update(grant)?, OnFailure::Balance);
+        }
+        if let Some(idempotency) = idempotency {
+            tx.put(
+                self.idempotency_put(idempotency)?,
+                1024,
+                OnFailure::Idempotency,
+            );
+        }
+        self.run_transaction(tx, token, |meaning, _| match meaning {
+            OnFailure::Idempotency => Conflict::Idempotency,
+            _ => Conflict::Balance,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The account's balance item, changed only if it is exactly as the decision read it.
+    fn balance_update(&self, decision: &CreditDecision) -> Result<Update, StoreError> {
+        let (before, after) = (&decision.before, &decision.account);
         let change = after.balance - before.balance;
         let consumed = after.consumed - before.consumed;
-        let mut update = Update::builder()
+        let update = Update::builder()
             .table_name(&self.table)
             .key(PK, s(customer_pk(&after.customer)))
-            .key(SK, s(credit_sk(currency)))
+            .key(SK, s(credit_sk(after.currency)))
             .update_expression("ADD #credit :change, #consumed :consumed SET #rev = :rev")
             .expression_attribute_names("#credit", "credit")
             .expression_attribute_names("#consumed", "consumed")
@@ -270,7 +298,7 @@ impl DynamoStore {
             .expression_attribute_values(":rev", n(after.revision))
             .expression_attribute_values(":balance", n(before.balance.amount()))
             .expression_attribute_values(":consumed_read", n(before.consumed.amount()));
-        update = if before.revision == 0 {
+        let update = if before.revision == 0 {
             update.condition_expression(
                 "#credit = :balance AND #consumed = :consumed_read AND attribute_not_exists(#rev)",
             )
@@ -281,55 +309,7 @@ impl DynamoStore {
                 )
                 .expression_attribute_values(":rev_read", n(before.revision))
         };
-        tx.update(update.build()?, OnFailure::Balance);
-        let source = format!("{}#{:012}#0", decision.stream, after.revision);
-        tx.put(
-            self.entry_put(&decision.entry, currency, &source)?,
-            512,
-            OnFailure::Never,
-        );
-        let record = super::codec::encode(&StreamRecord {
-            posting: Some(&decision.posting),
-            followups: &decision.followups,
-        })?;
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .item(PK, s(order_pk(&decision.stream)))
-            .item(SK, s(command_sk(after.revision)))
-            .item("body", AttributeValue::B(record.into()))
-            .item("outbox", n(decision.followups.len()));
-        if !decision.followups.is_empty() {
-            put = put.item(GSI3_PK, s(OUTBOX_PENDING)).item(
-                GSI3_SK,
-                s(outbox_pending_sk(
-                    decision.entry.at,
-                    &decision.stream,
-                    after.revision,
-                )),
-            );
-        }
-        let put = put
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .build()?;
-        tx.put(put, 1024, OnFailure::Balance);
-        if let Some(grant) = retire {
-            tx.update(self.retire_update(grant)?, OnFailure::Balance);
-        }
-        if let Some(idempotency) = idempotency {
-            let put =
-                super::idempotency::record(&self.table, idempotency, self.limits.chunk_bytes)?
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", PK)
-                    .build()?;
-            tx.put(put, 1024, OnFailure::Idempotency);
-        }
-        self.run_transaction(tx, token, |meaning, _| match meaning {
-            OnFailure::Idempotency => Conflict::Idempotency,
-            _ => Conflict::Balance,
-        })
-        .await
-        .map(|_| ())
+        Ok(update.build()?)
     }
 
     /// Takes a grant off the grant index: nothing is left of it to expire.

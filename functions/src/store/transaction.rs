@@ -11,7 +11,10 @@ use super::commit::{OnFailure, Transaction, blob};
 use super::keys::*;
 use super::records::CommandRecord;
 use super::{DynamoStore, codec, n, s};
-use crate::app::{Commit, StoreError};
+use chrono::{DateTime, Utc};
+use storno_core::OrderId;
+
+use crate::app::{Commit, IdempotencyWrite, StoreError};
 
 impl DynamoStore {
     /// Every item a decision writes or checks, all or nothing.
@@ -197,26 +200,40 @@ impl DynamoStore {
     ) -> Result<(), StoreError> {
         let decision = commit.decision;
         let order = &decision.order;
-        let pk = order_pk(&order.id);
-        let record = codec::encode(&CommandRecord::of(decision))?;
+        let record = CommandRecord::of(decision);
+        let (put, bytes) =
+            self.command_record_put(&order.id, order.revision, &record, commit.at)?;
+        tx.put(put, bytes, OnFailure::Version);
+        Ok(())
+    }
+
+    /// The put of revision `revision`'s command record of `stream` (an order or a credit
+    /// account), in the outbox index while it has follow-ups to hand on; and its size.
+    pub(super) fn command_record_put(
+        &self,
+        stream: &OrderId,
+        revision: u64,
+        record: &CommandRecord<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<(Put, usize), StoreError> {
+        let body = codec::encode(record)?;
+        let bytes = body.len() + 256;
         let mut put = Put::builder()
             .table_name(&self.table)
-            .item(PK, s(&pk))
-            .item(SK, s(command_sk(order.revision)))
-            .item("body", blob(&record))
-            .item("outbox", n(decision.followups.len()));
-        if !decision.followups.is_empty() {
-            put = put.item(GSI3_PK, s(OUTBOX_PENDING)).item(
-                GSI3_SK,
-                s(outbox_pending_sk(commit.at, &order.id, order.revision)),
-            );
+            .item(PK, s(order_pk(stream)))
+            .item(SK, s(command_sk(revision)))
+            .item("body", blob(&body))
+            .item("outbox", n(record.followups.len()));
+        if !record.followups.is_empty() {
+            put = put
+                .item(GSI3_PK, s(OUTBOX_PENDING))
+                .item(GSI3_SK, s(outbox_pending_sk(at, stream, revision)));
         }
         let put = put
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .build()?;
-        tx.put(put, record.len() + 256, OnFailure::Version);
-        Ok(())
+        Ok((put, bytes))
     }
 
     /// The idempotency records written with the decision.
@@ -226,18 +243,24 @@ impl DynamoStore {
         commit: &Commit<'_>,
     ) -> Result<(), StoreError> {
         for idempotency in &commit.idempotency {
-            let put =
-                super::idempotency::record(&self.table, idempotency, self.limits.chunk_bytes)?
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", PK)
-                    .build()?;
+            let bytes = idempotency.response.len() / 3 + 256;
             tx.put(
-                put,
-                idempotency.response.len() / 3 + 256,
+                self.idempotency_put(idempotency)?,
+                bytes,
                 OnFailure::Idempotency,
             );
         }
         Ok(())
+    }
+
+    /// The put of an idempotency record written with the effect it guards (never over one).
+    pub(super) fn idempotency_put(&self, write: &IdempotencyWrite) -> Result<Put, StoreError> {
+        Ok(
+            super::idempotency::record(&self.table, write, self.limits.chunk_bytes)?
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PK)
+                .build()?,
+        )
     }
 
     /// The partner's open debit: changed, or checked as read (payout release).
