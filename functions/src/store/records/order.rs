@@ -40,6 +40,54 @@ pub struct AlternativesRecord {
     answer: Option<AlternativeAnswer>,
 }
 
+impl From<&DocumentRef> for ArchiveRecord {
+    fn from(d: &DocumentRef) -> Self {
+        ArchiveRecord {
+            number: d.number.clone(),
+            kind: d.kind.clone(),
+            issued_at: d.issued_at,
+            issue_date: d.issue_date,
+            payable: d.payable,
+        }
+    }
+}
+
+impl ArchiveRecord {
+    fn into_domain(self) -> DocumentRef {
+        DocumentRef {
+            number: self.number,
+            kind: self.kind,
+            issued_at: self.issued_at,
+            issue_date: self.issue_date,
+            payable: self.payable,
+        }
+    }
+}
+
+impl From<&AlternativeDates> for AlternativesRecord {
+    fn from(a: &AlternativeDates) -> Self {
+        AlternativesRecord {
+            proposed: a.proposed.iter().map(BookedDateRecord::from).collect(),
+            proposed_at: a.proposed_at,
+            answer: a.answer.clone(),
+        }
+    }
+}
+
+impl AlternativesRecord {
+    fn into_domain(self) -> Result<AlternativeDates, StoreError> {
+        Ok(AlternativeDates {
+            proposed: self
+                .proposed
+                .into_iter()
+                .map(BookedDateRecord::into_domain)
+                .collect::<Result<_, _>>()?,
+            proposed_at: self.proposed_at,
+            answer: self.answer,
+        })
+    }
+}
+
 /// An order's state (the current invoice is stored in an item of its own, and rejoined by
 /// the caller).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,26 +156,12 @@ impl From<&Order> for OrderRecord {
                 .collect(),
             invoice_status: o.invoice.status,
             current_invoice: o.invoice.current.number.clone(),
-            documents: o
-                .documents
-                .iter()
-                .map(|d| ArchiveRecord {
-                    number: d.number.clone(),
-                    kind: d.kind.clone(),
-                    issued_at: d.issued_at,
-                    issue_date: d.issue_date,
-                    payable: d.payable,
-                })
-                .collect(),
+            documents: o.documents.iter().map(ArchiveRecord::from).collect(),
             fees: o.fees.iter().map(LineRecord::from).collect(),
             payout: o.payout.clone(),
             rebook_flag: o.rebook_flag,
             rebooking_requests: o.rebooking_requests.clone(),
-            alternative_dates: o.alternative_dates.as_ref().map(|a| AlternativesRecord {
-                proposed: a.proposed.iter().map(BookedDateRecord::from).collect(),
-                proposed_at: a.proposed_at,
-                answer: a.answer.clone(),
-            }),
+            alternative_dates: o.alternative_dates.as_ref().map(AlternativesRecord::from),
             partner_cancellation: o.partner_cancellation.clone(),
             refunded: o.refunded,
             credited: o.credited,
@@ -161,18 +195,10 @@ impl OrderRecord {
             .into_iter()
             .map(|(date, terms)| Ok((date, terms.into_domain(currency)?)))
             .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
-        let alternative_dates = match self.alternative_dates {
-            Some(a) => Some(AlternativeDates {
-                proposed: a
-                    .proposed
-                    .into_iter()
-                    .map(BookedDateRecord::into_domain)
-                    .collect::<Result<_, _>>()?,
-                proposed_at: a.proposed_at,
-                answer: a.answer,
-            }),
-            None => None,
-        };
+        let alternative_dates = self
+            .alternative_dates
+            .map(AlternativesRecord::into_domain)
+            .transpose()?;
         Ok(Order {
             id: self.id,
             partner: self.partner,
@@ -195,13 +221,7 @@ impl OrderRecord {
             documents: self
                 .documents
                 .into_iter()
-                .map(|d| DocumentRef {
-                    number: d.number,
-                    kind: d.kind,
-                    issued_at: d.issued_at,
-                    issue_date: d.issue_date,
-                    payable: d.payable,
-                })
+                .map(ArchiveRecord::into_domain)
                 .collect(),
             fees: self.fees.into_iter().map(LineRecord::into_domain).collect(),
             payout: self.payout,
