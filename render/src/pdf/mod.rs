@@ -91,10 +91,58 @@ fn paginate(
 }
 
 fn render(document: &Document) -> Result<(Vec<u8>, Vec<PlacedText>), RenderError> {
-    // The PDF declares Factur-X EN 16931 in its XMP: its XML says the same.
-    let xml = crate::cii_as(document, crate::Profile::FacturXEn16931);
     let e = EInvoice::of(document);
     let fonts = fonts::Fonts::new();
+    let title = wording::title(document);
+    let mut pdf = pdf_a3(document, &title)?;
+    let rows = content::rows(document, &e);
+    let totals = content::totals(document);
+    let shows_vat = content::shows_vat(document);
+    let pages = paginate(&fonts, document, &e, &title, &rows, &totals);
+    let count = pages.rows.len();
+    let mut placed = Vec::new();
+    for (index, page_rows) in pages.rows.iter().enumerate() {
+        let mut page = pdf.start_page_with(PageSettings::from_wh(WIDTH, HEIGHT).expect("A4"));
+        let mut canvas = Canvas {
+            surface: Some(page.surface()),
+            fonts: &fonts,
+            page: index + 1,
+            placed: &mut placed,
+        };
+        let mut y = if index == 0 {
+            layout::letterhead(&mut canvas, document, &e, &title);
+            pages.first_top
+        } else {
+            layout::continuation(&mut canvas, &title, index + 1);
+            CONTINUATION_TOP
+        };
+        if !page_rows.is_empty() {
+            y = layout::table_header(&mut canvas, document, y);
+            for &row in page_rows {
+                y = layout::row(&mut canvas, &rows[row], shows_vat, y);
+            }
+        }
+        if index + 1 == count {
+            layout::totals(&mut canvas, document, &e, &totals, y);
+        }
+        layout::footer(&mut canvas, document, index + 1, count);
+        if let Some(surface) = canvas.surface.take() {
+            surface.finish();
+        }
+        drop(canvas);
+        page.finish();
+    }
+    let bytes = pdf
+        .finish()
+        .map_err(|e| RenderError::Pdf(format!("{e:?}")))?;
+    let bytes = facturx::add_facturx_xmp(&bytes, FACTUR_X_XML).map_err(RenderError::Xmp)?;
+    Ok((bytes, placed))
+}
+
+/// A PDF/A-3b with the document's metadata and, embedded, its CII declaring Factur-X EN 16931
+/// (what the PDF's XMP declares).
+fn pdf_a3(document: &Document, title: &str) -> Result<PdfDocument, RenderError> {
+    let xml = crate::cii_as(document, crate::Profile::FacturXEn16931);
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A3_B)
         .finish()
@@ -113,10 +161,9 @@ fn render(document: &Document) -> Result<(Vec<u8>, Vec<PlacedText>), RenderError
         .hour(at.hour() as u8)
         .minute(at.minute() as u8)
         .second(at.second() as u8);
-    let title = wording::title(document);
     pdf.set_metadata(
         Metadata::new()
-            .title(title.clone())
+            .title(title.to_owned())
             .language("de-DE".to_owned())
             .creation_date(date)
             .document_id(document.number.to_string())
@@ -135,48 +182,5 @@ fn render(document: &Document) -> Result<(Vec<u8>, Vec<PlacedText>), RenderError
         location: None,
     })
     .ok_or_else(|| RenderError::Pdf("factur-x.xml embedded twice".into()))?;
-
-    let rows = content::rows(document, &e);
-    let totals = content::totals(document);
-    let shows_vat = content::shows_vat(document);
-    let pages = paginate(&fonts, document, &e, &title, &rows, &totals);
-    let count = pages.rows.len();
-    let mut placed = Vec::new();
-    for (index, page_rows) in pages.rows.iter().enumerate() {
-        let mut page = pdf.start_page_with(PageSettings::from_wh(WIDTH, HEIGHT).expect("A4"));
-        {
-            let mut canvas = Canvas {
-                surface: Some(page.surface()),
-                fonts: &fonts,
-                page: index + 1,
-                placed: &mut placed,
-            };
-            let mut y = if index == 0 {
-                layout::letterhead(&mut canvas, document, &e, &title);
-                pages.first_top
-            } else {
-                layout::continuation(&mut canvas, &title, index + 1);
-                CONTINUATION_TOP
-            };
-            if !page_rows.is_empty() {
-                y = layout::table_header(&mut canvas, document, y);
-                for &row in page_rows {
-                    y = layout::row(&mut canvas, &rows[row], shows_vat, y);
-                }
-            }
-            if index + 1 == count {
-                layout::totals(&mut canvas, document, &e, &totals, y);
-            }
-            layout::footer(&mut canvas, document, index + 1, count);
-            if let Some(surface) = canvas.surface.take() {
-                surface.finish();
-            }
-        }
-        page.finish();
-    }
-    let bytes = pdf
-        .finish()
-        .map_err(|e| RenderError::Pdf(format!("{e:?}")))?;
-    let bytes = facturx::add_facturx_xmp(&bytes, FACTUR_X_XML).map_err(RenderError::Xmp)?;
-    Ok((bytes, placed))
+    Ok(pdf)
 }
