@@ -46,66 +46,8 @@ pub(super) fn letterhead(
     e: &EInvoice<'_>,
     title: &str,
 ) -> f32 {
-    let seller = &document.header.seller;
-    let recipient = &document.header.recipient;
-    let column = RIGHT - FACTS;
-    // The seller, top right.
-    let y = canvas.paragraph(
-        Style::bold(11.0),
-        RIGHT,
-        58.0,
-        column,
-        13.0,
-        Align::Right,
-        &seller.legal_name,
-    );
-    let address = &seller.address;
-    let seller_lines = [
-        Some(address.street.to_string()),
-        address.additional.as_deref().map(str::to_owned),
-        Some(format!("{} {}", address.postal_code, address.city)),
-        Some(format!("Tel. {}", seller.contact.phone)),
-        Some(seller.contact.email.to_string()),
-    ];
-    let seller_bottom = canvas.paragraphs(
-        Style::grey(8.0),
-        RIGHT,
-        y,
-        column,
-        10.0,
-        Align::Right,
-        seller_lines.into_iter().flatten(),
-    );
-    // The sender line and the recipient, in the window of a DIN 5008 envelope.
-    canvas.fitted(
-        Style::grey(6.5),
-        LEFT,
-        128.0,
-        ADDRESS_WIDTH,
-        Align::Left,
-        &format!(
-            "{} · {} · {} {}",
-            seller.legal_name, address.street, address.postal_code, address.city
-        ),
-    );
-    let to = &recipient.address;
-    let recipient_lines = [
-        recipient.company.as_deref().map(str::to_owned),
-        Some(recipient.name.to_string()),
-        Some(to.street.to_string()),
-        to.additional.as_deref().map(str::to_owned),
-        Some(format!("{} {}", to.postal_code, to.city)),
-        (to.country.as_str() != "DE").then(|| to.country.to_string()),
-    ];
-    let recipient_bottom = canvas.paragraphs(
-        Style::regular(10.0),
-        LEFT,
-        146.0,
-        ADDRESS_WIDTH,
-        12.5,
-        Align::Left,
-        recipient_lines.into_iter().flatten(),
-    );
+    let seller_bottom = seller_block(canvas, document);
+    let recipient_bottom = recipient_block(canvas, document);
     let facts_bottom = facts(canvas, document, e, seller_bottom.max(146.0 - 12.0) + 12.0);
     // Title and notes, below whichever block ends lower.
     let title_at = 268.0_f32
@@ -132,6 +74,75 @@ pub(super) fn letterhead(
         );
     }
     y + 4.0
+}
+
+/// The seller, top right: name, address and contact. Returns the baseline after it.
+fn seller_block(canvas: &mut Canvas<'_, '_>, document: &Document) -> f32 {
+    let seller = &document.header.seller;
+    let column = RIGHT - FACTS;
+    let y = canvas.paragraph(
+        Style::bold(11.0),
+        RIGHT,
+        58.0,
+        column,
+        13.0,
+        Align::Right,
+        &seller.legal_name,
+    );
+    let address = &seller.address;
+    let seller_lines = [
+        Some(address.street.to_string()),
+        address.additional.as_deref().map(str::to_owned),
+        Some(format!("{} {}", address.postal_code, address.city)),
+        Some(format!("Tel. {}", seller.contact.phone)),
+        Some(seller.contact.email.to_string()),
+    ];
+    canvas.paragraphs(
+        Style::grey(8.0),
+        RIGHT,
+        y,
+        column,
+        10.0,
+        Align::Right,
+        seller_lines.into_iter().flatten(),
+    )
+}
+
+/// The sender line and the recipient, in the window of a DIN 5008 envelope. Returns the
+/// baseline after the recipient.
+fn recipient_block(canvas: &mut Canvas<'_, '_>, document: &Document) -> f32 {
+    let seller = &document.header.seller;
+    let address = &seller.address;
+    canvas.fitted(
+        Style::grey(6.5),
+        LEFT,
+        128.0,
+        ADDRESS_WIDTH,
+        Align::Left,
+        &format!(
+            "{} · {} · {} {}",
+            seller.legal_name, address.street, address.postal_code, address.city
+        ),
+    );
+    let recipient = &document.header.recipient;
+    let to = &recipient.address;
+    let recipient_lines = [
+        recipient.company.as_deref().map(str::to_owned),
+        Some(recipient.name.to_string()),
+        Some(to.street.to_string()),
+        to.additional.as_deref().map(str::to_owned),
+        Some(format!("{} {}", to.postal_code, to.city)),
+        (to.country.as_str() != "DE").then(|| to.country.to_string()),
+    ];
+    canvas.paragraphs(
+        Style::regular(10.0),
+        LEFT,
+        146.0,
+        ADDRESS_WIDTH,
+        12.5,
+        Align::Left,
+        recipient_lines.into_iter().flatten(),
+    )
 }
 
 /// What the document is (number, dates, references), right of the address from `y`.
