@@ -6,7 +6,7 @@
 use crate::actor::Actor;
 use crate::command::{Context, Decision, DecisionBuilder};
 use crate::error::DomainError;
-use crate::fee::{self, Cancelled, FeeChoice};
+use crate::fee::{self, Cancelled, FeeChoice, FeeQuote};
 use crate::followup::{Effect, Message};
 use crate::ids::{BookingId, OptionId};
 use crate::invoice::InvoiceStatus;
@@ -68,58 +68,15 @@ fn cancel(
     choice: &FeeChoice,
     ctx: &Context,
 ) -> Result<Decision, DomainError> {
-    require_staff_cancellation(&ctx.actor)?;
-    if order.invoice.status == InvoiceStatus::Cancelled {
-        return Err(DomainError::InvoiceCancelled);
-    }
-    // The partner's failure must not cost the customer a fee: the ladder settles it.
-    if order
-        .partner_cancellation
-        .as_ref()
-        .is_some_and(|pc| pc.is_open())
-    {
-        return Err(DomainError::PartnerCancellationOpen);
-    }
+    require_cancellable(order, ctx)?;
     let cancelled = scope.select(order)?;
     let quote = fee::quote(order, &cancelled, choice, ctx.issuer.fee_vat, ctx.now)?;
-    let targets: Vec<(BookingId, Vec<OptionId>)> = cancelled
-        .iter()
-        .map(|c| {
-            (
-                c.booking.id.clone(),
-                c.options.iter().map(|o| o.id.clone()).collect(),
-            )
-        })
-        .collect();
-
     let mut after = order.clone();
+    mark_cancelled(&mut after, &cancelled, &scope)?;
+    charge_fee(&mut after, &quote)?;
+    charge_commission_on_fees(order, &mut after);
     let mut numbers = order.numbers(ctx);
     let mut decision = DecisionBuilder::change(order, ctx, "cancellation");
-    for (booking_id, option_ids) in &targets {
-        let booking = after.booking_mut(booking_id)?;
-        for option in booking
-            .options
-            .iter_mut()
-            .filter(|o| option_ids.contains(&o.id))
-        {
-            option.status = OptionStatus::Cancelled;
-        }
-        // Converia: "When canceling individual booking options, the person's booking remains
-        // as a valid booking", even when its last option goes; only a booking or invoice
-        // cancellation cancels the person.
-        if !matches!(scope, Scope::Option(..)) {
-            booking.status = BookingStatus::Cancelled;
-        }
-    }
-    after.fees.extend(quote.lines.iter().cloned());
-    for part in &quote.parts {
-        let booking = after.booking_mut(&part.booking)?;
-        booking.fees_charged = booking.fees_charged + part.fee;
-        if let Some(fixed) = part.fixed {
-            booking.fixed_fee_charged = booking.fixed_fee_charged + fixed;
-        }
-    }
-    charge_commission_on_fees(order, &mut after);
     let documents = match scope {
         Scope::Invoice => after.cancel_whole_invoice(&mut numbers, ctx)?,
         _ => after
@@ -141,6 +98,69 @@ fn cancel(
     decision.documents(documents);
     decision.fee(quote);
     Ok(decision.finish(after, Some(numbers)))
+}
+
+/// Staff cancel an invoice not cancelled yet, and not while the partner's failure is being
+/// settled (it must not cost the customer a fee: the ladder settles it).
+fn require_cancellable(order: &Order, ctx: &Context) -> Result<(), DomainError> {
+    require_staff_cancellation(&ctx.actor)?;
+    if order.invoice.status == InvoiceStatus::Cancelled {
+        return Err(DomainError::InvoiceCancelled);
+    }
+    if order
+        .partner_cancellation
+        .as_ref()
+        .is_some_and(|pc| pc.is_open())
+    {
+        return Err(DomainError::PartnerCancellationOpen);
+    }
+    Ok(())
+}
+
+/// The cancelled options, and for a booking or invoice cancellation their people. Converia:
+/// "When canceling individual booking options, the person's booking remains as a valid
+/// booking", even when its last option goes.
+fn mark_cancelled(
+    after: &mut Order,
+    cancelled: &[Cancelled<'_>],
+    scope: &Scope<'_>,
+) -> Result<(), DomainError> {
+    let targets: Vec<(BookingId, Vec<OptionId>)> = cancelled
+        .iter()
+        .map(|c| {
+            (
+                c.booking.id.clone(),
+                c.options.iter().map(|o| o.id.clone()).collect(),
+            )
+        })
+        .collect();
+    for (booking_id, option_ids) in &targets {
+        let booking = after.booking_mut(booking_id)?;
+        for option in booking
+            .options
+            .iter_mut()
+            .filter(|o| option_ids.contains(&o.id))
+        {
+            option.status = OptionStatus::Cancelled;
+        }
+        if !matches!(scope, Scope::Option(..)) {
+            booking.status = BookingStatus::Cancelled;
+        }
+    }
+    Ok(())
+}
+
+/// The fee's lines on the order, and what the terms' caps count per booking.
+fn charge_fee(after: &mut Order, quote: &FeeQuote) -> Result<(), DomainError> {
+    after.fees.extend(quote.lines.iter().cloned());
+    for part in &quote.parts {
+        let booking = after.booking_mut(&part.booking)?;
+        booking.fees_charged = booking.fees_charged + part.fee;
+        if let Some(fixed) = part.fixed {
+            booking.fixed_fee_charged = booking.fixed_fee_charged + fixed;
+        }
+    }
+    Ok(())
 }
 
 /// The platform keeps its commission on a fee — its work was done: the partner's rate on the
