@@ -233,24 +233,7 @@ pub fn rebook(
     }
     target.accepts_rebooking_for(&order.partner, ctx.now)?;
     let mut after = order.clone();
-    let named = match what.request {
-        Some(request) => {
-            let entry = after
-                .rebooking_requests
-                .iter_mut()
-                .find(|r| &r.id == request)
-                .ok_or(DomainError::NotFound("rebooking request"))?;
-            if !matches!(entry.state, RequestState::Approved { .. }) {
-                return Err(DomainError::RequestNotApproved);
-            }
-            entry.state = RequestState::CarriedOut {
-                at: ctx.now,
-                date: target.id.clone(),
-            };
-            entry.bookings.clone()
-        }
-        None => what.bookings.to_vec(),
-    };
+    let named = carry_out_request(&mut after, what, target, ctx)?;
     let moving = bookings_in_scope(order, &named, ctx.now)?;
     if moving
         .iter()
@@ -258,22 +241,7 @@ pub fn rebook(
     {
         return Err(DomainError::SameDate);
     }
-    let new_date = target.booked();
-    let mut tickets = Vec::with_capacity(moving.len());
-    for booking in after.bookings.iter_mut().filter(|b| moving.contains(&b.id)) {
-        booking.date = new_date.clone();
-        booking.ticket = ticket_reference(&order.id, &booking.id, &target.id);
-        tickets.push(booking.ticket.to_string());
-    }
-    after.rebook_flag = false;
-    after.payout_hold = None;
-    if let Some(pc) = after
-        .partner_cancellation
-        .as_mut()
-        .filter(|pc| pc.is_open() && pc.bookings.iter().all(|b| moving.contains(b)))
-    {
-        pc.outcome = Some(Outcome::Rebooked { at: ctx.now });
-    }
+    let tickets = move_bookings(&mut after, &moving, target, ctx);
     let mut decision = DecisionBuilder::change(order, ctx, "official rebooking");
     // The invoice states the date of the service (§ 14 Abs. 4 Nr. 6 UStG): an issued one is
     // replaced at once by its next version on the new date (a cancellation and the version,
@@ -299,4 +267,57 @@ pub fn rebook(
         newest,
     ));
     Ok(decision.finish(after, Some(numbers)))
+}
+
+/// The attendees a rebooking names: an approved request's (marked carried out) or staff's.
+fn carry_out_request(
+    after: &mut Order,
+    what: Rebooking<'_>,
+    target: &EventDate,
+    ctx: &Context,
+) -> Result<Vec<BookingId>, DomainError> {
+    let Some(request) = what.request else {
+        return Ok(what.bookings.to_vec());
+    };
+    let entry = after
+        .rebooking_requests
+        .iter_mut()
+        .find(|r| &r.id == request)
+        .ok_or(DomainError::NotFound("rebooking request"))?;
+    if !matches!(entry.state, RequestState::Approved { .. }) {
+        return Err(DomainError::RequestNotApproved);
+    }
+    entry.state = RequestState::CarriedOut {
+        at: ctx.now,
+        date: target.id.clone(),
+    };
+    Ok(entry.bookings.clone())
+}
+
+/// Moves `moving` onto `target` with new tickets; the rebook flag, the hold and a partner
+/// cancellation of exactly those bookings are settled by it. Returns the new tickets.
+fn move_bookings(
+    after: &mut Order,
+    moving: &[BookingId],
+    target: &EventDate,
+    ctx: &Context,
+) -> Vec<String> {
+    let new_date = target.booked();
+    let mut tickets = Vec::with_capacity(moving.len());
+    let order_id = after.id.clone();
+    for booking in after.bookings.iter_mut().filter(|b| moving.contains(&b.id)) {
+        booking.date = new_date.clone();
+        booking.ticket = ticket_reference(&order_id, &booking.id, &target.id);
+        tickets.push(booking.ticket.to_string());
+    }
+    after.rebook_flag = false;
+    after.payout_hold = None;
+    if let Some(pc) = after
+        .partner_cancellation
+        .as_mut()
+        .filter(|pc| pc.is_open() && pc.bookings.iter().all(|b| moving.contains(b)))
+    {
+        pc.outcome = Some(Outcome::Rebooked { at: ctx.now });
+    }
+    tickets
 }
