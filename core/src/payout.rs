@@ -179,16 +179,7 @@ pub fn release_payout(
     if partner.id != order.partner {
         return Err(DomainError::NotFound("partner"));
     }
-    let amount = match order.payout_state(ctx.now) {
-        PayoutState::Due { amount, .. } => amount,
-        PayoutState::Released { .. } => return Err(DomainError::PayoutAlreadyReleased),
-        PayoutState::Paused => return Err(DomainError::PayoutPaused),
-        PayoutState::Held { .. } => return Err(DomainError::PayoutHeld),
-        PayoutState::Withheld => return Err(DomainError::PayoutWithheld),
-        PayoutState::InvoiceEditing => return Err(DomainError::PayoutAwaitsInvoice),
-        PayoutState::Cancelled => return Err(DomainError::NothingToPayOut),
-        PayoutState::Scheduled { .. } => return Err(DomainError::PayoutNotDue),
-    };
+    let amount = due_now(order, ctx.now)?;
     open_partner_debit.require_currency(order.currency)?;
     // A positive debit is offset up to the amount due; a negative one (the platform owes the
     // partner) is paid along with it.
@@ -212,12 +203,7 @@ pub fn release_payout(
     let mut numbers = order.numbers(ctx);
     let invoice = commission.is_positive().then(|| {
         let invoice = commission_invoice(order, commission, partner, ctx, &mut numbers);
-        // Invoiced: the commission becomes the platform's revenue and the VAT it owes.
-        decision.grow(Account::PlatformCommission, -commission);
-        for rate in &invoice.vat_breakdown {
-            decision.grow(Account::CommissionVat(rate.rate), rate.vat);
-        }
-        decision.grow(Account::CommissionRevenue, commission - invoice.vat);
+        book_commission(&mut decision, commission, &invoice);
         invoice
     });
     decision.payout_statement(PayoutStatement {
@@ -245,6 +231,29 @@ pub fn release_payout(
         amount: transferred,
     }));
     Ok(decision.finish(after, Some(numbers)))
+}
+
+/// What is due to the partner now, or why nothing is.
+fn due_now(order: &Order, now: chrono::DateTime<chrono::Utc>) -> Result<Money, DomainError> {
+    match order.payout_state(now) {
+        PayoutState::Due { amount, .. } => Ok(amount),
+        PayoutState::Released { .. } => Err(DomainError::PayoutAlreadyReleased),
+        PayoutState::Paused => Err(DomainError::PayoutPaused),
+        PayoutState::Held { .. } => Err(DomainError::PayoutHeld),
+        PayoutState::Withheld => Err(DomainError::PayoutWithheld),
+        PayoutState::InvoiceEditing => Err(DomainError::PayoutAwaitsInvoice),
+        PayoutState::Cancelled => Err(DomainError::NothingToPayOut),
+        PayoutState::Scheduled { .. } => Err(DomainError::PayoutNotDue),
+    }
+}
+
+/// Invoiced: the commission becomes the platform's revenue and the VAT it owes.
+fn book_commission(decision: &mut DecisionBuilder, commission: Money, invoice: &Document) {
+    decision.grow(Account::PlatformCommission, -commission);
+    for rate in &invoice.vat_breakdown {
+        decision.grow(Account::CommissionVat(rate.rate), rate.vat);
+    }
+    decision.grow(Account::CommissionRevenue, commission - invoice.vat);
 }
 
 /// Whether the platform's commission is reverse charged: a business partner with a VAT id of
