@@ -127,64 +127,94 @@ pub fn resolve_partner_cancellation(
     if !pc.is_open() {
         return Err(DomainError::PartnerCancellationResolved);
     }
+    require_ladder_order(pc, resolution)?;
     let mut after = order.clone();
     let mut numbers = order.numbers(ctx);
     let mut decision = DecisionBuilder::change(order, ctx, "partner cancellation");
     let state = after.partner_cancellation.as_mut().expect("checked above");
     match resolution {
         Resolution::RebookingDeclined => state.rebooking = Answer::Declined,
-        Resolution::CreditDeclined => {
-            if state.rebooking != Answer::Declined {
-                return Err(DomainError::CreditBeforeRebookingDeclined);
-            }
-            state.credit = Answer::Declined;
-        }
+        Resolution::CreditDeclined => state.credit = Answer::Declined,
         Resolution::GrantCredit | Resolution::Refund => {
-            if resolution == Resolution::Refund
-                && (state.rebooking != Answer::Declined || state.credit != Answer::Declined)
-            {
-                return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);
-            }
-            if state.rebooking != Answer::Declined {
-                return Err(DomainError::CreditBeforeRebookingDeclined);
-            }
-            if resolution == Resolution::GrantCredit && state.credit == Answer::Declined {
-                return Err(DomainError::CreditAlreadyDeclined);
-            }
-            if resolution == Resolution::Refund && state.credit != Answer::Declined {
-                return Err(DomainError::RefundBeforeRebookingAndCreditDeclined);
-            }
-            let scope = state.bookings.clone();
-            let amount = order.owed() - settled(order, &scope).owed();
-            state.outcome = Some(match resolution {
-                Resolution::GrantCredit => Outcome::Credited {
-                    at: ctx.now,
-                    amount,
-                },
-                _ => Outcome::Refunded {
-                    at: ctx.now,
-                    amount,
-                },
-            });
-            let documents = settle(&mut after, &scope, &mut numbers, ctx)?;
-            let newest = documents.last().map(|d| d.number.clone());
-            for document in &documents {
-                decision.effect(Effect::DeliverDocument {
-                    number: document.number.clone(),
-                });
-            }
-            decision.documents(documents);
-            if resolution == Resolution::GrantCredit {
-                decision.return_to(Account::CustomerCredit);
-                decision.effect(order.tell_customer(Message::CreditGranted { amount }, newest));
-            } else {
-                decision.effect(order.tell_customer(Message::RefundIssued { amount }, newest));
-            }
-            let debit = after.commission_kept - order.commission_kept;
-            decision.effect(order.tell_partner(Message::PayoutWithheld { debit }));
+            let step = Settlement {
+                order,
+                resolution,
+                ctx,
+            };
+            step.settle(&mut after, &mut decision, &mut numbers)?;
         }
     }
     Ok(decision.finish(after, Some(numbers)))
+}
+
+/// The ladder's order: rebooking is declined before credit is settled, credit declined
+/// before a refund.
+fn require_ladder_order(
+    state: &PartnerCancellation,
+    resolution: Resolution,
+) -> Result<(), DomainError> {
+    let rebooking_declined = state.rebooking == Answer::Declined;
+    let credit_declined = state.credit == Answer::Declined;
+    match resolution {
+        Resolution::RebookingDeclined => Ok(()),
+        Resolution::CreditDeclined | Resolution::GrantCredit if !rebooking_declined => {
+            Err(DomainError::CreditBeforeRebookingDeclined)
+        }
+        Resolution::CreditDeclined => Ok(()),
+        Resolution::Refund if !rebooking_declined || !credit_declined => {
+            Err(DomainError::RefundBeforeRebookingAndCreditDeclined)
+        }
+        Resolution::GrantCredit if credit_declined => Err(DomainError::CreditAlreadyDeclined),
+        Resolution::GrantCredit | Resolution::Refund => Ok(()),
+    }
+}
+
+/// The ladder's last step: the bookings that cannot run are settled as credit or a refund.
+struct Settlement<'a> {
+    order: &'a Order,
+    resolution: Resolution,
+    ctx: &'a Context,
+}
+
+impl Settlement<'_> {
+    fn settle(
+        &self,
+        after: &mut Order,
+        decision: &mut DecisionBuilder,
+        numbers: &mut NumberAllocator,
+    ) -> Result<(), DomainError> {
+        let (order, ctx) = (self.order, self.ctx);
+        let state = after.partner_cancellation.as_mut().expect("checked above");
+        let scope = state.bookings.clone();
+        let amount = order.owed() - settled(order, &scope).owed();
+        state.outcome = Some(match self.resolution {
+            Resolution::GrantCredit => Outcome::Credited {
+                at: ctx.now,
+                amount,
+            },
+            _ => Outcome::Refunded {
+                at: ctx.now,
+                amount,
+            },
+        });
+        let documents = settle(after, &scope, numbers, ctx)?;
+        let newest = documents.last().map(|d| d.number.clone());
+        for document in &documents {
+            decision.effect(Effect::DeliverDocument {
+                number: document.number.clone(),
+            });
+        }
+        decision.documents(documents);
+        if self.resolution == Resolution::GrantCredit {
+            decision.return_to(Account::CustomerCredit);
+            decision.effect(order.tell_customer(Message::CreditGranted { amount }, newest));
+        } else {
+            decision.effect(order.tell_customer(Message::RefundIssued { amount }, newest));
+        }
+        let debit = after.commission_kept - order.commission_kept;
+        decision.effect(order.tell_partner(Message::PayoutWithheld { debit }));
+        Ok(())
+    }
 }
 
 /// The order as settling `scope` leaves it (for what that returns to the customer).
