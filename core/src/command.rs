@@ -190,27 +190,7 @@ impl<'a> DecisionBuilder<'a> {
         let returned = totals_before.map_or(Money::zero(order.currency), |(_, totals)| {
             totals.owed() - totals_after.owed()
         });
-        let (to_payment, to_credit) = self.split_returned(&order, returned);
-        order.refunded = order.refunded + to_payment;
-        order.credited = order.credited + to_credit;
-        self.grow(Account::RefundsPayable, to_payment);
-        self.grow(Account::CustomerCredit, to_credit);
-        // Whatever a decision returns to refunds payable is refunded to the original payment.
-        if to_payment.is_positive() {
-            self.effects.push(Effect::Refund {
-                customer: order.customer.clone(),
-                amount: to_payment,
-            });
-        }
-        if to_credit.is_positive() {
-            self.credit_entries.push((
-                to_credit,
-                CreditMovement::Granted {
-                    order: order.id.clone(),
-                    reason: self.memo.clone(),
-                },
-            ));
-        }
+        self.give_back(&mut order, returned);
         order
             .documents
             .extend(self.documents.iter().map(|d| DocumentRef::from(&**d)));
@@ -253,6 +233,32 @@ impl<'a> DecisionBuilder<'a> {
             credit_entries,
             fee: self.fee,
             payout_statement: self.payout_statement,
+        }
+    }
+
+    /// Gives back what the customer no longer owes: to the original payment (a refund) or
+    /// as credit, as `split_returned` says.
+    fn give_back(&mut self, order: &mut Order, returned: Money) {
+        let (to_payment, to_credit) = self.split_returned(order, returned);
+        order.refunded = order.refunded + to_payment;
+        order.credited = order.credited + to_credit;
+        self.grow(Account::RefundsPayable, to_payment);
+        self.grow(Account::CustomerCredit, to_credit);
+        // Whatever a decision returns to refunds payable is refunded to the original payment.
+        if to_payment.is_positive() {
+            self.effects.push(Effect::Refund {
+                customer: order.customer.clone(),
+                amount: to_payment,
+            });
+        }
+        if to_credit.is_positive() {
+            self.credit_entries.push((
+                to_credit,
+                CreditMovement::Granted {
+                    order: order.id.clone(),
+                    reason: self.memo.clone(),
+                },
+            ));
         }
     }
 
