@@ -224,11 +224,45 @@ fn agreement(x: &mut Xml, e: &EInvoice<'_>) {
 fn settlement(x: &mut Xml, e: &EInvoice<'_>) {
     let document = e.document;
     let currency = document.currency();
-    let currency = currency.code();
     x.open("ram:ApplicableHeaderTradeSettlement");
     x.leaf("ram:PaymentReference", &document.number.to_string());
-    x.leaf("ram:InvoiceCurrencyCode", currency);
+    x.leaf("ram:InvoiceCurrencyCode", currency.code());
+    payment_means(x, e);
+    for tax in &e.taxes {
+        x.open("ram:ApplicableTradeTax");
+        x.leaf("ram:CalculatedAmount", &e.amount(tax.amount));
+        x.leaf("ram:TypeCode", "VAT");
+        if let Some(reason) = &tax.exemption_reason {
+            x.leaf("ram:ExemptionReason", reason);
+        }
+        x.leaf("ram:BasisAmount", &e.amount(tax.basis));
+        x.leaf("ram:CategoryCode", tax.category);
+        x.leaf("ram:RateApplicablePercent", &plain(tax.rate));
+        x.close("ram:ApplicableTradeTax");
+    }
+    x.wrapped(
+        "ram:SpecifiedTradePaymentTerms",
+        "ram:Description",
+        &e.terms,
+    );
+    summation(x, e, currency.code());
+    if let Some(preceding) = e.preceding {
+        x.open("ram:InvoiceReferencedDocument");
+        x.leaf("ram:IssuerAssignedID", &preceding.number.to_string());
+        x.open("ram:FormattedIssueDateTime");
+        x.leaf_with(
+            "qdt:DateTimeString",
+            &[("format", "102")],
+            &day(preceding.issue_date),
+        );
+        x.close("ram:FormattedIssueDateTime");
+        x.close("ram:InvoiceReferencedDocument");
+    }
+    x.close("ram:ApplicableHeaderTradeSettlement");
+}
 
+/// How it is paid (BG-16): the means and the seller's account.
+fn payment_means(x: &mut Xml, e: &EInvoice<'_>) {
     x.open("ram:SpecifiedTradeSettlementPaymentMeans");
     x.leaf("ram:TypeCode", e.payment.code);
     x.leaf("ram:Information", &e.payment.information);
@@ -246,26 +280,10 @@ fn settlement(x: &mut Xml, e: &EInvoice<'_>) {
         }
     }
     x.close("ram:SpecifiedTradeSettlementPaymentMeans");
+}
 
-    for tax in &e.taxes {
-        x.open("ram:ApplicableTradeTax");
-        x.leaf("ram:CalculatedAmount", &e.amount(tax.amount));
-        x.leaf("ram:TypeCode", "VAT");
-        if let Some(reason) = &tax.exemption_reason {
-            x.leaf("ram:ExemptionReason", reason);
-        }
-        x.leaf("ram:BasisAmount", &e.amount(tax.basis));
-        x.leaf("ram:CategoryCode", tax.category);
-        x.leaf("ram:RateApplicablePercent", &plain(tax.rate));
-        x.close("ram:ApplicableTradeTax");
-    }
-
-    x.wrapped(
-        "ram:SpecifiedTradePaymentTerms",
-        "ram:Description",
-        &e.terms,
-    );
-
+/// The document totals (BG-22).
+fn summation(x: &mut Xml, e: &EInvoice<'_>, currency: &str) {
     let t = &e.totals;
     x.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     x.leaf("ram:LineTotalAmount", &e.amount(t.lines));
@@ -282,18 +300,4 @@ fn settlement(x: &mut Xml, e: &EInvoice<'_>) {
     x.leaf("ram:TotalPrepaidAmount", &e.amount(t.prepaid));
     x.leaf("ram:DuePayableAmount", &e.amount(t.due));
     x.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
-
-    if let Some(preceding) = e.preceding {
-        x.open("ram:InvoiceReferencedDocument");
-        x.leaf("ram:IssuerAssignedID", &preceding.number.to_string());
-        x.open("ram:FormattedIssueDateTime");
-        x.leaf_with(
-            "qdt:DateTimeString",
-            &[("format", "102")],
-            &day(preceding.issue_date),
-        );
-        x.close("ram:FormattedIssueDateTime");
-        x.close("ram:InvoiceReferencedDocument");
-    }
-    x.close("ram:ApplicableHeaderTradeSettlement");
 }
