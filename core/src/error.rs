@@ -189,7 +189,8 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// The stable machine code clients switch on. Never change a published code.
+    /// The stable machine code clients switch on. Never change a published code. (One arm
+    /// per refusal: longer than a function should be, and read as the catalogue it is.)
     pub fn code(&self) -> &'static str {
         use DomainError::*;
         match self {
