@@ -27,6 +27,15 @@ fn every_record_of_version_2_is_read_and_written_back_the_same() {
     assert_eq!(order.invoice.current.number.to_string(), "CDC25/001/2");
     let (state, invoice) = records::order_to_json(&order).unwrap();
     assert_eq!(records::order_from_json(&state, &invoice).unwrap(), order);
+    // The record types write the shape the sample holds, field for field (but the tickets,
+    // which the first records of version 2 did not store yet and are derived on reading).
+    let json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+    let mut written = json(&state);
+    for booking in written["bookings"].as_array_mut().unwrap() {
+        booking.as_object_mut().unwrap().remove("ticket");
+    }
+    assert_eq!(written, json(&sample(2, "order-state")));
+    assert_eq!(json(&invoice), json(&sample(2, "order-invoice")));
 
     for name in [
         "document-cancellation",

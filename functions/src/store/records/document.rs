@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use storno_core::document::AttendeeEntry;
 use storno_core::vat::VatCategory;
 use storno_core::{
-    BookingId, Currency, CustomerId, Document, DocumentHeader, DocumentKind, DocumentLine,
-    DocumentNumber, LineKind, Money, OptionId, OrderId, PriceEntry, ServicePeriod, VatRate,
-    VatSummary,
+    BookingId, Currency, CustomerId, Document, DocumentHeader, DocumentLine, DocumentNumber,
+    LineKind, Money, OptionId, OrderId, PriceEntry, ServicePeriod, VatRate, VatSummary,
 };
 
 use super::RECORD_VERSION;
+use super::order_parts::KindRecord;
 use super::parties::{RecipientRecord, SellerRecord};
 use crate::app::StoreError;
 
@@ -91,7 +91,7 @@ pub struct AttendeeRecord {
 pub struct DocumentRecord {
     rv: u32,
     number: DocumentNumber,
-    kind: DocumentKind,
+    kind: KindRecord,
     order: OrderId,
     customer: CustomerId,
     seller: SellerRecord,
@@ -115,7 +115,7 @@ impl From<&Document> for DocumentRecord {
         DocumentRecord {
             rv: RECORD_VERSION,
             number: d.number.clone(),
-            kind: d.kind.clone(),
+            kind: (&d.kind).into(),
             order: d.header.order.clone(),
             customer: d.header.customer.clone(),
             seller: (&d.header.seller).into(),
@@ -158,7 +158,7 @@ impl DocumentRecord {
     pub fn into_domain(self) -> Result<Document, StoreError> {
         Ok(Document {
             number: self.number,
-            kind: self.kind,
+            kind: self.kind.into_domain(),
             header: DocumentHeader {
                 order: self.order,
                 customer: self.customer,

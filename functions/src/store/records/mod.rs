@@ -17,6 +17,7 @@ mod credit;
 mod date;
 mod document;
 mod order;
+mod order_parts;
 mod parties;
 mod partner;
 

@@ -7,18 +7,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use storno_core::document::DocumentRef;
 use storno_core::invoice::Invoice;
-use storno_core::partner_cancellation::PartnerCancellation;
-use storno_core::payout::{Payout, PayoutHold};
-use storno_core::rebooking::{AlternativeAnswer, AlternativeDates, RebookingRequest};
+use storno_core::rebooking::AlternativeDates;
 use storno_core::{
-    Currency, CustomerId, DateId, Document, DocumentKind, DocumentNumber, InvoiceStatus, IssuerId,
-    Money, Order, OrderId, PartnerId, Percentage, PriceEntry, SalesChannel,
+    Currency, CustomerId, DateId, Document, DocumentNumber, InvoiceStatus, IssuerId, Money, Order,
+    OrderId, PartnerId, Percentage, PriceEntry, SalesChannel,
 };
 
 use super::RECORD_VERSION;
 use super::booking::{BookedDateRecord, BookingRecord};
 use super::date::TermsRecord;
 use super::document::LineRecord;
+use super::order_parts::{
+    AnswerRecord, HoldRecord, KindRecord, LadderRecord, PayoutRecord, RequestRecord,
+};
 use super::parties::RecipientRecord;
 use crate::app::StoreError;
 
@@ -26,7 +27,7 @@ use crate::app::StoreError;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArchiveRecord {
     number: DocumentNumber,
-    kind: DocumentKind,
+    kind: KindRecord,
     issued_at: DateTime<Utc>,
     issue_date: NaiveDate,
     payable: Money,
@@ -37,14 +38,14 @@ pub struct AlternativesRecord {
     proposed: Vec<BookedDateRecord>,
     proposed_at: DateTime<Utc>,
     #[serde(default)]
-    answer: Option<AlternativeAnswer>,
+    answer: Option<AnswerRecord>,
 }
 
 impl From<&DocumentRef> for ArchiveRecord {
     fn from(d: &DocumentRef) -> Self {
         ArchiveRecord {
             number: d.number.clone(),
-            kind: d.kind.clone(),
+            kind: (&d.kind).into(),
             issued_at: d.issued_at,
             issue_date: d.issue_date,
             payable: d.payable,
@@ -56,7 +57,7 @@ impl ArchiveRecord {
     fn into_domain(self) -> DocumentRef {
         DocumentRef {
             number: self.number,
-            kind: self.kind,
+            kind: self.kind.into_domain(),
             issued_at: self.issued_at,
             issue_date: self.issue_date,
             payable: self.payable,
@@ -69,7 +70,7 @@ impl From<&AlternativeDates> for AlternativesRecord {
         AlternativesRecord {
             proposed: a.proposed.iter().map(BookedDateRecord::from).collect(),
             proposed_at: a.proposed_at,
-            answer: a.answer.clone(),
+            answer: a.answer.as_ref().map(AnswerRecord::from),
         }
     }
 }
@@ -83,7 +84,7 @@ impl AlternativesRecord {
                 .map(BookedDateRecord::into_domain)
                 .collect::<Result<_, _>>()?,
             proposed_at: self.proposed_at,
-            answer: self.answer,
+            answer: self.answer.map(AnswerRecord::into_domain),
         })
     }
 }
@@ -112,13 +113,13 @@ pub struct OrderRecord {
     current_invoice: DocumentNumber,
     documents: Vec<ArchiveRecord>,
     fees: Vec<LineRecord>,
-    payout: Payout,
+    payout: PayoutRecord,
     rebook_flag: bool,
-    rebooking_requests: Vec<RebookingRequest>,
+    rebooking_requests: Vec<RequestRecord>,
     #[serde(default)]
     alternative_dates: Option<AlternativesRecord>,
     #[serde(default)]
-    partner_cancellation: Option<PartnerCancellation>,
+    partner_cancellation: Option<LadderRecord>,
     refunded: Money,
     credited: Money,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +129,7 @@ pub struct OrderRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fee_commission: Option<Money>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    payout_hold: Option<PayoutHold>,
+    payout_hold: Option<HoldRecord>,
     revision: u64,
 }
 
@@ -158,17 +159,21 @@ impl From<&Order> for OrderRecord {
             current_invoice: o.invoice.current.number.clone(),
             documents: o.documents.iter().map(ArchiveRecord::from).collect(),
             fees: o.fees.iter().map(LineRecord::from).collect(),
-            payout: o.payout.clone(),
+            payout: (&o.payout).into(),
             rebook_flag: o.rebook_flag,
-            rebooking_requests: o.rebooking_requests.clone(),
+            rebooking_requests: o
+                .rebooking_requests
+                .iter()
+                .map(RequestRecord::from)
+                .collect(),
             alternative_dates: o.alternative_dates.as_ref().map(AlternativesRecord::from),
-            partner_cancellation: o.partner_cancellation.clone(),
+            partner_cancellation: o.partner_cancellation.as_ref().map(LadderRecord::from),
             refunded: o.refunded,
             credited: o.credited,
             paid_with_credit: Some(o.paid_with_credit).filter(|m| !m.is_zero()),
             commission_kept: Some(o.commission_kept).filter(|m| !m.is_zero()),
             fee_commission: Some(o.fee_commission).filter(|m| !m.is_zero()),
-            payout_hold: o.payout_hold.clone(),
+            payout_hold: o.payout_hold.as_ref().map(HoldRecord::from),
             revision: o.revision,
         }
     }
@@ -224,17 +229,21 @@ impl OrderRecord {
                 .map(ArchiveRecord::into_domain)
                 .collect(),
             fees: self.fees.into_iter().map(LineRecord::into_domain).collect(),
-            payout: self.payout,
+            payout: self.payout.into_domain(),
             rebook_flag: self.rebook_flag,
-            rebooking_requests: self.rebooking_requests,
+            rebooking_requests: self
+                .rebooking_requests
+                .into_iter()
+                .map(RequestRecord::into_domain)
+                .collect(),
             alternative_dates,
-            partner_cancellation: self.partner_cancellation,
+            partner_cancellation: self.partner_cancellation.map(LadderRecord::into_domain),
             refunded: self.refunded,
             credited: self.credited,
             paid_with_credit: self.paid_with_credit.unwrap_or(zero),
             commission_kept: self.commission_kept.unwrap_or(zero),
             fee_commission: self.fee_commission.unwrap_or(zero),
-            payout_hold: self.payout_hold,
+            payout_hold: self.payout_hold.map(HoldRecord::into_domain),
             revision: self.revision,
         })
     }
