@@ -25,42 +25,21 @@ impl DynamoStore {
     ) -> Result<(), StoreError> {
         let order = &decision.order;
         let pk = partner_pk(&order.partner);
-        let currency = order.currency;
         if !decision.partner_debit_change.is_zero() {
-            let entry = DebitEntry {
-                order: order.id.clone(),
-                at: decision
-                    .posting
-                    .as_ref()
-                    .map_or(order.registered_at, |p| p.at),
-                change: decision.partner_debit_change,
-                reason: decision
-                    .posting
-                    .as_ref()
-                    .map_or_else(String::new, |p| p.memo.clone()),
-            };
-            let put = Put::builder()
-                .table_name(&self.table)
-                .item(PK, s(&pk))
-                .item(
-                    SK,
-                    s(debit_sk(currency, entry.at, &order.id, order.revision)),
-                )
-                .item(
-                    "body",
-                    AttributeValue::B(records::debit_to_json(&entry)?.into()),
-                )
-                .build()?;
-            tx.put(put, 256, OnFailure::Never);
+            tx.put(self.debit_entry_put(&pk, decision)?, 256, OnFailure::Never);
         }
-        let open = open_sk(currency, &order.id);
+        let open = open_sk(order.currency, &order.id);
         if let Some(statement) = &decision.payout_statement {
             let put = Put::builder()
                 .table_name(&self.table)
                 .item(PK, s(&pk))
                 .item(
                     SK,
-                    s(statement_sk(currency, statement.released_at, &order.id)),
+                    s(statement_sk(
+                        order.currency,
+                        statement.released_at,
+                        &order.id,
+                    )),
                 )
                 .item(
                     "body",
@@ -88,6 +67,28 @@ impl DynamoStore {
             }
         }
         Ok(())
+    }
+
+    /// The entry of the partner's debit a decision changes, dated by its posting.
+    fn debit_entry_put(&self, pk: &str, decision: &Decision) -> Result<Put, StoreError> {
+        let order = &decision.order;
+        let posting = decision.posting.as_ref();
+        let entry = DebitEntry {
+            order: order.id.clone(),
+            at: posting.map_or(order.registered_at, |p| p.at),
+            change: decision.partner_debit_change,
+            reason: posting.map_or_else(String::new, |p| p.memo.clone()),
+        };
+        let sk = debit_sk(order.currency, entry.at, &order.id, order.revision);
+        Ok(Put::builder()
+            .table_name(&self.table)
+            .item(PK, s(pk))
+            .item(SK, s(sk))
+            .item(
+                "body",
+                AttributeValue::B(records::debit_to_json(&entry)?.into()),
+            )
+            .build()?)
     }
 
     fn open_delete(&self, pk: &str, sk: &str) -> Result<Delete, StoreError> {

@@ -136,9 +136,17 @@ pub fn add_facturx_xmp(pdf: &[u8], file_name: &str) -> Result<Vec<u8>, XmpPatchE
     out.extend_from_slice(description.as_bytes());
     out.extend_from_slice(&pdf[rdf_end..]);
     let delta = out.len() - pdf.len();
+    shift_xref(&mut out, len_start, delta)?;
+    Ok(out)
+}
+
+/// Moves the cross-reference table's offsets (and `startxref`) of every object after the
+/// patched stream by `delta` bytes.
+fn shift_xref(out: &mut Vec<u8>, len_start: usize, delta: usize) -> Result<(), XmpPatchError> {
+    use XmpPatchError::*;
 
     // pdf-writer ends the file with `startxref\n<offset>\n%%EOF`.
-    let sx = rfind(&out, b"startxref\n", out.len()).ok_or(BadTrailer)?;
+    let sx = rfind(out, b"startxref\n", out.len()).ok_or(BadTrailer)?;
     let num = sx + b"startxref\n".len();
     let old_xref = parse_usize(&out[num..num + digits(&out[num..])]).ok_or(BadTrailer)?;
     if old_xref <= len_start {
@@ -169,5 +177,5 @@ pub fn add_facturx_xmp(pdf: &[u8], file_name: &str) -> Result<Vec<u8>, XmpPatchE
 
     out.truncate(sx);
     out.extend_from_slice(format!("startxref\n{xref}\n%%EOF").as_bytes());
-    Ok(out)
+    Ok(())
 }
