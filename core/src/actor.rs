@@ -18,6 +18,12 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Whether the actor may see the business side of what it may see at all: the ledger,
+    /// the commission, the follow-ups to partners and staff. Customers never do.
+    pub fn sees_business_side(&self) -> bool {
+        !matches!(self, Actor::Customer(_))
+    }
+
     /// The role as a phrase for refusals ("a customer may not …").
     pub fn role(&self) -> &'static str {
         match self {

@@ -63,16 +63,21 @@ struct TermsRepr {
 impl TryFrom<TermsRepr> for CancellationTerms {
     type Error = DomainError;
     fn try_from(repr: TermsRepr) -> Result<Self, Self::Error> {
-        let currency = repr
-            .tiers
-            .iter()
-            .flat_map(|t| [t.fixed, t.cap])
-            .flatten()
-            .map(|m| m.currency())
-            .next()
-            .unwrap_or(Currency::EUR);
+        let currency = tiers_currency(&repr.tiers);
         CancellationTerms::new(repr.tiers, currency)
     }
+}
+
+/// The currency terms are in: that of their fixed amounts and caps (EUR when they have none,
+/// e.g. percentages only).
+pub fn tiers_currency(tiers: &[FeeTier]) -> Currency {
+    tiers
+        .iter()
+        .flat_map(|t| [t.fixed, t.cap])
+        .flatten()
+        .map(|m| m.currency())
+        .next()
+        .unwrap_or(Currency::EUR)
 }
 
 /// The tier chosen for a cancellation, with its position (1 = the widest window) for quoting.

@@ -9,14 +9,11 @@ use storno_core::{DateId, Decision, DomainError, Money};
 
 use super::idempotency::{IDEMPOTENCY_TTL_HOURS, token};
 use super::numbers::Turn;
-use super::retry::{Attempts, Retry};
+use super::retry::{Attempts, Retry, resending};
 use super::{
     AppError, Clock, Commit, Conflict, FollowUpPublisher, Idempotency, IdempotencyWrite, Receipt,
     Runner, StoreError,
 };
-
-/// How often a write whose response was lost is re-sent.
-pub(super) const MAX_RESENDS: usize = 3;
 
 /// A decision and the conditions it was made under, checked when it is written.
 pub(super) struct Plan {
@@ -155,14 +152,7 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
             token: token(decision, keys.keys.last().copied(), execution),
             at: now,
         };
-        let mut result = self.store().commit(&commit).await;
-        for _ in 0..MAX_RESENDS {
-            match result {
-                Err(StoreError::Ambiguous(_)) => result = self.store().commit(&commit).await,
-                _ => break,
-            }
-        }
-        match result {
+        match resending(|| self.store().commit(&commit)).await {
             Ok(_) => {
                 self.numbers.taken(decision);
                 let order = &decision.order;

@@ -7,7 +7,7 @@ use storno_core::credit::{CreditDecision, expired_if_granted_before};
 use storno_core::{Actor, CreditAccount, CreditEntry, Currency, CustomerId, Money};
 
 use super::idempotency::IDEMPOTENCY_TTL_HOURS;
-use super::retry::Attempts;
+use super::retry::{Attempts, resending};
 use super::{
     AppError, Clock, Conflict, FollowUpPublisher, Idempotency, IdempotencyWrite, Page, Runner,
     StoreError,
@@ -34,9 +34,6 @@ pub struct ExpiryRun {
     /// Grants that could not be settled this run (the next one retries them).
     pub failed: usize,
 }
-
-/// How many re-sends a credit write whose answer was lost gets.
-const MAX_RESENDS: usize = 3;
 
 impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
     /// A customer's credit account and a page of its entries, newest first (that customer,
@@ -201,22 +198,11 @@ impl<P: FollowUpPublisher, C: Clock> Runner<P, C> {
         idempotency: Option<&IdempotencyWrite>,
         token: &str,
     ) -> Result<(), StoreError> {
-        let mut result = self
-            .store()
-            .commit_credit(decision, retire, idempotency, token)
-            .await;
-        for _ in 0..MAX_RESENDS {
-            match result {
-                Err(StoreError::Ambiguous(_)) => {
-                    result = self
-                        .store()
-                        .commit_credit(decision, retire, idempotency, token)
-                        .await;
-                }
-                _ => break,
-            }
-        }
-        result?;
+        resending(|| {
+            self.store()
+                .commit_credit(decision, retire, idempotency, token)
+        })
+        .await?;
         self.publish(
             &decision.stream,
             decision.account.revision,

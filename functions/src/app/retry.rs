@@ -1,7 +1,7 @@
 //! How the runner retries: bounded races with jittered backoff, free renumbering, and what a
 //! failed commit asks for next.
 
-use super::AppError;
+use super::{AppError, StoreError};
 
 /// How often a command is decided again after losing a race on its order before it answers 409.
 pub const MAX_ATTEMPTS: usize = 12;
@@ -56,4 +56,24 @@ pub(super) enum Retry {
     Renumber,
     Replay,
     Fail(AppError),
+}
+
+/// How often a write whose response was lost is re-sent.
+const MAX_RESENDS: usize = 3;
+
+/// Runs `write`, and re-sends it (at most [`MAX_RESENDS`] times) while its answer was lost:
+/// each write carries its own token, so a re-send the store already applied is harmless.
+pub(super) async fn resending<T, F, Fut>(mut write: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut result = write().await;
+    for _ in 0..MAX_RESENDS {
+        match result {
+            Err(StoreError::Ambiguous(_)) => result = write().await,
+            _ => break,
+        }
+    }
+    result
 }

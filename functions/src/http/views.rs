@@ -70,13 +70,13 @@ pub fn ticket(order: &Order, booking: &storno_core::AttendeeBooking) -> Ticket {
 /// receipt states the order, its version, the documents and the fee only. The receipt stored
 /// for replays stays whole; each answer is cut for its caller.
 pub fn receipt(receipt: Receipt, actor: &Actor) -> Receipt {
-    match actor {
-        Actor::Customer(_) => Receipt {
-            posting: None,
-            followups: Vec::new(),
-            ..receipt
-        },
-        _ => receipt,
+    if actor.sees_business_side() {
+        return receipt;
+    }
+    Receipt {
+        posting: None,
+        followups: Vec::new(),
+        ..receipt
     }
 }
 

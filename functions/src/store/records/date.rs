@@ -45,9 +45,20 @@ impl From<&CancellationTerms> for TermsRecord {
 }
 
 impl TermsRecord {
+    /// The terms of a date: in the currency of their own amounts.
+    pub fn into_domain_in_own_currency(self) -> Result<CancellationTerms, StoreError> {
+        let tiers = self.tiers();
+        let currency = storno_core::terms::tiers_currency(&tiers);
+        CancellationTerms::new(tiers, currency).map_err(invalid)
+    }
+
+    /// The terms frozen onto an order: in the order's currency.
     pub fn into_domain(self, currency: Currency) -> Result<CancellationTerms, StoreError> {
-        let tiers = self
-            .tiers
+        CancellationTerms::new(self.tiers(), currency).map_err(invalid)
+    }
+
+    fn tiers(self) -> Vec<FeeTier> {
+        self.tiers
             .into_iter()
             .map(|t| FeeTier {
                 up_to_days_before: t.up_to_days_before,
@@ -55,8 +66,7 @@ impl TermsRecord {
                 fixed: t.fixed,
                 cap: t.cap,
             })
-            .collect();
-        CancellationTerms::new(tiers, currency).map_err(invalid)
+            .collect()
     }
 }
 
@@ -98,15 +108,6 @@ impl From<&EventDate> for DateRecord {
 
 impl DateRecord {
     pub fn into_domain(self) -> Result<EventDate, StoreError> {
-        let currency = self
-            .terms
-            .tiers
-            .iter()
-            .flat_map(|t| [t.fixed, t.cap])
-            .flatten()
-            .map(|m| m.currency())
-            .next()
-            .unwrap_or(Currency::EUR);
         Ok(EventDate {
             id: self.id,
             partner: self.partner,
@@ -115,7 +116,7 @@ impl DateRecord {
             ends_at: self.ends_at,
             time_zone: TimeZone::parse(&self.time_zone).map_err(invalid)?,
             active: self.active,
-            terms: self.terms.into_domain(currency)?,
+            terms: self.terms.into_domain_in_own_currency()?,
         })
     }
 }
